@@ -1,0 +1,87 @@
+"""Plain data passed between stages.
+
+Every span is a pair of character offsets into `Article.text`, the article exactly as decoded,
+so any result can be checked with ``article.text[span.start:span.end]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+StatementKind = Literal["direct", "indirect", "mixed"]
+ActorKind = Literal["person", "organisation", "group"]
+TopicKind = Literal["place", "organisation", "group", "concept"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read: `text` is never altered after decoding (only a BOM is dropped)."""
+
+    text: str
+    source: str
+    title: str | None = None
+    published: str | None = None
+    body_start: int = 0
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A canonical speaker: the fullest name seen in the article, with its other mentions."""
+
+    name: str
+    kind: ActorKind
+    role: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    kind: TopicKind
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An attributed statement; `actor` is the canonical name of an `Actor` of the same extraction."""
+
+    sentence_index: int
+    kind: StatementKind
+    cue: Span
+    content: Span
+    speaker: Span | None
+    actor: str | None
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything factcli learns from one article; stored in one transaction."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    actors: tuple[Actor, ...]
+    statements: tuple[Statement, ...]
+    topics: tuple[tuple[Topic, int], ...] = field(default=())
