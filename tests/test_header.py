@@ -187,6 +187,14 @@ def test_a_line_that_differs_from_the_next_is_no_fragment() -> None:
     assert text[h.body_start :].startswith("TOKYO (AP) \u2014 X said.")
 
 
+def test_long_repeated_paragraph_is_no_fragment() -> None:
+    first = "The ministry said on Tuesday that the talks would resume next week in Geneva, " * 3
+    text = f"{first.strip()}\n\n{first} after a pause.\n"
+    h = parse_header(text)
+    assert h.fragment_span is None
+    assert h.body_start == 0
+
+
 def test_header_only_file_has_empty_body() -> None:
     text = "19.04.2025\n\n\u201cHeadline Only\u201d\n\n"
     h = parse_header(text)
@@ -239,6 +247,22 @@ _header_parts = st.sampled_from(
         "Short line",
     ]
 )
+
+
+_sentence = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC ,\u2019\u2014", min_size=1, max_size=30),
+    min_size=1,
+    max_size=4,
+).map(lambda words: " ".join(words).strip() + ".")
+_paragraph = st.lists(_sentence, min_size=1, max_size=3).map(" ".join)
+
+
+@given(st.lists(_paragraph, min_size=1, max_size=5), st.sampled_from(["\n", "\n\n", "\r\n"]))
+def test_body_paragraphs_are_never_header(paragraphs: list[str], sep: str) -> None:
+    text = sep.join(paragraphs)
+    h = parse_header(text)
+    assert text[h.body_start :] == text.lstrip()
+    assert h.published is None
 
 
 @given(st.text())

@@ -32,6 +32,7 @@ _HEADER_SCAN_LINES = 6
 _DATE_LINE_MAX_CHARS = 60
 _HEADLINE_MAX_CHARS = 300
 _PLAIN_TITLE_MAX_CHARS = 150
+_FRAGMENT_MAX_CHARS = 100
 _PLAIN_TITLE_MAX_WORDS = 25
 
 _MONTHS = {
@@ -76,6 +77,7 @@ _DOUBLE_QUOTES = frozenset('"“”„‟«»')
 _SINGLE_QUOTES = frozenset("'‘’‚‛‹›")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]*[A-Z]")
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)]*\s*$")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -128,7 +130,11 @@ def parse_header(text: str) -> Header:
         elif title_span is None and (inner := _quoted_headline(line, date_seen)) is not None:
             title_span = inner
             title = text[inner.start : inner.end]
-        elif fragment_span is None and nxt is not None and _is_fragment(line.text, nxt.text):
+        elif (
+            fragment_span is None
+            and nxt is not None
+            and _is_fragment(line.text, nxt.text, consumed > 0)
+        ):
             fragment_span = Span(line.start, line.end)
         elif title_span is None and nxt is not None and _is_plain_title(line, nxt):
             title_span = Span(line.start, line.end)
@@ -264,12 +270,18 @@ def _normalise(s: str) -> str:
     return s.strip().casefold()
 
 
-def _is_fragment(line: str, next_line: str) -> bool:
+def _is_fragment(line: str, next_line: str, in_header: bool) -> bool:
     """``TOKYO (AP) — U`` before ``TOKYO (AP) – U.S. Defense …``: a truncated copy of the next line.
 
     Scrapers leave it behind from a teaser; dashes, quotes and spacing may differ, so the two are
-    compared after normalising those. A trailing ellipsis on the fragment is ignored.
+    compared after normalising those. A trailing ellipsis on the fragment is ignored. A long line
+    that happens to open the next paragraph is body text, not a teaser, and so is a complete
+    sentence at the top of the file (``Yes.`` before ``Yes. We did it.``).
     """
+    if len(line) > _FRAGMENT_MAX_CHARS:
+        return False
+    if not in_header and _ENDS_SENTENCE.search(line) and not _ABBREVIATION_END.search(line):
+        return False
     frag = line.rstrip().removesuffix("…").removesuffix("...")
     frag_n = _normalise(frag)
     if not frag_n or not any(ch.isalnum() for ch in frag_n):
