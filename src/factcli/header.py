@@ -85,6 +85,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 class Header:
     """What the top of an article says about it, with spans into the text it came from.
 
+    `body_start` is the first non-space character after the header (0 for text that starts
+    with its body), so ``text[body_start:]`` is the body with nothing of the header in it.
     `title_span` covers the source of `title` (inside the quote marks of a quoted headline);
     a title cut from a long first paragraph ends in "…", which is not part of the span.
     """
