@@ -1,0 +1,108 @@
+"""Schema migrations, applied in order and recorded in ``PRAGMA user_version``.
+
+A migration is a small function registered with ``@migration``; its position in ``MIGRATIONS``
+is the schema version it produces. Later changes append a function, never edit an old one, so
+a database written by any earlier factcli can be brought forward in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+Migration = Callable[[Database], None]
+
+MIGRATIONS: list[Migration] = []
+
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+
+def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next schema version."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+@migration
+def m001_initial(db: Database) -> None:
+    """Articles, their sentences and statements, actors and topics, with full-text search.
+
+    Everything that belongs to an article cascades from it, so replacing an article is one
+    DELETE. Names compare case-insensitively: "Pete Hegseth" and "pete hegseth" are one actor.
+    """
+    db.executescript(
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            title TEXT,
+            published TEXT,
+            text TEXT NOT NULL,
+            body_start INTEGER NOT NULL DEFAULT 0,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE TABLE sentences (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            paragraph INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX idx_sentences_article_idx ON sentences(article_id, idx);
+        CREATE TABLE actors (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT,
+            kind TEXT,
+            aliases TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE topics (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            kind TEXT
+        );
+        CREATE TABLE statements (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            sentence_id INTEGER REFERENCES sentences(id) ON DELETE CASCADE,
+            actor_id INTEGER REFERENCES actors(id) ON DELETE SET NULL,
+            speaker_mention TEXT,
+            speaker_role TEXT,
+            speaker_start INTEGER,
+            speaker_end INTEGER,
+            cue TEXT NOT NULL,
+            cue_start INTEGER NOT NULL,
+            cue_end INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL,
+            content_start INTEGER NOT NULL,
+            content_end INTEGER NOT NULL
+        );
+        CREATE INDEX idx_statements_article ON statements(article_id);
+        CREATE INDEX idx_statements_sentence ON statements(sentence_id);
+        CREATE INDEX idx_statements_actor ON statements(actor_id);
+        CREATE TABLE statement_topics (
+            statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+            topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+            PRIMARY KEY (statement_id, topic_id)
+        );
+        CREATE INDEX idx_statement_topics_topic ON statement_topics(topic_id);
+        CREATE TABLE article_topics (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+            count INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (article_id, topic_id)
+        );
+        CREATE INDEX idx_article_topics_topic ON article_topics(topic_id);
+        """
+    )
+    db.table("statements").enable_fts(["content"], create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.table("sentences").enable_fts(["text"], create_triggers=True, tokenize=FTS_TOKENIZE)

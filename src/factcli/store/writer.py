@@ -1,0 +1,201 @@
+"""Writing one `Extraction`: one transaction per article, so a crash never leaves half of one."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from factcli.errors import FactcliError
+from factcli.models import Actor, Extraction
+from factcli.store.connection import transaction
+
+
+def find_article(db: Database, sha256: str) -> int | None:
+    """The id of the article whose text has this hash, so re-ingesting it can be skipped."""
+    row = db.execute("SELECT id FROM articles WHERE sha256 = ?", [sha256]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def save_extraction(db: Database, extraction: Extraction, *, replace: bool = False) -> int:
+    """Store an article with its sentences, statements, actors and topics; return the article id.
+
+    All or nothing: any error rolls the whole article back. With `replace`, an article with the
+    same text is deleted first (its sentences, statements and links cascade), as --force needs.
+    Actors and topics are shared across articles by case-insensitive name.
+    """
+    article = extraction.article
+    text = article.text
+    with transaction(db):
+        if replace:
+            db.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
+        elif find_article(db, article.sha256) is not None:
+            raise FactcliError(f"{article.source}: already stored; use --force to re-extract it")
+        article_id = _insert(
+            db,
+            "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                article.sha256,
+                article.source,
+                article.title,
+                article.published,
+                text,
+                article.body_start,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ],
+        )
+
+        sentence_ids: dict[int, int] = {}
+        for sentence in extraction.sentences:
+            sentence_ids[sentence.index] = _insert(
+                db,
+                'INSERT INTO sentences (article_id, idx, paragraph, start, "end", text)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    article_id,
+                    sentence.index,
+                    sentence.paragraph,
+                    sentence.start,
+                    sentence.end,
+                    text[sentence.start : sentence.end],
+                ],
+            )
+
+        roles: dict[str, str | None] = {}
+        actor_ids: dict[str, int] = {}
+        for actor in extraction.actors:
+            actor_ids[actor.name.casefold()] = _upsert_actor(db, actor)
+            roles[actor.name.casefold()] = actor.role
+
+        topic_ids: dict[str, int] = {}
+        topic_counts: dict[int, int] = {}
+        for topic, count in extraction.topics:
+            topic_id = _topic_id(db, topic_ids, topic.name, topic.kind)
+            topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
+
+        statement_topic_counts: dict[int, int] = {}
+        for statement in extraction.statements:
+            actor_id = None
+            role = None
+            if statement.actor is not None:
+                key = statement.actor.casefold()
+                if key not in actor_ids:
+                    actor_ids[key] = _upsert_actor_name(db, statement.actor)
+                actor_id = actor_ids[key]
+                role = roles.get(key)
+            speaker = statement.speaker
+            statement_id = _insert(
+                db,
+                "INSERT INTO statements (article_id, sentence_id, actor_id, speaker_mention,"
+                " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
+                " content, content_start, content_end)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article_id,
+                    sentence_ids.get(statement.sentence_index),
+                    actor_id,
+                    speaker.text(text) if speaker else None,
+                    role,
+                    speaker.start if speaker else None,
+                    speaker.end if speaker else None,
+                    statement.cue.text(text),
+                    statement.cue.start,
+                    statement.cue.end,
+                    statement.kind,
+                    statement.content.text(text),
+                    statement.content.start,
+                    statement.content.end,
+                ],
+            )
+            linked: set[int] = set()
+            for name in statement.topics:
+                topic_id = _topic_id(db, topic_ids, name, None)
+                if topic_id in linked:
+                    continue
+                linked.add(topic_id)
+                db.execute(
+                    "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)",
+                    [statement_id, topic_id],
+                )
+                statement_topic_counts[topic_id] = statement_topic_counts.get(topic_id, 0) + 1
+
+        for topic_id, n in statement_topic_counts.items():
+            topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
+        db.conn.executemany(
+            "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
+            [(article_id, topic_id, n) for topic_id, n in topic_counts.items()],
+        )
+    return article_id
+
+
+def _insert(db: Database, sql: str, params: list[object]) -> int:
+    rowid = db.execute(sql, params).lastrowid
+    assert rowid is not None
+    return rowid
+
+
+def _upsert_actor(db: Database, actor: Actor) -> int:
+    """One actor per name across articles: aliases accumulate, the newest role and kind win."""
+    row = db.execute(
+        "SELECT id, role, kind, aliases FROM actors WHERE name = ?", [actor.name]
+    ).fetchone()
+    if row is None:
+        return _insert(
+            db,
+            "INSERT INTO actors (name, role, kind, aliases) VALUES (?, ?, ?, ?)",
+            [actor.name, actor.role, actor.kind, _aliases_json(actor.name, [], actor.aliases)],
+        )
+    actor_id, role, kind, aliases = row
+    db.execute(
+        "UPDATE actors SET role = ?, kind = ?, aliases = ? WHERE id = ?",
+        [
+            actor.role or role,
+            actor.kind or kind,
+            _aliases_json(actor.name, _load_aliases(aliases), actor.aliases),
+            actor_id,
+        ],
+    )
+    return int(actor_id)
+
+
+def _upsert_actor_name(db: Database, name: str) -> int:
+    """A statement naming an actor the extraction did not list: keep it, kind unknown."""
+    row = db.execute("SELECT id FROM actors WHERE name = ?", [name]).fetchone()
+    if row is not None:
+        return int(row[0])
+    return _insert(db, "INSERT INTO actors (name, aliases) VALUES (?, '[]')", [name])
+
+
+def _load_aliases(value: str | None) -> list[str]:
+    try:
+        loaded = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return [a for a in loaded if isinstance(a, str)] if isinstance(loaded, list) else []
+
+
+def _aliases_json(name: str, old: list[str], new: tuple[str, ...]) -> str:
+    seen = {name.casefold()}
+    merged: list[str] = []
+    for alias in [*old, *new]:
+        if alias and alias.casefold() not in seen:
+            seen.add(alias.casefold())
+            merged.append(alias)
+    return json.dumps(merged, ensure_ascii=False)
+
+
+def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:
+    key = name.casefold()
+    if key in cache:
+        return cache[key]
+    row = db.execute("SELECT id, kind FROM topics WHERE name = ?", [name]).fetchone()
+    if row is None:
+        topic_id = _insert(db, "INSERT INTO topics (name, kind) VALUES (?, ?)", [name, kind])
+    else:
+        topic_id = int(row[0])
+        if kind and not row[1]:
+            db.execute("UPDATE topics SET kind = ? WHERE id = ?", [kind, topic_id])
+    cache[key] = topic_id
+    return topic_id
