@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from factcli.store import migrations as migrations_module
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
+def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
     database = open_db(tmp_path / "f.db", create=True)
     yield database
     database.close()
@@ -116,7 +117,7 @@ def test_older_schema_is_migrated_with_a_backup(
     monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS)
     db = open_db(path, create=False)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert "note" in db["articles"].columns_dict
+    assert "note" in db.table("articles").columns_dict
     assert count(db, "statements") == 5
     db.close()
     backup = tmp_path / "f.db.v1.bak"
@@ -136,11 +137,11 @@ def test_opens_in_plain_sqlite_utils(tmp_path: Path) -> None:
     db.close()
     plain = sqlite_utils.Database(path)
     assert {"articles", "sentences", "actors", "statements", "topics"} <= set(plain.table_names())
-    assert plain["statements"].detect_fts() == "statements_fts"
-    assert plain["sentences"].detect_fts() == "sentences_fts"
-    found = list(plain["statements"].search("indispensable"))
+    assert plain.table("statements").detect_fts() == "statements_fts"
+    assert plain.table("sentences").detect_fts() == "sentences_fts"
+    found = list(plain.table("statements").search("indispensable"))
     assert len(found) == 2
-    fks = {(fk.column, fk.other_table) for fk in plain["statements"].foreign_keys}
+    fks = {(fk.column, fk.other_table) for fk in plain.table("statements").foreign_keys}
     assert ("article_id", "articles") in fks and ("actor_id", "actors") in fks
 
 
@@ -192,8 +193,9 @@ def test_unattributed_statement_has_no_actor(db: sqlite_utils.Database) -> None:
 def test_actors_are_shared_across_articles(db: sqlite_utils.Database) -> None:
     save_extraction(db, extraction_one())
     save_extraction(db, extraction_two())
-    rows = db.execute("SELECT name, role, kind, aliases FROM actors WHERE name = 'PETE HEGSETH'")
-    rows = rows.fetchall()
+    rows = db.execute(
+        "SELECT name, role, kind, aliases FROM actors WHERE name = 'PETE HEGSETH'"
+    ).fetchall()
     assert len(rows) == 1
     name, role, kind, aliases = rows[0]
     assert name == "Pete Hegseth"

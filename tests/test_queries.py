@@ -1,0 +1,278 @@
+"""Read-only queries over a database built from hand-written extractions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from builders import TEXT_ONE, TEXT_TWO, build_db, extraction_one
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factcli import queries
+from factcli.errors import FactcliError
+from factcli.store import open_db
+
+CONTRACT = [
+    "id",
+    "article_id",
+    "source",
+    "title",
+    "published",
+    "speaker",
+    "speaker_mention",
+    "speaker_role",
+    "speaker_kind",
+    "cue",
+    "kind",
+    "content",
+    "sentence",
+    "topics",
+    "speaker_start",
+    "speaker_end",
+    "cue_start",
+    "cue_end",
+    "content_start",
+    "content_end",
+]
+
+HOSTILE = [
+    '"',
+    '""',
+    "-",
+    "*",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR(",
+    "NEAR(a b",
+    "(",
+    ")",
+    ":",
+    "^",
+    "content:japan",
+    "'; DROP TABLE statements; --",
+    "",
+    "   ",
+    "🙂",
+    "🇯🇵 partner",
+    "x" * 5000,
+    " ".join(["japan"] * 500),
+    "%",
+    "_",
+    "\\",
+    "\x00",
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite_utils.Database]:
+    path = build_db(tmp_path_factory.mktemp("q") / "f.db")
+    database = open_db(path, create=False)
+    yield database
+    database.close()
+
+
+def texts() -> dict[int, str]:
+    return {1: TEXT_ONE, 2: TEXT_TWO}
+
+
+def test_contract_keys_are_pinned() -> None:
+    assert list(queries.STATEMENT_KEYS) == CONTRACT
+
+
+def test_who_said_finds_the_speaker(db: sqlite_utils.Database) -> None:
+    hits = queries.who_said(db, "indispensable")
+    assert [h.row["speaker"] for h in hits] == ["Pete Hegseth", "Pete Hegseth"]
+    for hit in hits:
+        assert list(hit.row) == CONTRACT
+        assert hit.field == "content"
+        assert hit.highlights
+        for start, end in hit.highlights:
+            assert hit.row["content"][start:end].lower() == "indispensable"
+
+
+def test_who_said_phrase_and_stemming(db: sqlite_utils.Database) -> None:
+    hits = queries.who_said(db, "Indispensable Partners")
+    assert len(hits) == 2
+    words = {h.row["content"][s:e].lower() for h in hits for s, e in h.highlights}
+    assert words == {"indispensable", "partner"}
+    assert queries.who_said(db, "tariffs")[0].row["speaker"] == "Japanese defense officials"
+
+
+def test_who_said_ranks_by_bm25(db: sqlite_utils.Database) -> None:
+    hits = queries.who_said(db, "japan")
+    assert hits[0].row["content"] == "Japan an “indispensable partner”"
+    assert len(hits) == 3
+
+
+def test_who_said_limit(db: sqlite_utils.Database) -> None:
+    assert len(queries.who_said(db, "japan", limit=1)) == 1
+    assert len(queries.who_said(db, "japan", limit=0)) == 3
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_never_raises(db: sqlite_utils.Database, text: str) -> None:
+    assert isinstance(queries.who_said(db, text), list)
+    assert isinstance(queries.search_sentences(db, text), list)
+    assert isinstance(queries.statements_by_actor(db, text), list)
+    assert isinstance(queries.statements_on_topic(db, text), list)
+    assert db.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 7
+
+
+def test_fts_syntax_is_taken_literally(db: sqlite_utils.Database) -> None:
+    assert queries.who_said(db, "NEAR(") == []
+    assert queries.who_said(db, "japan AND") == []
+    assert len(queries.who_said(db, '"japan"')) == 3
+    assert len(queries.who_said(db, "japan*")) == 3
+    assert queries.statements_by_actor(db, "%") == []
+    assert queries.statements_by_actor(db, "_") == []
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60))
+def test_any_text_is_a_valid_query(db: sqlite_utils.Database, text: str) -> None:
+    queries.who_said(db, text)
+    queries.search_sentences(db, text)
+    queries.statements_by_actor(db, text)
+    queries.statements_on_topic(db, text)
+
+
+def test_offsets_slice_back_to_the_article(db: sqlite_utils.Database) -> None:
+    rows = list(queries.export(db))
+    assert len(rows) == 7
+    for row in rows:
+        text = texts()[row["article_id"]]
+        assert text[row["content_start"] : row["content_end"]] == row["content"]
+        assert text[row["cue_start"] : row["cue_end"]] == row["cue"]
+        if row["speaker_mention"] is not None:
+            assert text[row["speaker_start"] : row["speaker_end"]] == row["speaker_mention"]
+        assert row["content"] in row["sentence"]
+
+
+def test_export_is_in_id_order_with_contract_keys(db: sqlite_utils.Database) -> None:
+    rows = list(queries.export(db))
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    assert all(list(r) == CONTRACT for r in rows)
+    first = rows[0]
+    assert first["speaker"] == "Pete Hegseth"
+    assert first["speaker_mention"] == "Pete Hegseth"
+    assert first["speaker_role"] == "U.S. Defense Secretary"
+    assert first["speaker_kind"] == "person"
+    assert first["source"] == "one.txt"
+    assert first["published"] == "2025-05-12"
+    assert first["topics"] == ["Japan"]
+    assert rows[2]["speaker_mention"] == "He"
+    assert rows[2]["topics"] == ["deterrence", "United States"]
+    unattributed = rows[4]
+    assert unattributed["speaker"] is None and unattributed["speaker_kind"] is None
+    assert unattributed["speaker_start"] is None and unattributed["topics"] == []
+    assert rows[5]["published"] is None
+    assert rows[5]["speaker_role"] == "Defense Secretary"
+
+
+def test_statements_by_actor_partial_and_alias(db: sqlite_utils.Database) -> None:
+    for name in ("hegseth", "HEGSETH", "Pete", "pete hegseth", "Secretary Hegseth"):
+        rows = queries.statements_by_actor(db, name)
+        assert {r["speaker"] for r in rows} == {"Pete Hegseth"}, name
+        assert len(rows) == 4
+    assert [r["speaker"] for r in queries.statements_by_actor(db, "nakatani")] == ["Gen Nakatani"]
+    assert queries.statements_by_actor(db, "Trump") == []
+    assert queries.statements_by_actor(db, "") == []
+    assert len(queries.statements_by_actor(db, "hegseth", limit=2)) == 2
+
+
+def test_actors_lists_speakers_only(db: sqlite_utils.Database) -> None:
+    rows = queries.actors(db)
+    assert [r["name"] for r in rows] == [
+        "Pete Hegseth",
+        "Gen Nakatani",
+        "Japanese defense officials",
+    ]
+    assert rows[0] == {
+        "name": "Pete Hegseth",
+        "role": "Defense Secretary",
+        "kind": "person",
+        "aliases": ["Hegseth", "He", "Secretary Hegseth"],
+        "statements": 4,
+    }
+    assert rows[2]["kind"] == "group"
+    assert len(queries.actors(db, limit=1)) == 1
+
+
+def test_topics_with_counts(db: sqlite_utils.Database) -> None:
+    rows = queries.topics(db)
+    assert rows[0] == {"name": "Japan", "kind": "place", "statements": 4, "articles": 2}
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["Tokyo"]["statements"] == 0 and by_name["Tokyo"]["articles"] == 1
+    assert by_name["deterrence"]["statements"] == 2
+    counts = [(r["statements"], r["articles"]) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_statements_on_topic(db: sqlite_utils.Database) -> None:
+    assert len(queries.statements_on_topic(db, "JAPAN")) == 4
+    assert len(queries.statements_on_topic(db, "japan", limit=2)) == 2
+    tariffs = queries.statements_on_topic(db, "tariff")
+    assert [r["speaker"] for r in tariffs] == ["Japanese defense officials"]
+    assert queries.statements_on_topic(db, "Mars") == []
+    assert all(list(r) == CONTRACT for r in queries.statements_on_topic(db, "deterrence"))
+
+
+def test_search_sentences_includes_unattributed_ones(db: sqlite_utils.Database) -> None:
+    hits = queries.search_sentences(db, "trump")
+    assert len(hits) == 1
+    row = hits[0].row
+    assert row["text"] == "President Donald Trump was not in Tokyo."
+    assert row["title"] == "Allies Pledge Closer Defense Ties"
+    assert row["source"] == "one.txt"
+    assert list(row) == list(queries.SENTENCE_KEYS)
+    start, end = hits[0].highlights[0]
+    assert row["snippet"][start:end] == "Trump"
+    assert TEXT_ONE[row["start"] : row["end"]] == row["text"]
+
+
+def test_search_ignores_case_and_diacritics(db: sqlite_utils.Database) -> None:
+    hits = queries.search_sentences(db, "CAFE resume")
+    assert len(hits) == 1
+    assert {hits[0].row["snippet"][s:e] for s, e in hits[0].highlights} == {"café", "résumé"}
+
+
+def test_articles_and_article(db: sqlite_utils.Database) -> None:
+    rows = queries.articles(db)
+    assert [r["id"] for r in rows] == [1, 2]
+    assert list(rows[0]) == list(queries.ARTICLE_KEYS)
+    assert rows[0]["statements"] == 5 and rows[0]["sentences"] == 6
+    assert rows[0]["sha256"] == extraction_one().article.sha256
+    one = queries.article(db, 1)
+    assert one["text"] == TEXT_ONE
+    assert [s["cue"] for s in one["statements"]] == [
+        "called",
+        "stated",
+        "expressed",
+        "indicated",
+        "according to",
+    ]
+    with pytest.raises(FactcliError, match="no article with id 99"):
+        queries.article(db, 99)
+
+
+def test_queries_work_on_a_plain_sqlite3_connection(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = build_db(tmp_path / "f.db")
+    conn = sqlite3.connect(path)
+    assert len(queries.who_said(conn, "indispensable")) == 2  # type: ignore[arg-type]
+    assert len(list(queries.export(conn))) == 7  # type: ignore[arg-type]
+
+
+def test_empty_database(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "e.db", create=True)
+    assert queries.who_said(db, "anything") == []
+    assert queries.actors(db) == []
+    assert queries.topics(db) == []
+    assert queries.articles(db) == []
+    assert list(queries.export(db)) == []
+    db.close()
