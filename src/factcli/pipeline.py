@@ -1,13 +1,21 @@
 """Ingest orchestration: read → extract → store, one transaction per article.
 
-(Interface fixed; body is being written.)
+Bad inputs cost one failed entry each and never stop the run; an article is stored whole or not
+at all. Articles already stored (same text hash) are skipped before any parsing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+from factcli import reader, store
+from factcli.errors import FactcliError
+from factcli.extract import extract_articles
+from factcli.models import Article
 
 
 @dataclass
@@ -31,6 +39,7 @@ def ingest(
     on_total: Callable[[int], None] | None = None,
     on_article: Callable[[str, str], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
+    stdin: BinaryIO | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
@@ -38,4 +47,57 @@ def ingest(
     article with status "ingested" | "skipped" | "failed"; on_error(source, reason) for each failure.
     Raises FactcliError for problems that stop the whole run (e.g. an unusable database).
     """
-    raise NotImplementedError
+    report = IngestReport()
+    actor_names: set[str] = set()
+
+    def fail(source: str, reason: str) -> None:
+        report.failed.append((source, reason))
+        if on_error:
+            on_error(source, reason)
+        if on_article:
+            on_article(source, "failed")
+
+    inputs, problems = reader.collect_inputs(paths)
+    for source, reason in problems:
+        fail(source, reason)
+    if on_total:
+        on_total(len(inputs))
+    if not inputs:
+        return report
+    db = store.open_db(db_path, create=True)
+    seen: set[str] = set()
+
+    def articles() -> Iterator[Article]:
+        for source in inputs:
+            try:
+                article = reader.read_article(source, stdin=stdin)
+            except FactcliError as exc:
+                fail(source, getattr(exc, "reason", exc.message))
+                continue
+            if article.sha256 in seen or (not force and store.find_article(db, article.sha256)):
+                report.skipped += 1
+                if on_article:
+                    on_article(source, "skipped")
+                continue
+            seen.add(article.sha256)
+            yield article
+
+    try:
+        for article, extraction, error in extract_articles(articles()):
+            if extraction is None:
+                fail(article.source, f"could not be analysed ({error})")
+                continue
+            try:
+                store.save_extraction(db, extraction, replace=force)
+            except (sqlite3.Error, FactcliError) as exc:
+                fail(article.source, f"could not be stored ({exc})")
+                continue
+            report.ingested += 1
+            report.statements += len(extraction.statements)
+            actor_names.update(a.name for a in extraction.actors)
+            if on_article:
+                on_article(article.source, "ingested")
+    finally:
+        db.close()
+    report.actors = len(actor_names)
+    return report

@@ -1,0 +1,530 @@
+"""Attribution rules over spaCy's dependency parse of one paragraph.
+
+Each rule finds a cue and returns a `Candidate`: the cue, the content span and the tokens that head
+the speaker mentions. Speakers are resolved to actors later (see `factcli.actors`), since that needs
+the whole article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from factcli.attribution import lexicon as lx
+from factcli.attribution.quotes import Quote
+
+QUOTE_CHARS = frozenset({"“", "”", '"', "''", "‘", "’", "„", "«", "»", "``"})
+OPEN_QUOTE_CHARS = frozenset({"“", "„", "«", "``", "‘"})
+_TIME_ENTS = frozenset({"DATE", "TIME"})
+_SUBJECT_DEPS = ("nsubj", "csubj")
+# Right-hand children of a cue verb that make up an object-type content.
+_CONTENT_DEPS = frozenset({"dobj", "oprd", "xcomp", "ccomp", "attr", "acomp"})
+_CONTENT_PREPS = frozenset({"as", "of", "about", "that", "for"})
+# Verbs that need a complement beyond their object: "called the plan a disaster".
+_NEEDS_COMPLEMENT = frozenset(
+    {"call", "label", "dub", "term", "brand", "describe", "characterize", "characterise"}
+)
+# Verbs that may introduce a to-infinitive statement: "vowed to fight the ruling".
+_XCOMP_VERBS = frozenset({"promise", "vow", "pledge", "threaten", "swear", "claim", "deny"})
+_SPEECH_NOUN_SKIP = frozenset({"it", "this", "that", "them", "so", "something", "anything",
+                               "nothing", "everything", "which", "what"})
+
+
+@dataclass
+class Candidate:
+    """A statement before speaker resolution; offsets are absolute into the article text."""
+
+    kind: str
+    cue: tuple[int, int]
+    content: tuple[int, int]
+    speakers: list[Token]
+    cue_token: Token | None = None
+    speaker_spans: list[tuple[int, int]] = field(default_factory=list)
+    inherited_from: Candidate | None = None
+
+
+def lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def is_cue_verb(tok: Token, frames: Iterable[frozenset[str]] = (lx.CUE_VERBS,)) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound", "aux", "auxpass"):
+        return False
+    lem = lemma(tok)
+    return any(lem in f for f in frames)
+
+
+def subject_heads(verb: Token, depth: int = 0) -> tuple[list[Token], bool]:
+    """Heads of the source of `verb` and whether the verb is passive without an agent.
+
+    "as stated by Nakatani" → Nakatani (passive agent); "…, asserting that …" → the subject of the
+    verb the participle hangs on; "officials, who said …" → officials; "Hegseth and Nakatani
+    announced" → both.
+    """
+    if depth > 4:
+        return [], False
+    for child in verb.children:
+        if child.dep_ == "agent":
+            pobj = [g for g in child.children if g.dep_ == "pobj"]
+            return _with_conjuncts(pobj[0]) if pobj else [], False
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i < verb.i]
+    if not subjects:
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    if subjects:
+        subj = subjects[-1]
+        if subj.dep_ == "csubj":
+            return [], False
+        if subj.lower_ in lx.RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+            return _with_conjuncts(verb.head), False
+        if subj.dep_ == "nsubj" and subj.lower_ == "there":
+            return [], False
+        return _with_conjuncts(subj), False
+    if any(c.dep_ in ("nsubjpass", "csubjpass") for c in verb.children):
+        return [], True
+    head = verb.head
+    if head is verb:
+        return [], False
+    if verb.dep_ == "conj" or verb.dep_ == "xcomp":
+        return subject_heads(head, depth + 1)
+    if verb.dep_ in ("advcl", "acl") and verb.tag_ == "VBG":
+        return subject_heads(head, depth + 1)
+    if verb.dep_ == "relcl":
+        return _with_conjuncts(head), False
+    return [], False
+
+
+def _with_conjuncts(tok: Token) -> list[Token]:
+    if any(c.dep_ == "cc" and c.lower_ in ("and", "&") for c in tok.children):
+        return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
+    return [tok]
+
+
+def mention_bounds(head: Token) -> tuple[int, int]:
+    """Token bounds [start, end) of the noun phrase a speaker head stands for, without clauses,
+    appositions or coordinated names: "Japanese defense officials, who spoke …" → the first three."""
+    start = head.i
+    for child in head.lefts:
+        if child.dep_ in ("cc", "conj", "punct", "appos", "relcl", "advmod", "prep") and child.i < head.i:
+            continue
+        start = min(start, child.left_edge.i)
+        break
+    doc = head.doc
+    while start < head.i and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in ("compound", "flat", "nummod", "case", "nmod", "poss"):
+            end = child.right_edge.i + 1
+        elif (
+            child.dep_ == "prep"
+            and child.lower_ in ("of", "for", "at", "from", "with", "in", "on")
+            and child.i == end
+            and not any(t.ent_type_ in _TIME_ENTS for t in child.subtree)
+        ):
+            end = child.right_edge.i + 1
+        else:
+            break
+    for k in range(head.i + 1, end):
+        tok = doc[k]
+        if tok.text in (",", "(", ";", "—", "–") or tok.dep_ in ("relcl", "acl", "appos"):
+            end = k
+            break
+    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def token_span_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character span of tokens [start, end) relative to the doc."""
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last.text)
+
+
+def is_quote_token(tok: Token) -> bool:
+    return tok.text in QUOTE_CHARS
+
+
+def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Drop surrounding punctuation and enclosing quote marks, keep inner ones balanced."""
+    def strip() -> None:
+        nonlocal start, end
+        while start < end and (doc[start].is_space or (doc[start].is_punct and not is_quote_token(doc[start]))):
+            start += 1
+        while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and not is_quote_token(doc[end - 1]))):
+            end -= 1
+
+    strip()
+    for _ in range(3):
+        if end - start < 1:
+            return None
+        inner_quotes = [t for t in doc[start:end] if is_quote_token(t)]
+        first, last = doc[start], doc[end - 1]
+        if is_quote_token(first) and is_quote_token(last) and len(inner_quotes) == 2 and end - start > 2:
+            start, end = start + 1, end - 1
+        elif is_quote_token(first) and len(inner_quotes) % 2 == 1:
+            start += 1
+        elif is_quote_token(last) and len(inner_quotes) % 2 == 1:
+            end -= 1
+        else:
+            break
+        strip()
+    if end - start < 1:
+        return None
+    return start, end
+
+
+def trim_trailing_time(doc: Doc, start: int, end: int) -> int:
+    """Cut a trailing "on Sunday"/"last week" adjunct that the parser hung inside the content."""
+    changed = True
+    while changed and end - start > 2:
+        changed = False
+        last = doc[end - 1]
+        if last.is_punct and not is_quote_token(last):
+            end -= 1
+            changed = True
+            continue
+        if last.ent_type_ in _TIME_ENTS:
+            ent_start = last.i
+            while ent_start > start and doc[ent_start - 1].ent_type_ in _TIME_ENTS:
+                ent_start -= 1
+            cut = ent_start
+            if cut > start and doc[cut - 1].dep_ == "prep":
+                cut -= 1
+            if cut - start >= 2:
+                end = cut
+                changed = True
+    return end
+
+
+def sentence_of(tok: Token) -> Span:
+    return tok.sent
+
+
+class ParagraphRules:
+    """Runs every rule over one parsed paragraph; `offset` maps doc offsets to the article."""
+
+    def __init__(self, doc: Doc, offset: int, quotes: Sequence[Quote]) -> None:
+        self.doc = doc
+        self.offset = offset
+        self.quotes = list(quotes)
+        self.used_verbs: set[int] = set()
+        self.used_quotes: set[int] = set()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def abs_span(self, start: int, end: int) -> tuple[int, int]:
+        s, e = token_span_chars(self.doc, start, end)
+        return s + self.offset, e + self.offset
+
+    def token_at(self, char: int) -> int | None:
+        """Index of the first token starting at or after an absolute character position."""
+        rel = char - self.offset
+        for tok in self.doc:
+            if tok.idx >= rel:
+                return tok.i
+        return None
+
+    def token_before(self, char: int) -> int | None:
+        rel = char - self.offset
+        found = None
+        for tok in self.doc:
+            if tok.idx + len(tok.text) <= rel:
+                found = tok.i
+            else:
+                break
+        return found
+
+    def inside_quote(self, tok: Token) -> Quote | None:
+        pos = tok.idx + self.offset
+        for q in self.quotes:
+            if q.start <= pos < q.end:
+                return q
+        return None
+
+    def _speaker(self, verb: Token) -> tuple[list[Token], bool]:
+        return subject_heads(verb)
+
+    # -- direct quotes ------------------------------------------------------------------------
+    def trailing_cue(self, q: Quote) -> Token | None:
+        """“…,” Hegseth stated / “…,” said Caddell / “…” the poll found."""
+        if not q.closed:
+            return None
+        i = self.token_at(q.close_end)
+        if i is None:
+            return None
+        doc = self.doc
+        first = i
+        while first < len(doc) and (doc[first].is_space or (doc[first].is_punct and doc[first].text in ",—–-:")):
+            first += 1
+        for j in range(first, min(first + 40, len(doc))):
+            tok = doc[j]
+            if tok.text in OPEN_QUOTE_CHARS or (is_quote_token(tok) and j > first):
+                return None
+            if tok.text in ".!?;" and tok.is_punct:
+                return None
+            if is_cue_verb(tok, (lx.SPEECH_VERBS, lx.THOUGHT_VERBS, lx.QUOTE_ONLY_VERBS)):
+                heads, _ = self._speaker(tok)
+                allowed: set[int] = set()
+                for h in heads:
+                    allowed.update(t.i for t in h.subtree)
+                for k in range(first, j):
+                    t = doc[k]
+                    if not (t.i in allowed or t.dep_ in ("aux", "auxpass", "advmod", "neg", "punct", "cc")
+                            or t.is_space or t.head.i in allowed):
+                        return None
+                return tok
+            if tok.pos_ == "VERB" and tok.dep_ in ("ROOT", "ccomp", "conj", "advcl", "parataxis"):
+                return None
+        return None
+
+    def leading_cue(self, q: Quote) -> Token | None:
+        """Hegseth told reporters: “…” / said Smith, “…”."""
+        k = self.token_before(q.open_at)
+        if k is None:
+            return None
+        doc = self.doc
+        while k >= 0 and doc[k].is_space:
+            k -= 1
+        if k < 0 or doc[k].text not in (":", ","):
+            return None
+        k -= 1
+        if k < 0:
+            return None
+        tok = doc[k]
+        for _ in range(6):
+            if is_cue_verb(tok) and tok.i < k + 1:
+                return tok if tok.sent == doc[k].sent else None
+            if tok.head is tok:
+                return None
+            tok = tok.head
+        return None
+
+    def cue_clause_end(self, verb: Token) -> int:
+        """Absolute end of the cue clause "Hegseth told reporters on Tuesday" after the verb."""
+        end_tok = verb
+        for child in verb.rights:
+            if child.dep_ in ("ccomp", "xcomp", "parataxis", "conj", "cc", "punct", "advcl", "dobj"):
+                break
+            if self.inside_quote(child):
+                break
+            end_tok = child.right_edge
+        return end_tok.idx + len(end_tok.text) + self.offset
+
+    def direct_quotes(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for qi, q in enumerate(self.quotes):
+            if qi in self.used_quotes:
+                continue
+            verb = self.trailing_cue(q)
+            start, end = q.start, q.end
+            if verb is not None and verb.i not in self.used_verbs:
+                clause_end = self.cue_clause_end(verb)
+                # split quote: “…,” she said, “…”
+                if qi + 1 < len(self.quotes):
+                    nq = self.quotes[qi + 1]
+                    gap = text[clause_end:nq.open_at]
+                    if gap.strip() in ("", ",", ".", ":", ";", "—", "–") and self.trailing_cue(nq) is None:
+                        end = nq.end
+                        self.used_quotes.add(qi + 1)
+            else:
+                verb = self.leading_cue(q)
+                if verb is None or verb.i in self.used_verbs:
+                    continue
+            heads, passive = self._speaker(verb)
+            if not heads and not passive:
+                continue
+            self.used_quotes.add(qi)
+            self.used_verbs.add(verb.i)
+            content = _trim_chars(text, start, end)
+            if content is None:
+                continue
+            out.append(Candidate("direct", self.cue_span(verb), content, heads, verb))
+        return out
+
+    def cue_span(self, verb: Token) -> tuple[int, int]:
+        end = verb.i + 1
+        for child in verb.rights:
+            if child.dep_ == "prt" and child.i == end:
+                end += 1
+        return self.abs_span(verb.i, end)
+
+    def colon_cue(self) -> Token | None:
+        """The unused cue verb of a paragraph ending in a colon ("Caddell continued:")."""
+        for tok in reversed(self.doc):
+            if tok.i in self.used_verbs:
+                return None
+            if is_cue_verb(tok, (lx.SPEECH_VERBS, lx.THOUGHT_VERBS, lx.QUOTE_ONLY_VERBS)):
+                return tok
+        return None
+
+    def candidate_for_quote(self, verb: Token, q: Quote, text: str) -> Candidate | None:
+        """A quote in the next paragraph introduced by this paragraph's colon cue."""
+        heads, passive = self._speaker(verb)
+        content = _trim_chars(text, q.start, q.end)
+        if content is None or (not heads and not passive):
+            return None
+        self.used_verbs.add(verb.i)
+        return Candidate("direct", self.cue_span(verb), content, heads, verb)
+
+    # -- indirect and mixed speech ------------------------------------------------------------
+    def content_bounds(self, verb: Token) -> tuple[int, int] | None:
+        """Token bounds of what `verb` reports, or None when it reports nothing here."""
+        lem = lemma(verb)
+        doc = self.doc
+        ccomps = [c for c in verb.children if c.dep_ == "ccomp"]
+        right = [c for c in ccomps if c.i > verb.i]
+        if right or ccomps:
+            c = right[0] if right else ccomps[-1]
+            if c.lower_ in _SPEECH_NOUN_SKIP and c.n_lefts == 0 and c.n_rights == 0:
+                return None
+            start, end = c.left_edge.i, c.right_edge.i + 1
+            if right:
+                # "said that A, and that B" – the conjoined clause is part of the statement
+                for other in right[1:]:
+                    end = max(end, other.right_edge.i + 1)
+            return start, end
+        if verb.dep_ == "parataxis" and verb.head.i != verb.i and lem in lx.SPEECH_VERBS:
+            head = verb.head
+            return head.left_edge.i, head.right_edge.i + 1
+        if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+            return None  # handled by sentence-level "as stated by X"
+        if lem in _XCOMP_VERBS and not any(c.dep_ == "auxpass" for c in verb.children):
+            xs = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
+            if xs:
+                return xs[0].left_edge.i, xs[0].right_edge.i + 1
+        if lem not in lx.OBJECT_CONTENT_VERBS:
+            return None
+        if verb.dep_ in ("advcl", "acl") and verb.tag_ == "VBG":
+            return None
+        rights = [c for c in verb.rights]
+        start = None
+        end = None
+        has_complement = False
+        for child in rights:
+            if start is None:
+                if child.dep_ == "dobj":
+                    if child.lower_ in _SPEECH_NOUN_SKIP or lemma(child) in lx.SPEECH_NOUNS and child.n_rights == 0:
+                        return None
+                    start, end = child.left_edge.i, child.right_edge.i + 1
+                elif child.dep_ == "prep" and child.lower_ in ("of", "about") and lem in ("warn", "speak", "talk"):
+                    start, end = child.left_edge.i, child.right_edge.i + 1
+                    has_complement = True
+                continue
+            if child.dep_ in _CONTENT_DEPS or (
+                child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS
+            ):
+                end = child.right_edge.i + 1
+                has_complement = True
+            elif child.dep_ in ("punct", "advcl", "conj", "cc", "npadvmod", "advmod", "prep"):
+                break
+        if start is None or end is None:
+            return None
+        if lem in _NEEDS_COMPLEMENT and not has_complement:
+            return None
+        del doc
+        return start, end
+
+    def indirect(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for tok in self.doc:
+            if tok.i in self.used_verbs or not is_cue_verb(tok):
+                continue
+            if self.inside_quote(tok):
+                continue
+            bounds = self.content_bounds(tok)
+            if bounds is None:
+                continue
+            start, end = bounds
+            end = trim_trailing_time(self.doc, start, end)
+            trimmed = trim_tokens(self.doc, start, end)
+            if trimmed is None:
+                continue
+            start, end = trimmed
+            if end - start < 2 and not self.doc[start].pos_ in ("PROPN", "NOUN"):
+                continue
+            heads, passive = self._speaker(tok)
+            if not heads and not passive:
+                continue
+            if any(h.i >= start and h.i < end for h in heads):
+                continue
+            content = self.abs_span(start, end)
+            kind = "indirect"
+            covering = [
+                qi for qi, q in enumerate(self.quotes) if q.start >= content[0] and q.end <= content[1]
+            ]
+            if covering:
+                whole = len(covering) == 1 and _same_text(text, self.quotes[covering[0]], content)
+                kind = "direct" if whole else "mixed"
+                self.used_quotes.update(covering)
+            self.used_verbs.add(tok.i)
+            out.append(Candidate(kind, self.cue_span(tok), content, heads, tok))
+        return out
+
+    # -- prepositional sources ----------------------------------------------------------------
+    def prepositional(self, text: str) -> list[Candidate]:
+        """"according to X, …" and "…, as stated by X" report the rest of the sentence."""
+        out: list[Candidate] = []
+        doc = self.doc
+        for tok in doc:
+            phrase: tuple[int, int] | None = None
+            heads: list[Token] = []
+            cue: tuple[int, int] | None = None
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                to = doc[tok.i + 1]
+                pobj = [c for c in to.children if c.dep_ == "pobj"] or [
+                    c for c in tok.children if c.dep_ == "pobj"
+                ]
+                if not pobj:
+                    continue
+                heads = _with_conjuncts(pobj[0])
+                phrase = (tok.i, max(pobj[0].right_edge.i, to.i) + 1)
+                cue = self.abs_span(tok.i, tok.i + 2)
+            elif is_cue_verb(tok) and tok.i not in self.used_verbs and any(
+                c.dep_ == "mark" and c.lower_ == "as" for c in tok.children
+            ):
+                heads, _ = subject_heads(tok)
+                if not heads:
+                    continue
+                phrase = (tok.left_edge.i, tok.right_edge.i + 1)
+                cue = self.cue_span(tok)
+                self.used_verbs.add(tok.i)
+            else:
+                continue
+            if self.inside_quote(tok):
+                continue
+            sent = tok.sent
+            s, e = sent.start, sent.end
+            p0, p1 = phrase
+            if p0 - s <= 1:
+                start, end = p1, e
+            elif e - p1 <= 2:
+                start, end = s, p0
+            else:
+                start, end = s, e
+            trimmed = trim_tokens(doc, start, end)
+            if trimmed is None or trimmed[1] - trimmed[0] < 2:
+                continue
+            content = self.abs_span(*trimmed)
+            kind = "indirect"
+            if any(q.start >= content[0] and q.end <= content[1] for q in self.quotes):
+                kind = "mixed"
+            assert cue is not None
+            out.append(Candidate(kind, cue, content, heads, tok))
+        return out
+
+
+def _same_text(text: str, q: Quote, content: tuple[int, int]) -> bool:
+    inner = _trim_chars(text, q.start, q.end)
+    return inner is not None and abs((content[1] - content[0]) - (inner[1] - inner[0])) <= 3
+
+
+def _trim_chars(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Strip whitespace and trailing commas/colons from a quote's inner text."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–"):
+        end -= 1
+    if end <= start:
+        return None
+    return start, end

@@ -1,0 +1,247 @@
+"""Article → `Extraction`: paragraphs, sentences, attributed statements, actors and topics.
+
+Paragraphs are parsed as separate documents (a sentence never spans two paragraphs), in batches
+across articles with `nlp.pipe`; statements are then found per paragraph and their speakers
+resolved in text order over the whole article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from factcli.models import Article, Extraction, Sentence, Span, Statement
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from factcli.attribution.rules import Candidate
+
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12}(?:\s+\d{1,2})?)*\s*(?:\([^)]{1,30}\))?"
+    r"\s*[-–—]+\s*"
+)
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+_LINE_END_OK = tuple(".!?:;\"”’)'")
+
+
+def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Paragraph spans of text[start:]: blocks between blank lines, and lines that end a sentence
+    (scraped news keeps one paragraph per line; hard-wrapped lines stay together)."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    blocks: list[tuple[int, int]] = []
+    for match in _BLANK_LINES.finditer(text, start):
+        blocks.append((pos, match.start()))
+        pos = match.end()
+    blocks.append((pos, len(text)))
+    for b0, b1 in blocks:
+        line_start = b0
+        for line in text[b0:b1].splitlines(keepends=True):
+            line_end = line_start + len(line)
+            if line.rstrip().endswith(_LINE_END_OK) or line_end >= b1:
+                spans.append((line_start, line_end))
+                line_start = line_end
+        if line_start < b1:
+            spans.append((line_start, b1))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    # glue hard-wrapped lines that were not sentence ends back to the next line
+    return out
+
+
+ExtractResult = tuple[Article, "Extraction | None", "str | None"]
+
+
+def extract_articles(articles: Iterable[Article], batch_size: int = 32) -> Iterator[ExtractResult]:
+    """Extract many articles; the paragraphs of `batch_size` articles go through one `nlp.pipe`.
+
+    Yields (article, extraction, None), or (article, None, reason) when one article cannot be
+    analysed, so one odd text never stops a run.
+    """
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= batch_size:
+            yield from _extract_batch(batch)
+            batch = []
+    if batch:
+        yield from _extract_batch(batch)
+
+
+def _extract_batch(articles: list[Article]) -> Iterator[ExtractResult]:
+    from factcli import nlp
+
+    paras = [split_paragraphs(a.text, a.body_start) for a in articles]
+    texts = [a.text[s:e] for a, ps in zip(articles, paras, strict=True) for s, e in ps]
+    docs = iter(list(nlp.parse(texts)))
+    for article, ps in zip(articles, paras, strict=True):
+        article_docs = [next(docs) for _ in ps]
+        try:
+            yield article, extract_parsed(article, ps, article_docs), None
+        except Exception as exc:  # noqa: BLE001 - reported per article, the run goes on
+            yield article, None, f"{type(exc).__name__}: {exc}"
+
+
+def extract(article: Article) -> Extraction:
+    """Extract one article (for library users and tests); errors propagate."""
+    from factcli import nlp
+
+    paras = split_paragraphs(article.text, article.body_start)
+    docs = list(nlp.parse(article.text[s:e] for s, e in paras))
+    return extract_parsed(article, paras, docs)
+
+
+def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Doc]) -> Extraction:
+    from factcli.actors import ActorResolver, to_actor
+    from factcli.attribution.quotes import find_quotes
+    from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
+    from factcli.topics import article_topics, tokens_topics
+
+    text = article.text
+    pairs = list(zip(docs, (s for s, _ in paras), strict=True))
+    sentences: list[Sentence] = []
+    for p_idx, (doc, offset) in enumerate(pairs):
+        for sent in doc.sents:
+            s, e = sent.start_char + offset, sent.end_char + offset
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            while s < e and text[s].isspace():
+                s += 1
+            if e > s:
+                sentences.append(Sentence(len(sentences), p_idx, s, e))
+
+    dateline_end = -1
+    if paras:
+        match = _DATELINE.match(text, paras[0][0], paras[0][1])
+        if match:
+            dateline_end = match.end()
+
+    candidates: list[tuple[Candidate, Doc, int]] = []
+    previous: list[Candidate] = []
+    pending_colon = None
+    for (doc, offset), (p0, p1) in zip(pairs, paras, strict=True):
+        quotes = find_quotes(text, p0, p1)
+        rules = ParagraphRules(doc, offset, quotes)
+        found: list[Candidate] = []
+        if quotes and quotes[0].open_at == p0 and pending_colon is not None:
+            verb, prev_rules = pending_colon
+            cand = prev_rules.candidate_for_quote(verb, quotes[0], text)
+            if cand is not None:
+                rules.used_quotes.add(0)
+                found.append(cand)
+        found += rules.direct_quotes(text)
+        found += rules.indirect(text)
+        found += rules.prepositional(text)
+        if quotes and 0 not in rules.used_quotes and quotes[0].open_at == p0 and previous:
+            last = max(previous, key=lambda c: c.content[0])
+            content = (quotes[0].start, quotes[0].end)
+            trimmed = _trim(text, *content)
+            if trimmed and last.kind in ("direct", "mixed"):
+                found.append(
+                    Candidate("direct", last.cue, trimmed, last.speakers, last.cue_token, inherited_from=last)
+                )
+                rules.used_quotes.add(0)
+        pending_colon = (rules.colon_cue(), rules) if text[p0:p1].rstrip().endswith(":") else None
+        if pending_colon and pending_colon[0] is None:
+            pending_colon = None
+        for cand in found:
+            if cand.content[0] < dateline_end < cand.content[1]:
+                cand.content = (dateline_end, cand.content[1])
+            candidates.append((cand, doc, offset))
+        previous = found
+
+    resolver = ActorResolver(text, pairs)
+    candidates.sort(key=lambda item: (item[0].cue[0], item[0].content[0]))
+    resolved: dict[int, list[tuple[Span | None, object]]] = {}
+    statements: list[tuple[Statement, object]] = []
+    for cand, doc, offset in candidates:
+        if cand.inherited_from is not None and id(cand.inherited_from) in resolved:
+            speakers = resolved[id(cand.inherited_from)]
+        else:
+            speakers = []
+            for head in cand.speakers:
+                b0, b1 = mention_bounds(head)
+                span_chars = (doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset)
+                entity = resolver.resolve(head, offset, (b0, b1))
+                speakers.append((Span(*span_chars), entity))
+            if not speakers:
+                speakers = [(None, None)]
+        resolved[id(cand)] = speakers
+        topic_tokens = [
+            t for t in doc if cand.content[0] <= t.idx + offset < cand.content[1]
+        ]
+        topics = tuple(name for name, _ in tokens_topics(topic_tokens))
+        sentence_index = _sentence_at(sentences, cand.cue[0])
+        for span, entity in speakers:
+            stmt = Statement(
+                sentence_index=sentence_index,
+                kind=cand.kind,  # type: ignore[arg-type]
+                cue=Span(*cand.cue),
+                content=Span(*cand.content),
+                speaker=span,
+                actor=None,
+                topics=topics,
+            )
+            statements.append((stmt, entity))
+
+    seen: set[tuple[int, int, object]] = set()
+    unique: list[tuple[Statement, object]] = []
+    for stmt, entity in sorted(statements, key=lambda se: (se[0].content.start, se[0].cue.start)):
+        key = (stmt.content.start, stmt.content.end, id(entity) if entity is not None else stmt.speaker)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append((stmt, entity))
+
+    person_words = resolver.person_words()
+    actors = {}
+    final: list[Statement] = []
+    from dataclasses import replace
+
+    for stmt, entity in unique:
+        name = None
+        if entity is not None:
+            actor = to_actor(entity)  # type: ignore[arg-type]
+            actors.setdefault(actor.name, actor)
+            name = actor.name
+        topics = tuple(t for t in stmt.topics if t.lower() not in person_words)
+        final.append(replace(stmt, actor=name, topics=topics))
+    topics_counted = [
+        (topic, n)
+        for topic, n in article_topics(docs, (s.topics for s in final))
+        if topic.name.lower() not in person_words
+    ]
+    return Extraction(
+        article=article,
+        sentences=tuple(sentences),
+        actors=tuple(actors.values()),
+        statements=tuple(final),
+        topics=tuple(topics_counted),
+    )
+
+
+def _sentence_at(sentences: list[Sentence], pos: int) -> int:
+    for sent in sentences:
+        if sent.start <= pos < sent.end:
+            return sent.index
+    best = 0
+    for sent in sentences:
+        if sent.start <= pos:
+            best = sent.index
+    return best
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return (start, end) if end > start else None
