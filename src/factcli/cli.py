@@ -174,6 +174,7 @@ def ingest(
     """Read articles, extract who said what, and store it. Articles already stored are skipped."""
     with _reporting():
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from factcli import pipeline
@@ -205,7 +206,7 @@ def ingest(
 
         def on_article(source: str, status: str) -> None:
             if progress is not None and task is not None:
-                progress.update(task, advance=1, description=f"{status} {source}"[:40])
+                progress.update(task, advance=1, description=escape(f"{status} {source}"[:40]))
 
         def on_error(source: str, reason: str) -> None:
             reported.add((source, reason))
