@@ -181,7 +181,7 @@ def sentences_table(
     rows: Sequence[dict[str, Any]],
     highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True)
     table.add_column("Article", ratio=1, min_width=12, overflow="fold")
     table.add_column("Sentence", ratio=3, min_width=20, overflow="fold")
     for i, row in enumerate(rows):
