@@ -26,6 +26,17 @@ _BLANK_LINES = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 _LINE_END_OK = tuple(".!?:;\"”’)'")
 
 
+def article_paragraphs(article: Article) -> list[tuple[int, int]]:
+    """The headline (a paragraph of its own: headlines carry attributions too, "Caddell: Voters
+    Worried …") followed by the body's paragraphs."""
+    paras = split_paragraphs(article.text, article.body_start)
+    if article.title and article.body_start:
+        at = article.text.find(article.title, 0, article.body_start)
+        if at >= 0:
+            paras.insert(0, (at, at + len(article.title)))
+    return paras
+
+
 def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
     """Paragraph spans of text[start:]: blocks between blank lines, and lines that end a sentence
     (scraped news keeps one paragraph per line; hard-wrapped lines stay together)."""
@@ -37,10 +48,12 @@ def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
         pos = match.end()
     blocks.append((pos, len(text)))
     for b0, b1 in blocks:
+        lines = text[b0:b1].splitlines(keepends=True)
+        wrapped = _hard_wrapped(lines)
         line_start = b0
-        for line in text[b0:b1].splitlines(keepends=True):
+        for line in lines:
             line_end = line_start + len(line)
-            if line.rstrip().endswith(_LINE_END_OK) or line_end >= b1:
+            if not wrapped or line.rstrip().endswith(_LINE_END_OK) or line_end >= b1:
                 spans.append((line_start, line_end))
                 line_start = line_end
         if line_start < b1:
@@ -53,8 +66,16 @@ def split_paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
             e -= 1
         if e > s:
             out.append((s, e))
-    # glue hard-wrapped lines that were not sentence ends back to the next line
     return out
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Lines of a block wrapped at a fixed width (all but the last 40–100 characters long) are
+    one paragraph; otherwise each line is a paragraph of its own, as scraped news has it."""
+    if len(lines) < 3:
+        return False
+    body = [len(line.rstrip()) for line in lines[:-1]]
+    return all(40 <= n <= 100 for n in body)
 
 
 ExtractResult = tuple[Article, "Extraction | None", "str | None"]
@@ -79,7 +100,7 @@ def extract_articles(articles: Iterable[Article], batch_size: int = 32) -> Itera
 def _extract_batch(articles: list[Article]) -> Iterator[ExtractResult]:
     from factcli import nlp
 
-    paras = [split_paragraphs(a.text, a.body_start) for a in articles]
+    paras = [article_paragraphs(a) for a in articles]
     texts = [a.text[s:e] for a, ps in zip(articles, paras, strict=True) for s, e in ps]
     docs = iter(list(nlp.parse(texts)))
     for article, ps in zip(articles, paras, strict=True):
@@ -94,7 +115,7 @@ def extract(article: Article) -> Extraction:
     """Extract one article (for library users and tests); errors propagate."""
     from factcli import nlp
 
-    paras = split_paragraphs(article.text, article.body_start)
+    paras = article_paragraphs(article)
     docs = list(nlp.parse(article.text[s:e] for s, e in paras))
     return extract_parsed(article, paras, docs)
 
@@ -137,6 +158,7 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
             if cand is not None:
                 rules.used_quotes.add(0)
                 found.append(cand)
+        found += rules.labelled(text, p0, p1)
         found += rules.direct_quotes(text)
         found += rules.indirect(text)
         found += rules.prepositional(text)

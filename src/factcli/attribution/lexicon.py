@@ -29,14 +29,46 @@ learn hear read see recognize recognise acknowledge figure imagine bet trust pre
 """
 
 # Verbs whose direct object is the statement itself ("denied the allegations"), beyond speech
-# verbs whose objects are usually listeners ("told reporters", "asked him").
+# verbs whose objects are usually listeners ("told reporters", "asked him"). Attitudes towards a
+# thing count as well ("Republicans oppose the plan"), as in attribution corpora.
 _OBJECT_CONTENT = """
 announce deny confirm outline reiterate stress emphasize emphasise underscore highlight
 describe characterize characterise label call dub term brand praise criticize criticise
 condemn denounce decry hail applaud welcome dismiss reject reaffirm express acknowledge admit
 concede predict promise vow pledge propose recommend demand disclose reveal allege
-blame accuse defend cite dispute signal
+blame accuse defend cite dispute signal support oppose back endorse attack blast slam mention
+discuss address tout promote reference detail list unveil champion favor favour like love hate
+respect mock ridicule challenge question advocate want prefer fear doubt trust dislike
+lambaste chide scold fault credit thank congratulate applaud celebrate lament regret mourn
+release publish report claim suggest predict estimate forecast project recall
 """
+
+# Verbs with a to-infinitive statement: "vowed to fight the ruling", "wants to cut taxes".
+_XCOMP = """
+promise vow pledge threaten swear claim deny want plan hope intend seek aim refuse decline
+agree decide expect wish prefer urge ask encourage push propose offer call beg implore
+pretend appear seem tend
+"""
+
+# Verbs with a prepositional statement: "called for an inquiry", "warned of a crisis".
+PREP_CONTENT: dict[str, frozenset[str]] = {
+    "call": frozenset({"for"}), "push": frozenset({"for"}), "ask": frozenset({"for", "about"}),
+    "advocate": frozenset({"for"}), "argue": frozenset({"for", "against"}),
+    "speak": frozenset({"about", "of", "on", "against"}), "talk": frozenset({"about", "of"}),
+    "write": frozenset({"about", "of"}), "complain": frozenset({"about", "of"}),
+    "worry": frozenset({"about"}), "warn": frozenset({"of", "about", "against"}),
+    "rule": frozenset({"against", "on", "for"}), "vote": frozenset({"for", "against"}),
+    "testify": frozenset({"about", "on"}), "comment": frozenset({"on"}),
+    "insist": frozenset({"on"}), "agree": frozenset({"with", "on"}),
+    "disagree": frozenset({"with", "on"}), "respond": frozenset({"to"}),
+    "react": frozenset({"to"}), "object": frozenset({"to"}), "brag": frozenset({"about"}),
+    "boast": frozenset({"about", "of"}), "joke": frozenset({"about"}), "rail": frozenset({"against"}),
+    "campaign": frozenset({"for", "against", "on"}), "lobby": frozenset({"for", "against"}),
+    "hint": frozenset({"at"}), "weigh": frozenset({"in"}), "lash": frozenset({"out"}),
+    "think": frozenset({"about", "of"}), "care": frozenset({"about"}),
+    "apologize": frozenset({"for"}), "apologise": frozenset({"for"}),
+    "criticize": frozenset({"for"}), "blame": frozenset({"for"}),
+}
 
 # Objects of these verbs are the addressee, never the content ("told reporters that …").
 ADDRESSEE_VERBS = frozenset({"tell", "inform", "assure", "reassure", "remind", "advise", "ask", "warn", "urge"})
@@ -44,7 +76,10 @@ ADDRESSEE_VERBS = frozenset({"tell", "inform", "assure", "reassure", "remind", "
 SPEECH_VERBS: frozenset[str] = frozenset(_SPEECH_QCO.split())
 THOUGHT_VERBS: frozenset[str] = frozenset(_THOUGHT_C.split()) - SPEECH_VERBS
 OBJECT_CONTENT_VERBS: frozenset[str] = frozenset(_OBJECT_CONTENT.split())
-CUE_VERBS: frozenset[str] = SPEECH_VERBS | THOUGHT_VERBS
+XCOMP_VERBS: frozenset[str] = frozenset(_XCOMP.split())
+CUE_VERBS: frozenset[str] = (
+    SPEECH_VERBS | THOUGHT_VERBS | OBJECT_CONTENT_VERBS | XCOMP_VERBS | frozenset(PREP_CONTENT)
+)
 
 # Verbs that only count with a quote or a that-clause next to them ("continued: “…”").
 QUOTE_ONLY_VERBS = frozenset({"continue", "begin", "start", "go"})

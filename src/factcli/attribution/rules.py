@@ -7,6 +7,7 @@ the whole article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,8 +27,10 @@ _CONTENT_PREPS = frozenset({"as", "of", "about", "that", "for"})
 _NEEDS_COMPLEMENT = frozenset(
     {"call", "label", "dub", "term", "brand", "describe", "characterize", "characterise"}
 )
-# Verbs that may introduce a to-infinitive statement: "vowed to fight the ruling".
-_XCOMP_VERBS = frozenset({"promise", "vow", "pledge", "threaten", "swear", "claim", "deny"})
+# "PENCE: Well, look, …" / "Caddell: Voters Worried About …"
+_LABEL_RE = re.compile(r"[\"“]?([A-Z][A-Za-z.'’\-]*(?: [A-Z][A-Za-z.'’\-]*){0,3}):\s+(?=\S)")
+# "“…” ― Ana Ruiz" at the end of a paragraph
+_SIGNED_RE = re.compile(r"[”\"’.!?]\s*([―—])\s*([A-Z][^\n―—]{1,60}?)[.\s]*$")
 _SPEECH_NOUN_SKIP = frozenset({"it", "this", "that", "them", "so", "something", "anything",
                                "nothing", "everything", "which", "what"})
 
@@ -389,10 +392,17 @@ class ParagraphRules:
             return head.left_edge.i, head.right_edge.i + 1
         if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
             return None  # handled by sentence-level "as stated by X"
-        if lem in _XCOMP_VERBS and not any(c.dep_ == "auxpass" for c in verb.children):
+        if lem in lx.XCOMP_VERBS and not any(c.dep_ == "auxpass" for c in verb.children):
             xs = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
             if xs:
                 return xs[0].left_edge.i, xs[0].right_edge.i + 1
+        preps = lx.PREP_CONTENT.get(lem)
+        if preps:
+            for child in verb.rights:
+                if child.dep_ in ("prep", "prt") and child.lower_ in preps:
+                    objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                    if objs:
+                        return objs[0].left_edge.i, objs[-1].right_edge.i + 1
         if lem not in lx.OBJECT_CONTENT_VERBS:
             return None
         if verb.dep_ in ("advcl", "acl") and verb.tag_ == "VBG":
@@ -460,6 +470,47 @@ class ParagraphRules:
             self.used_verbs.add(tok.i)
             out.append(Candidate(kind, self.cue_span(tok), content, heads, tok))
         return out
+
+    # -- labelled paragraphs ------------------------------------------------------------------
+    def labelled(self, text: str, p0: int, p1: int) -> list[Candidate]:
+        """Speech marked by layout rather than a verb: a transcript turn ("PENCE: Well, …"), a
+        headline ("Caddell: Voters Worried …") and a quote signed with a dash ("“…” ― Ana Ruiz")."""
+        out: list[Candidate] = []
+        para = text[p0:p1]
+        match = _LABEL_RE.match(para)
+        if match and (match.group(1).isupper() or self._is_name(p0 + match.start(1), p0 + match.end(1))):
+            heads = self._name_heads(p0 + match.start(1), p0 + match.end(1))
+            content = _trim_chars(text, p0 + match.end(), p1)
+            if heads and content:
+                colon = p0 + match.end(1)
+                out.append(Candidate("direct", (colon, colon + 1), content, heads))
+        match = _SIGNED_RE.search(para)
+        if match and self._is_name(p0 + match.start(2), p0 + match.end(2)):
+            heads = self._name_heads(p0 + match.start(2), p0 + match.end(2))
+            dash = p0 + match.start(1)
+            content = _trim_chars(text, p0, dash)
+            if heads and content:
+                s, e = content
+                if text[s] in "“”\"‘'" and text[e - 1] in "”\"’'":
+                    s, e = s + 1, e - 1
+                self.used_quotes.update(range(len(self.quotes)))
+                out.append(Candidate("direct", (dash, dash + 1), (s, e), heads))
+        return out
+
+    def _tokens_in(self, start: int, end: int) -> list[Token]:
+        return [t for t in self.doc if start <= t.idx + self.offset < end and not t.is_space]
+
+    def _is_name(self, start: int, end: int) -> bool:
+        toks = [t for t in self._tokens_in(start, end) if not t.is_punct]
+        if not toks or len(toks) > 5:
+            return False
+        if any(t.ent_type_ in ("PERSON", "ORG", "NORP") for t in toks):
+            return all(t.text[:1].isupper() for t in toks)
+        return all(t.pos_ == "PROPN" for t in toks)
+
+    def _name_heads(self, start: int, end: int) -> list[Token]:
+        toks = [t for t in self._tokens_in(start, end) if not t.is_punct]
+        return toks[-1:] if toks else []
 
     # -- prepositional sources ----------------------------------------------------------------
     def prepositional(self, text: str) -> list[Candidate]:
