@@ -31,6 +31,7 @@ _NEEDS_COMPLEMENT = frozenset(
 _LABEL_RE = re.compile(r"[\"“]?([A-Z][A-Za-z.'’\-]*(?: [A-Z][A-Za-z.'’\-]*){0,3}):\s+(?=\S)")
 # "“…” ― Ana Ruiz" at the end of a paragraph
 _SIGNED_RE = re.compile(r"[”\"’.!?]\s*([―—])\s*([A-Z][^\n―—]{1,60}?)[.\s]*$")
+_CLAUSE_MARKS = frozenset({"because", "if", "unless", "since", "although", "though", "while", "when", "so"})
 _SPEECH_NOUN_SKIP = frozenset({"it", "this", "that", "them", "so", "something", "anything",
                                "nothing", "everything", "which", "what"})
 
@@ -95,6 +96,15 @@ def subject_heads(verb: Token, depth: int = 0) -> tuple[list[Token], bool]:
         return subject_heads(head, depth + 1)
     if verb.dep_ == "relcl":
         return _with_conjuncts(head), False
+    if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj"):
+        # "… for saying that …": the subject of the clause the preposition belongs to
+        anc = head
+        for _ in range(4):
+            if anc.pos_ in ("VERB", "AUX") and any(c.dep_ in _SUBJECT_DEPS for c in anc.children):
+                return subject_heads(anc, depth + 1)
+            if anc.head is anc:
+                break
+            anc = anc.head
     return [], False
 
 
@@ -273,9 +283,14 @@ class ParagraphRules:
                     allowed.update(t.i for t in h.subtree)
                 for k in range(first, j):
                     t = doc[k]
-                    if not (t.i in allowed or t.dep_ in ("aux", "auxpass", "advmod", "neg", "punct", "cc")
+                    if not (t.i in allowed or t.dep_ in ("aux", "auxpass", "advmod", "neg", "punct")
                             or t.is_space or t.head.i in allowed):
                         return None
+                if any(
+                    c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > tok.i and not self.inside_quote(c)
+                    for c in tok.children
+                ):
+                    return None
                 return tok
             if tok.pos_ == "VERB" and tok.dep_ in ("ROOT", "ccomp", "conj", "advcl", "parataxis"):
                 return None
@@ -375,17 +390,32 @@ class ParagraphRules:
         """Token bounds of what `verb` reports, or None when it reports nothing here."""
         lem = lemma(verb)
         doc = self.doc
-        ccomps = [c for c in verb.children if c.dep_ == "ccomp"]
+        ccomps = [
+            c for c in verb.children
+            if (c.dep_ == "ccomp" and doc[c.left_edge.i].text != "(" and not (
+                c.left_edge.i > 0 and doc[c.left_edge.i - 1].text == "("))
+            or (c.dep_ == "advcl" and c.i > verb.i and doc[c.left_edge.i].lower_ == "that"
+                and lem in lx.SPEECH_VERBS | lx.THOUGHT_VERBS)
+        ]
         right = [c for c in ccomps if c.i > verb.i]
         if right or ccomps:
             c = right[0] if right else ccomps[-1]
             if c.lower_ in _SPEECH_NOUN_SKIP and c.n_lefts == 0 and c.n_rights == 0:
                 return None
             start, end = c.left_edge.i, c.right_edge.i + 1
+            for conj in c.children:
+                if conj.dep_ == "conj" and is_cue_verb(conj) and not any(
+                    g.dep_ in _SUBJECT_DEPS for g in conj.children
+                ):
+                    cut = conj.left_edge.i
+                    if cut > start and doc[cut - 1].dep_ == "cc":
+                        cut -= 1
+                    end = min(end, cut)
             if right:
                 # "said that A, and that B" – the conjoined clause is part of the statement
                 for other in right[1:]:
                     end = max(end, other.right_edge.i + 1)
+                end = self._extend_over_adjuncts(verb, end)
             return start, end
         if verb.dep_ == "parataxis" and verb.head.i != verb.i and lem in lx.SPEECH_VERBS:
             head = verb.head
@@ -413,8 +443,13 @@ class ParagraphRules:
         has_complement = False
         for child in rights:
             if start is None:
-                if child.dep_ == "dobj":
-                    if child.lower_ in _SPEECH_NOUN_SKIP or lemma(child) in lx.SPEECH_NOUNS and child.n_rights == 0:
+                if child.dep_ in ("dobj", "oprd"):
+                    pronoun_ok = lem in _NEEDS_COMPLEMENT and any(
+                        c.dep_ in ("oprd", "prep") and c.i > child.i for c in verb.children
+                    )
+                    if (child.lower_ in _SPEECH_NOUN_SKIP and not pronoun_ok) or (
+                        lemma(child) in lx.SPEECH_NOUNS and child.n_rights == 0
+                    ):
                         return None
                     start, end = child.left_edge.i, child.right_edge.i + 1
                 elif child.dep_ == "prep" and child.lower_ in ("of", "about") and lem in ("warn", "speak", "talk"):
@@ -435,6 +470,38 @@ class ParagraphRules:
         del doc
         return start, end
 
+    def _extend_over_adjuncts(self, verb: Token, end: int) -> int:
+        """"said the claim smacked of hypocrisy, because Democrats …": the parser often hangs a
+        trailing reason or condition on the cue verb, but it belongs to what was said."""
+        for sib in verb.rights:
+            if sib.i < end:
+                continue
+            if sib.dep_ == "punct":
+                continue
+            if sib.dep_ == "advcl" and not is_cue_verb(sib) and any(
+                c.dep_ == "mark" and c.lower_ in _CLAUSE_MARKS for c in sib.children
+            ):
+                end = sib.right_edge.i + 1
+                continue
+            break
+        return end
+
+    def _snap_to_quotes(self, start: int, end: int) -> tuple[int, int]:
+        """A content that starts or ends inside a quotation takes the whole quotation."""
+        s_char, e_char = token_span_chars(self.doc, start, end)
+        s_char += self.offset
+        e_char += self.offset
+        for q in self.quotes:
+            if q.open_at < s_char < q.end and q.close_end <= e_char + 2:
+                s_char = q.open_at
+            if s_char <= q.open_at < e_char < q.end:
+                e_char = q.close_end
+        first = self.token_at(s_char)
+        last = self.token_before(e_char)
+        if first is None or last is None or last < first:
+            return start, end
+        return first, last + 1
+
     def indirect(self, text: str) -> list[Candidate]:
         out: list[Candidate] = []
         for tok in self.doc:
@@ -447,6 +514,7 @@ class ParagraphRules:
                 continue
             start, end = bounds
             end = trim_trailing_time(self.doc, start, end)
+            start, end = self._snap_to_quotes(start, end)
             trimmed = trim_tokens(self.doc, start, end)
             if trimmed is None:
                 continue
@@ -531,8 +599,11 @@ class ParagraphRules:
                 heads = _with_conjuncts(pobj[0])
                 phrase = (tok.i, max(pobj[0].right_edge.i, to.i) + 1)
                 cue = self.abs_span(tok.i, tok.i + 2)
-            elif is_cue_verb(tok) and tok.i not in self.used_verbs and any(
-                c.dep_ == "mark" and c.lower_ == "as" for c in tok.children
+            elif (
+                is_cue_verb(tok, (lx.SPEECH_VERBS, lx.THOUGHT_VERBS))
+                and tok.i not in self.used_verbs
+                and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children)
+                and not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.children)
             ):
                 heads, _ = subject_heads(tok)
                 if not heads:
