@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from factcli.attribution import lexicon as lx
+from factcli.attribution.rules import mention_bounds
 from factcli.models import Actor, ActorKind
 
 _PERSON_LABELS = frozenset({"PERSON"})
@@ -117,6 +118,11 @@ class ActorResolver:
             entity = self._person(name)
             if gender and not entity.gender:
                 entity.gender = gender
+            before = ent.doc[ent.start - 1] if ent.start > 0 else None
+            if before is not None and before.lower_ in lx.HONORIFICS:
+                gender = lx.HONORIFICS[before.lower_] or gender
+                if gender and not entity.gender:
+                    entity.gender = gender
             role = self._role_for(ent, role_toks)
             if role and not entity.role:
                 entity.role = role
@@ -142,7 +148,8 @@ class ActorResolver:
         doc = ent.doc
         root = ent.root
         left = root.left_edge.i
-        pre = [t for t in doc[left : ent.start] if not t.is_space]
+        pre = [t for t in doc[left : ent.start] if not t.is_space and t.lower_ not in lx.HONORIFICS]
+        title_toks = [t for t in title_toks if t.lower_ not in lx.HONORIFICS]
         while pre and (pre[0].lower_ in lx.DETERMINERS or pre[0].is_punct):
             pre.pop(0)
         if pre and any(t.ent_type_ == "PERSON" for t in pre):
@@ -215,6 +222,10 @@ class ActorResolver:
     # -- resolution ----------------------------------------------------------------------------
     def resolve(self, head: Token, offset: int, bounds: tuple[int, int]) -> _Entity | None:
         """The actor a speaker mention refers to, or None (first person, unresolved pronouns)."""
+        if head.lower_ in lx.RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            # "Mr. Kamin, who emphasized …": the mention is "who", the actor its antecedent
+            antecedent = head.head.head
+            return self.resolve(antecedent, offset, mention_bounds(antecedent))
         pos = head.idx + offset
         low = head.lower_
         entity: _Entity | None
@@ -386,9 +397,14 @@ class ActorResolver:
         fallback = None
         for m in reversed(self.mentions):
             e = m.entity
-            if m.pos >= pos or e.kind != "organisation" or e.name.lower() in self.anonymous:
+            if m.pos >= pos or e.kind != "organisation":
                 continue
-            if head_lemma in e.name.lower().split():
+            words = e.name.lower().split()
+            if e.name.lower() in self.anonymous:
+                if words[-1] == head_lemma and len(words) > 1:
+                    return e  # "the regional transport authority" … "the authority"
+                continue
+            if head_lemma in words:
                 return e
             if generic and fallback is None and e.name[:1].isupper():
                 fallback = e

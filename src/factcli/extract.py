@@ -147,7 +147,7 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
 
     candidates: list[tuple[Candidate, Doc, int]] = []
     previous: list[Candidate] = []
-    previous_open, previous_end = False, 0
+    previous_open = False
     pending_colon = None
     for (doc, offset), (p0, p1) in zip(pairs, paras, strict=True):
         quotes = find_quotes(text, p0, p1)
@@ -163,13 +163,14 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
         found += rules.direct_quotes(text)
         found += rules.indirect(text)
         found += rules.prepositional(text)
-        if quotes and 0 not in rules.used_quotes and quotes[0].open_at == p0 and previous and (
-            previous_open or max(c.content[1] for c in previous) >= previous_end - 3
-        ):
+        if quotes and 0 not in rules.used_quotes and quotes[0].open_at == p0 and previous:
             last = max(previous, key=lambda c: c.content[0])
             content = (quotes[0].start, quotes[0].end)
             trimmed = _trim(text, *content)
-            if trimmed and last.kind in ("direct", "mixed"):
+            # a quoted sentence (not a quoted word) ends the previous paragraph, or its quote
+            # was left open: the speaker goes on
+            quoted_sentence = last.kind == "direct" and len(text[slice(*last.content)].split()) >= 4
+            if trimmed and (previous_open or quoted_sentence):
                 found.append(
                     Candidate("direct", last.cue, trimmed, last.speakers, last.cue_token, inherited_from=last)
                 )
@@ -183,7 +184,6 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
             candidates.append((cand, doc, offset))
         previous = found
         previous_open = bool(quotes) and not quotes[-1].closed
-        previous_end = p1
 
     resolver = ActorResolver(text, pairs)
     candidates.sort(key=lambda item: (item[0].cue[0], item[0].content[0]))

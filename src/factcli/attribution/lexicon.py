@@ -40,12 +40,12 @@ blame accuse defend cite dispute signal support oppose back endorse attack blast
 discuss tout promote reference detail list unveil champion favor favour like love hate
 respect mock ridicule challenge question advocate want prefer fear doubt trust dislike
 lambaste chide scold fault credit thank congratulate applaud celebrate lament regret mourn
-release publish report claim suggest predict estimate forecast project recall
+report claim suggest predict estimate forecast project recall
 """
 
 # Verbs with a to-infinitive statement: "vowed to fight the ruling", "wants to cut taxes".
 _XCOMP = """
-promise vow pledge threaten swear claim deny want plan hope intend seek refuse decline
+promise vow pledge threaten swear claim deny want plan hope intend seek
 decide expect wish prefer urge ask encourage push propose offer call beg implore pretend
 """
 

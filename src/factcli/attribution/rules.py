@@ -81,7 +81,7 @@ def subject_heads(verb: Token, depth: int = 0) -> tuple[list[Token], bool]:
         if subj.dep_ == "csubj":
             return [], False
         if subj.lower_ in lx.RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-            return _with_conjuncts(verb.head), False
+            return [subj], False  # the mention as written; actors resolve it to verb.head
         if subj.dep_ == "nsubj" and subj.lower_ == "there":
             return [], False
         return _with_conjuncts(subj), False
@@ -452,6 +452,8 @@ class ParagraphRules:
                     ):
                         return None
                     start, end = child.left_edge.i, child.right_edge.i + 1
+                    # "called the plan “a disaster”" parsed as an apposition of the object
+                    has_complement = any(c.dep_ == "appos" for c in child.rights)
                 elif child.dep_ == "prep" and child.lower_ in ("of", "about") and lem in ("warn", "speak", "talk"):
                     start, end = child.left_edge.i, child.right_edge.i + 1
                     has_complement = True
@@ -494,7 +496,7 @@ class ParagraphRules:
         for q in self.quotes:
             if q.open_at < s_char < q.end and q.close_end <= e_char + 2:
                 s_char = q.open_at
-            if s_char <= q.open_at < e_char < q.end:
+            if s_char <= q.open_at < e_char <= q.end:
                 e_char = q.close_end
         first = self.token_at(s_char)
         last = self.token_before(e_char)
@@ -513,7 +515,8 @@ class ParagraphRules:
             if bounds is None:
                 continue
             start, end = bounds
-            end = trim_trailing_time(self.doc, start, end)
+            if not any(c.dep_ == "ccomp" for c in tok.children):
+                end = trim_trailing_time(self.doc, start, end)
             start, end = self._snap_to_quotes(start, end)
             trimmed = trim_tokens(self.doc, start, end)
             if trimmed is None:
@@ -524,7 +527,7 @@ class ParagraphRules:
             heads, passive = self._speaker(tok)
             if not heads and not passive:
                 continue
-            if any(h.i >= start and h.i < end for h in heads):
+            if any(start <= h.i < end for h in heads) and not start <= tok.i < end:
                 continue
             content = self.abs_span(start, end)
             kind = "indirect"
