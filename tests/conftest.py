@@ -1,0 +1,48 @@
+"""Shared fixtures: spaCy is loaded once per test session, and only by tests that ask for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+
+from factcli.models import Article, Extraction, Statement
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+Extracted = tuple[str, Extraction]
+ExtractText = Callable[[str], Extracted]
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The one model of the session; `factcli.nlp.load` caches it, so `extract` reuses it."""
+    from factcli import nlp as factcli_nlp
+
+    return factcli_nlp.load()
+
+
+def run_extract(text: str) -> Extracted:
+    """Extract a hand-written text as an article without a header; returns (text, extraction)."""
+    from factcli.extract import extract
+
+    return text, extract(Article(text=text, source="t"))
+
+
+@pytest.fixture(scope="session")
+def extract_text(nlp: Language) -> ExtractText:
+    """`extract_text("Smith said ...")` → (text, extraction), with the session's model."""
+    return run_extract
+
+
+def check_offsets(text: str, statement: Statement) -> None:
+    """Every span of a statement lies inside the text, in order, and is not empty."""
+    spans = [statement.cue, statement.content]
+    if statement.speaker is not None:
+        spans.append(statement.speaker)
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text), (span, text)
+        assert span.text(text) == text[span.start : span.end]
+        assert span.text(text).strip(), (span, text)
