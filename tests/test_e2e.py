@@ -207,11 +207,6 @@ def test_every_offset_slices_back(exported: list[dict[str, Any]], texts: dict[in
         assert row["sentence"] in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extractor bug: a content at the start of the body keeps its dateline "
-    "('SANTIAGO, March 11 – Chile and South Korea agreed …')",
-)
 def test_no_content_includes_a_dateline(exported: list[dict[str, Any]]) -> None:
     for row in exported:
         for dateline in ("TOKYO (AP)", "SANTIAGO, March 11", "PORT ALDER, Ore."):

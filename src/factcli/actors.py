@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -26,6 +28,11 @@ _ORG_HEADS = frozenset(
     firm bank court council office commission union organization organisation institute
     university board authority service network newspaper paper station team club league
     association coalition alliance army military navy police embassy""".split()
+)
+_ORG_NAME_WORDS = frozenset(
+    """inc corp co ltd llc group party ministry department university college school bank court
+    council committee agency association foundation institute times post news journal network
+    street house church city county state republic union fund trust center centre""".split()
 )
 _GENERIC_ORG_HEADS = frozenset({"group", "company", "firm", "organization", "organisation", "agency"})
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -110,12 +117,13 @@ class ActorResolver:
     # -- pre-pass ------------------------------------------------------------------------------
     def _register_entity(self, ent: Span, offset: int) -> None:
         subject = ent.root.dep_ in ("nsubj", "nsubjpass")
-        if ent.label_ in _PERSON_LABELS:
+        if ent.label_ in _PERSON_LABELS or (ent.label_ in _ORG_LABELS and _looks_like_person(ent)):
             role_toks, name_toks, gender = _name_tokens(list(ent))
             name = _clean(self.text_of(name_toks)) if name_toks else ""
             if not name or not name[0].isupper():
                 return
             entity = self._person(name)
+            gender = gender or given_name_gender(name_toks[0].text)
             if gender and not entity.gender:
                 entity.gender = gender
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
@@ -291,7 +299,10 @@ class ActorResolver:
             ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
             tokens = list(ent) if ent is not None else [head]
             label = ent.label_ if ent is not None else ""
-            if person or (label in ("ORG", "GPE") and self._looks_like_surname(head)):
+            if person or (
+                label in ("ORG", "GPE")
+                and (self._looks_like_surname(head) or (ent is not None and _looks_like_person(ent)))
+            ):
                 label = "PERSON"
         else:
             start = head.i
@@ -324,6 +335,7 @@ class ActorResolver:
             self.orgs[key] = entity
             return entity
         entity = self._person(name)
+        gender = gender or (given_name_gender(name_toks[0].text) if name_toks and len(name_toks) > 1 else None)
         if gender and not entity.gender:
             entity.gender = gender
         if role_toks and not entity.role:
@@ -424,6 +436,38 @@ class ActorResolver:
         if first.pos_ != "PROPN" and not first.ent_type_ and first.text[:1].isupper() and not first.text.isupper():
             text = text[0].lower() + text[1:]
         return _clean(text)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> Any:
+    import gender_guesser.detector as detector
+
+    return detector.Detector(case_sensitive=False)
+
+
+def given_name_gender(word: str) -> str | None:
+    """"m" or "f" for a given name that is mostly one or the other, else None."""
+    answer = _given_names().get_gender(word.strip(".").split("-")[0])
+    if answer in ("male", "mostly_male"):
+        return "m"
+    if answer in ("female", "mostly_female"):
+        return "f"
+    return None
+
+
+def is_given_name(word: str) -> bool:
+    return _given_names().get_gender(word.strip(".").split("-")[0]) != "unknown"
+
+
+def _looks_like_person(ent: Span) -> bool:
+    """"Lena Holt" tagged ORG: two to four capitalised proper nouns opening with a given name."""
+    toks = [t for t in ent if not t.is_punct]
+    return (
+        2 <= len(toks) <= 4
+        and all(t.pos_ == "PROPN" and t.text[:1].isupper() and not t.text.isupper() for t in toks)
+        and is_given_name(toks[0].text)
+        and not any(t.lower_ in _ORG_NAME_WORDS for t in toks)
+    )
 
 
 def _appositive_name(head: Token) -> Token | None:

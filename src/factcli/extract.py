@@ -140,8 +140,9 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
                 sentences.append(Sentence(len(sentences), p_idx, s, e))
 
     dateline_end = -1
-    if paras:
-        match = _DATELINE.match(text, paras[0][0], paras[0][1])
+    body = [p for p in paras if p[0] >= article.body_start]
+    if body:
+        match = _DATELINE.match(text, body[0][0], body[0][1])
         if match:
             dateline_end = match.end()
 
