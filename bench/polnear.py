@@ -18,7 +18,9 @@ from pathlib import Path
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("split", type=Path, help="folder with texts/, gold.jsonl and score.py")
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     parser.add_argument("--json", action="store_true", help="print the scorer's JSON report")
@@ -40,11 +42,16 @@ def main() -> int:
         subprocess.run([*factcli, "ingest", str(texts), "--db", str(db)], check=True)
         elapsed = time.perf_counter() - start
         with pred.open("w") as out:
-            subprocess.run([*factcli, "export", "--db", str(db), "--format", "jsonl"], check=True, stdout=out)
+            subprocess.run(
+                [*factcli, "export", "--db", str(db), "--format", "jsonl"], check=True, stdout=out
+            )
         cmd = [sys.executable, str(scorer), str(pred)] + (["--json"] if args.json else [])
         result = subprocess.run(cmd, check=True, capture_output=True, text=True)
         print(result.stdout, end="")
-        print(f"ingest: {n_articles} articles in {elapsed:.1f} s ({elapsed / max(n_articles, 1) * 1000:.0f} ms/article, incl. start-up)")
+        print(
+            f"ingest: {n_articles} articles in {elapsed:.1f} s "
+            f"({elapsed / max(n_articles, 1) * 1000:.0f} ms/article, incl. start-up)"
+        )
     return 0
 
 

@@ -12,29 +12,105 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING, Any
 
 from factcli.attribution import lexicon as lx
 from factcli.attribution.rules import mention_bounds
 from factcli.models import Actor, ActorKind
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
 _PERSON_LABELS = frozenset({"PERSON"})
 _ORG_LABELS = frozenset({"ORG", "GPE", "FAC"})
 _AGE_RE = re.compile(r"\b\d{1,3}-year-old\b", re.I)
 _ORG_HEADS = frozenset(
-    """ministry department company agency campaign committee government administration group party
-    firm bank court council office commission union organization organisation institute
-    university board authority service network newspaper paper station team club league
-    association coalition alliance army military navy police embassy""".split()
+    [
+        "ministry",
+        "department",
+        "company",
+        "agency",
+        "campaign",
+        "committee",
+        "government",
+        "administration",
+        "group",
+        "party",
+        "firm",
+        "bank",
+        "court",
+        "council",
+        "office",
+        "commission",
+        "union",
+        "organization",
+        "organisation",
+        "institute",
+        "university",
+        "board",
+        "authority",
+        "service",
+        "network",
+        "newspaper",
+        "paper",
+        "station",
+        "team",
+        "club",
+        "league",
+        "association",
+        "coalition",
+        "alliance",
+        "army",
+        "military",
+        "navy",
+        "police",
+        "embassy",
+    ]
 )
 _ORG_NAME_WORDS = frozenset(
-    """inc corp co ltd llc group party ministry department university college school bank court
-    council committee agency association foundation institute times post news journal network
-    street house church city county state republic union fund trust center centre""".split()
+    [
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "llc",
+        "group",
+        "party",
+        "ministry",
+        "department",
+        "university",
+        "college",
+        "school",
+        "bank",
+        "court",
+        "council",
+        "committee",
+        "agency",
+        "association",
+        "foundation",
+        "institute",
+        "times",
+        "post",
+        "news",
+        "journal",
+        "network",
+        "street",
+        "house",
+        "church",
+        "city",
+        "county",
+        "state",
+        "republic",
+        "union",
+        "fund",
+        "trust",
+        "center",
+        "centre",
+    ]
 )
-_GENERIC_ORG_HEADS = frozenset({"group", "company", "firm", "organization", "organisation", "agency"})
+_GENERIC_ORG_HEADS = frozenset(
+    {"group", "company", "firm", "organization", "organisation", "agency"}
+)
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _PLURAL_QUANTIFIERS = frozenset({"some", "others", "many", "several", "few", "most", "both", "all"})
 _LEADING_DROP = frozenset(
@@ -74,7 +150,7 @@ def _clean(text: str) -> str:
 
 
 def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str | None]:
-    """Split "Defense Secretary Pete Hegseth" into role tokens and name tokens; honorifics give gender."""
+    """Split "Defense Secretary Pete Hegseth" into role and name tokens; honorifics give gender."""
     toks = [t for t in tokens if not t.is_punct or t.text == "."]
     while toks and toks[-1].text in _APOSTROPHE_S:
         toks.pop()
@@ -87,9 +163,12 @@ def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str
         if low in lx.HONORIFICS:
             gender = lx.HONORIFICS[low] or gender
             toks.pop(0)
-        elif low in lx.TITLE_WORDS or toks[0].ent_type_ in ("GPE", "NORP") or toks[0].pos_ == "ADJ":
-            role.append(toks.pop(0))
-        elif toks[0].text.endswith(("'s", "’s")):
+        elif (
+            low in lx.TITLE_WORDS
+            or toks[0].ent_type_ in ("GPE", "NORP")
+            or toks[0].pos_ == "ADJ"
+            or toks[0].text.endswith(("'s", "’s"))
+        ):
             role.append(toks.pop(0))
         else:
             break
@@ -162,13 +241,19 @@ class ActorResolver:
             pre.pop(0)
         if pre and any(t.ent_type_ == "PERSON" for t in pre):
             pre = []
-        if pre and any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ".-’'" for t in pre):
+        if pre and any(
+            t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ".-’'" for t in pre
+        ):
             pre = []
         tokens = pre + title_toks
         if tokens:
             return _clean(self.text_of(tokens))
         for child in root.rights:
-            if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and child.ent_type_ != "PERSON":
+            if (
+                child.dep_ == "appos"
+                and child.pos_ in ("NOUN", "PROPN")
+                and child.ent_type_ != "PERSON"
+            ):
                 sub = [t for t in child.subtree]
                 cut = len(sub)
                 for k, t in enumerate(sub):
@@ -192,11 +277,14 @@ class ActorResolver:
         best: _Entity | None = None
         for person in self.people:
             pw = person.name.lower().split()
-            if words == pw or (
-                set(words) <= set(pw) and (words[-1] == pw[-1] or (len(words) == 1 and words[0] == pw[0]))
-            ):
-                if best is None or len(pw) > len(best.name.split()):
-                    best = person
+            if (
+                words == pw
+                or (
+                    set(words) <= set(pw)
+                    and (words[-1] == pw[-1] or (len(words) == 1 and words[0] == pw[0]))
+                )
+            ) and (best is None or len(pw) > len(best.name.split())):
+                best = person
         return best
 
     def _person(self, name: str) -> _Entity:
@@ -251,7 +339,7 @@ class ActorResolver:
         elif (head.pos_ == "PROPN" or head.ent_type_ in _NAMED_LABELS) and head.text[:1].isupper():
             entity = self._named(head, bounds)
         elif (name := _appositive_name(head)) is not None:
-            entity = self._named(name, (name.left_edge.i, name.i + 1), person=True)
+            entity = self._named(name, (name.left_edge.i, name.i + 1), as_person=True)
             if entity.kind == "person" and not entity.role:
                 entity.role = self._anonymous_name(list(head.doc[bounds[0] : bounds[1]]))
         else:
@@ -262,7 +350,7 @@ class ActorResolver:
         return entity
 
     def _looks_like_surname(self, head: Token) -> bool:
-        """"Nakatani" tagged ORG after "Gen Nakatani" was seen as a person."""
+        """ "Nakatani" tagged ORG after "Gen Nakatani" was seen as a person."""
         return self._person_by_name(_clean(head.text)) is not None
 
     def _recent(self, pos: int, accept: object) -> _Entity | None:
@@ -293,25 +381,33 @@ class ActorResolver:
                 fallback = m.entity
         return fallback
 
-    def _named(self, head: Token, bounds: tuple[int, int], person: bool = False) -> _Entity:
+    def _named(self, head: Token, bounds: tuple[int, int], as_person: bool = False) -> _Entity:
         doc = head.doc
         if head.ent_type_ and head.ent_iob_ != "O":
             ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
             tokens = list(ent) if ent is not None else [head]
             label = ent.label_ if ent is not None else ""
-            if person or (
+            if as_person or (
                 label in ("ORG", "GPE")
-                and (self._looks_like_surname(head) or (ent is not None and _looks_like_person(ent)))
+                and (
+                    self._looks_like_surname(head) or (ent is not None and _looks_like_person(ent))
+                )
             ):
                 label = "PERSON"
         else:
             start = head.i
-            while start > bounds[0] and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ in ("compound", "flat"):
+            while (
+                start > bounds[0]
+                and doc[start - 1].pos_ == "PROPN"
+                and doc[start - 1].dep_ in ("compound", "flat")
+            ):
                 start -= 1
             tokens = list(doc[start : head.i + 1])
             label = ""
         if label in _ORG_LABELS or label == "NORP":
-            role_toks, name_toks, gender = [], [t for t in tokens if not t.is_space], None
+            role_toks: list[Token] = []
+            name_toks = [t for t in tokens if not t.is_space]
+            gender = None
             while name_toks and name_toks[0].lower_ in lx.DETERMINERS:
                 name_toks.pop(0)
             while name_toks and name_toks[-1].text in _APOSTROPHE_S:
@@ -335,7 +431,9 @@ class ActorResolver:
             self.orgs[key] = entity
             return entity
         entity = self._person(name)
-        gender = gender or (given_name_gender(name_toks[0].text) if name_toks and len(name_toks) > 1 else None)
+        gender = gender or (
+            given_name_gender(name_toks[0].text) if name_toks and len(name_toks) > 1 else None
+        )
         if gender and not entity.gender:
             entity.gender = gender
         if role_toks and not entity.role:
@@ -343,7 +441,7 @@ class ActorResolver:
         return entity
 
     def _described(self, head: Token, bounds: tuple[int, int], pos: int) -> _Entity | None:
-        """"The Pentagon chief", "the minister", "the 71-year-old", "the ministry", "analysts"."""
+        """ "The Pentagon chief", "the minister", "the 71-year-old", "the ministry", "analysts"."""
         doc = head.doc
         tokens = [t for t in doc[bounds[0] : bounds[1]]]
         words = [t.lower_ for t in tokens]
@@ -352,7 +450,10 @@ class ActorResolver:
         head_lemma = head.lemma_.lower()
         plural = head.tag_ in ("NNS", "NNPS")
         if definite and not plural:
-            if _AGE_RE.search(doc[bounds[0] : bounds[1]].text) or head_lemma in lx.GENERIC_PERSON_HEADS:
+            if (
+                _AGE_RE.search(doc[bounds[0] : bounds[1]].text)
+                or head_lemma in lx.GENERIC_PERSON_HEADS
+            ):
                 found = self._recent_person(pos, None)
                 if found is not None:
                     return found
@@ -370,7 +471,11 @@ class ActorResolver:
         if key not in self.anonymous:
             if plural or head.lower_ in _PLURAL_QUANTIFIERS:
                 kind: ActorKind = "group"
-            elif head.lower_ in lx.PERSON_NOUNS or head_lemma in lx.PERSON_NOUNS or head_lemma in lx.TITLE_WORDS:
+            elif (
+                head.lower_ in lx.PERSON_NOUNS
+                or head_lemma in lx.PERSON_NOUNS
+                or head_lemma in lx.TITLE_WORDS
+            ):
                 kind = "person"
             else:
                 kind = "organisation"
@@ -394,8 +499,10 @@ class ActorResolver:
             if not role_words or not (role_words & family):
                 continue
             score = 2 + len(role_words & modifiers)
-            if modifiers and not (role_words & modifiers) and any(
-                w[0:1].isalpha() and w not in lx.TITLE_WORDS for w in modifiers
+            if (
+                modifiers
+                and not (role_words & modifiers)
+                and any(w[0:1].isalpha() and w not in lx.TITLE_WORDS for w in modifiers)
             ):
                 score -= 1
             if best is None or score > best[0]:
@@ -403,7 +510,7 @@ class ActorResolver:
         return best[2] if best else None
 
     def _org_by_head(self, head_lemma: str, pos: int) -> _Entity | None:
-        """"the ministry" → the last organisation named "... Ministry ..."; "the group" → the
+        """ "the ministry" → the last organisation named "... Ministry ..."; "the group" → the
         last organisation mentioned."""
         generic = head_lemma in _GENERIC_ORG_HEADS
         fallback = None
@@ -425,7 +532,9 @@ class ActorResolver:
     @staticmethod
     def _anonymous_name(tokens: list[Token]) -> str:
         toks = [t for t in tokens if not t.is_space]
-        while toks and (toks[0].lower_ in _LEADING_DROP or toks[0].pos_ == "NUM" or toks[0].is_punct):
+        while toks and (
+            toks[0].lower_ in _LEADING_DROP or toks[0].pos_ == "NUM" or toks[0].is_punct
+        ):
             toks.pop(0)
         if not toks:
             toks = [t for t in tokens if not t.is_space and not t.is_punct][-1:]
@@ -433,7 +542,12 @@ class ActorResolver:
             return ""
         text = toks[0].doc[toks[0].i : toks[-1].i + 1].text
         first = toks[0]
-        if first.pos_ != "PROPN" and not first.ent_type_ and first.text[:1].isupper() and not first.text.isupper():
+        if (
+            first.pos_ != "PROPN"
+            and not first.ent_type_
+            and first.text[:1].isupper()
+            and not first.text.isupper()
+        ):
             text = text[0].lower() + text[1:]
         return _clean(text)
 
@@ -446,7 +560,7 @@ def _given_names() -> Any:
 
 
 def given_name_gender(word: str) -> str | None:
-    """"m" or "f" for a given name that is mostly one or the other, else None."""
+    """ "m" or "f" for a given name that is mostly one or the other, else None."""
     answer = _given_names().get_gender(word.strip(".").split("-")[0])
     if answer in ("male", "mostly_male"):
         return "m"
@@ -460,7 +574,7 @@ def is_given_name(word: str) -> bool:
 
 
 def _looks_like_person(ent: Span) -> bool:
-    """"Lena Holt" tagged ORG: two to four capitalised proper nouns opening with a given name."""
+    """ "Lena Holt" tagged ORG: two to four capitalised proper nouns opening with a given name."""
     toks = [t for t in ent if not t.is_punct]
     return (
         2 <= len(toks) <= 4
@@ -471,11 +585,15 @@ def _looks_like_person(ent: Span) -> bool:
 
 
 def _appositive_name(head: Token) -> Token | None:
-    """"The authority's director, Helena Brandt, argued" → the name in apposition."""
+    """ "The authority's director, Helena Brandt, argued" → the name in apposition."""
     for child in head.rights:
         if child.dep_ == "appos" and child.pos_ == "PROPN" and child.text[:1].isupper():
             return child
     return None
+
+
+ResolvedEntity = _Entity
+"""What a speaker mention resolves to, before it becomes a stored `Actor`."""
 
 
 def to_actor(entity: _Entity) -> Actor:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from factcli.models import Article, Extraction, Sentence, Span, Statement
+from factcli.actors import ActorResolver, ResolvedEntity, to_actor
+from factcli.attribution.quotes import find_quotes
+from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
+from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
+from factcli.topics import article_topics, tokens_topics
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
-    from factcli.attribution.rules import Candidate
+    from spacy.tokens import Doc, Token
 
 _DATELINE = re.compile(
     r"[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12}(?:\s+\d{1,2})?)*\s*(?:\([^)]{1,30}\))?"
@@ -121,13 +124,39 @@ def extract(article: Article) -> Extraction:
 
 
 def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Doc]) -> Extraction:
-    from factcli.actors import ActorResolver, to_actor
-    from factcli.attribution.quotes import find_quotes
-    from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
-    from factcli.topics import article_topics, tokens_topics
-
-    text = article.text
+    """Extraction from paragraphs already parsed (one doc per paragraph span)."""
     pairs = list(zip(docs, (s for s, _ in paras), strict=True))
+    sentences = _sentences(article.text, pairs)
+    candidates = _candidates(article, paras, pairs)
+    resolver = ActorResolver(article.text, pairs)
+    found = _resolve(candidates, resolver, sentences)
+
+    person_words = resolver.person_words()
+    actors: dict[str, Actor] = {}
+    statements: list[Statement] = []
+    for stmt, entity in _unique(found):
+        name = None
+        if entity is not None:
+            actor = to_actor(entity)
+            actors.setdefault(actor.name, actor)
+            name = actor.name
+        topics = tuple(t for t in stmt.topics if t.lower() not in person_words)
+        statements.append(replace(stmt, actor=name, topics=topics))
+    counted = [
+        (topic, n)
+        for topic, n in article_topics(docs, (s.topics for s in statements))
+        if topic.name.lower() not in person_words
+    ]
+    return Extraction(
+        article=article,
+        sentences=tuple(sentences),
+        actors=tuple(actors.values()),
+        statements=tuple(statements),
+        topics=tuple(counted),
+    )
+
+
+def _sentences(text: str, pairs: list[tuple[Doc, int]]) -> list[Sentence]:
     sentences: list[Sentence] = []
     for p_idx, (doc, offset) in enumerate(pairs):
         for sent in doc.sents:
@@ -138,25 +167,37 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
                 s += 1
             if e > s:
                 sentences.append(Sentence(len(sentences), p_idx, s, e))
+    return sentences
 
-    dateline_end = -1
+
+def _dateline_end(article: Article, paras: list[tuple[int, int]]) -> int:
+    """End of "TOKYO (AP) –" opening the body: it is never part of what anybody said."""
     body = [p for p in paras if p[0] >= article.body_start]
     if body:
-        match = _DATELINE.match(text, body[0][0], body[0][1])
+        match = _DATELINE.match(article.text, body[0][0], body[0][1])
         if match:
-            dateline_end = match.end()
+            return match.end()
+    return -1
 
-    candidates: list[tuple[Candidate, Doc, int]] = []
+
+def _candidates(
+    article: Article, paras: list[tuple[int, int]], pairs: list[tuple[Doc, int]]
+) -> list[tuple[Candidate, Doc, int]]:
+    """Every rule over every paragraph, plus the rules that cross a paragraph break: a colon cue
+    ending one paragraph ("Caddell continued:") and a quote continuing the last speaker."""
+    text = article.text
+    dateline_end = _dateline_end(article, paras)
+    out: list[tuple[Candidate, Doc, int]] = []
     previous: list[Candidate] = []
     previous_open = False
-    pending_colon = None
+    pending: tuple[Token, ParagraphRules] | None = None
     for (doc, offset), (p0, p1) in zip(pairs, paras, strict=True):
         quotes = find_quotes(text, p0, p1)
         rules = ParagraphRules(doc, offset, quotes)
+        starts_with_quote = bool(quotes) and quotes[0].open_at == p0
         found: list[Candidate] = []
-        if quotes and quotes[0].open_at == p0 and pending_colon is not None:
-            verb, prev_rules = pending_colon
-            cand = prev_rules.candidate_for_quote(verb, quotes[0], text)
+        if starts_with_quote and pending is not None:
+            cand = pending[1].candidate_for_quote(pending[0], quotes[0], text)
             if cand is not None:
                 rules.used_quotes.add(0)
                 found.append(cand)
@@ -164,32 +205,50 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
         found += rules.direct_quotes(text)
         found += rules.indirect(text)
         found += rules.prepositional(text)
-        if quotes and 0 not in rules.used_quotes and quotes[0].open_at == p0 and previous:
-            last = max(previous, key=lambda c: c.content[0])
-            content = (quotes[0].start, quotes[0].end)
-            trimmed = _trim(text, *content)
-            # a quoted sentence (not a quoted word) ends the previous paragraph, or its quote
-            # was left open: the speaker goes on
-            quoted_sentence = last.kind == "direct" and len(text[slice(*last.content)].split()) >= 4
-            if trimmed and (previous_open or quoted_sentence):
-                found.append(
-                    Candidate("direct", last.cue, trimmed, last.speakers, last.cue_token, inherited_from=last)
-                )
+        if starts_with_quote and 0 not in rules.used_quotes and previous:
+            cont = _continuation(text, previous, previous_open, quotes[0].start, quotes[0].end)
+            if cont is not None:
+                found.append(cont)
                 rules.used_quotes.add(0)
-        pending_colon = (rules.colon_cue(), rules) if text[p0:p1].rstrip().endswith(":") else None
-        if pending_colon and pending_colon[0] is None:
-            pending_colon = None
+        colon_cue = rules.colon_cue() if text[p0:p1].rstrip().endswith(":") else None
+        pending = (colon_cue, rules) if colon_cue is not None else None
         for cand in found:
             if cand.content[0] < dateline_end < cand.content[1]:
                 cand.content = (dateline_end, cand.content[1])
-            candidates.append((cand, doc, offset))
+            out.append((cand, doc, offset))
         previous = found
         previous_open = bool(quotes) and not quotes[-1].closed
+    return out
 
-    resolver = ActorResolver(text, pairs)
+
+def _continuation(
+    text: str, previous: list[Candidate], previous_open: bool, start: int, end: int
+) -> Candidate | None:
+    """A paragraph opening with a quote goes on with the last speaker when the previous paragraph
+    left its quote open, or ended with a quoted sentence (not a quoted word) of that speaker."""
+    last = max(previous, key=lambda c: c.content[0])
+    trimmed = _trim(text, start, end)
+    quoted_sentence = last.kind == "direct" and len(text[slice(*last.content)].split()) >= 4
+    if trimmed is None or not (previous_open or quoted_sentence):
+        return None
+    return Candidate(
+        "direct", last.cue, trimmed, last.speakers, last.cue_token, inherited_from=last
+    )
+
+
+Speaker = tuple[Span | None, "ResolvedEntity | None"]
+
+
+def _resolve(
+    candidates: list[tuple[Candidate, Doc, int]],
+    resolver: ActorResolver,
+    sentences: list[Sentence],
+) -> list[tuple[Statement, ResolvedEntity | None]]:
+    """Statements with their speakers resolved in text order (pronouns look backwards); one
+    statement per speaker of a candidate."""
     candidates.sort(key=lambda item: (item[0].cue[0], item[0].content[0]))
-    resolved: dict[int, list[tuple[Span | None, object]]] = {}
-    statements: list[tuple[Statement, object]] = []
+    resolved: dict[int, list[Speaker]] = {}
+    out: list[tuple[Statement, ResolvedEntity | None]] = []
     for cand, doc, offset in candidates:
         if cand.inherited_from is not None and id(cand.inherited_from) in resolved:
             speakers = resolved[id(cand.inherited_from)]
@@ -197,63 +256,40 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
             speakers = []
             for head in cand.speakers:
                 b0, b1 = mention_bounds(head)
-                span_chars = (doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset)
-                entity = resolver.resolve(head, offset, (b0, b1))
-                speakers.append((Span(*span_chars), entity))
+                chars = Span(doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset)
+                speakers.append((chars, resolver.resolve(head, offset, (b0, b1))))
             if not speakers:
                 speakers = [(None, None)]
         resolved[id(cand)] = speakers
-        topic_tokens = [
-            t for t in doc if cand.content[0] <= t.idx + offset < cand.content[1]
-        ]
-        topics = tuple(name for name, _ in tokens_topics(topic_tokens))
+        tokens = [t for t in doc if cand.content[0] <= t.idx + offset < cand.content[1]]
+        topics = tuple(name for name, _ in tokens_topics(tokens))
         sentence_index = _sentence_at(sentences, cand.cue[0])
         for span, entity in speakers:
             stmt = Statement(
                 sentence_index=sentence_index,
-                kind=cand.kind,  # type: ignore[arg-type]
+                kind=cand.kind,
                 cue=Span(*cand.cue),
                 content=Span(*cand.content),
                 speaker=span,
                 actor=None,
                 topics=topics,
             )
-            statements.append((stmt, entity))
+            out.append((stmt, entity))
+    return out
 
+
+def _unique(
+    found: list[tuple[Statement, ResolvedEntity | None]],
+) -> list[tuple[Statement, ResolvedEntity | None]]:
+    """In text order; the same content from the same speaker found by two rules is kept once."""
     seen: set[tuple[int, int, object]] = set()
-    unique: list[tuple[Statement, object]] = []
-    for stmt, entity in sorted(statements, key=lambda se: (se[0].content.start, se[0].cue.start)):
-        key = (stmt.content.start, stmt.content.end, id(entity) if entity is not None else stmt.speaker)
-        if key in seen:
-            continue
-        seen.add(key)
-        unique.append((stmt, entity))
-
-    person_words = resolver.person_words()
-    actors = {}
-    final: list[Statement] = []
-    from dataclasses import replace
-
-    for stmt, entity in unique:
-        name = None
-        if entity is not None:
-            actor = to_actor(entity)  # type: ignore[arg-type]
-            actors.setdefault(actor.name, actor)
-            name = actor.name
-        topics = tuple(t for t in stmt.topics if t.lower() not in person_words)
-        final.append(replace(stmt, actor=name, topics=topics))
-    topics_counted = [
-        (topic, n)
-        for topic, n in article_topics(docs, (s.topics for s in final))
-        if topic.name.lower() not in person_words
-    ]
-    return Extraction(
-        article=article,
-        sentences=tuple(sentences),
-        actors=tuple(actors.values()),
-        statements=tuple(final),
-        topics=tuple(topics_counted),
-    )
+    out = []
+    for stmt, entity in sorted(found, key=lambda se: (se[0].content.start, se[0].cue.start)):
+        key = (stmt.content.start, stmt.content.end, id(entity) if entity else stmt.speaker)
+        if key not in seen:
+            seen.add(key)
+            out.append((stmt, entity))
+    return out
 
 
 def _sentence_at(sentences: list[Sentence], pos: int) -> int:

@@ -65,7 +65,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class Statement:
-    """An attributed statement; `actor` is the canonical name of an `Actor` of the same extraction."""
+    """An attributed statement; `actor` names an `Actor` of the same extraction."""
 
     sentence_index: int
     kind: StatementKind

@@ -44,7 +44,7 @@ def ingest(
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
     on_total(n) is called once with the number of inputs; on_article(source, status) after each
-    article with status "ingested" | "skipped" | "failed"; on_error(source, reason) for each failure.
+    article with status "ingested" | "skipped" | "failed"; on_error(source, reason) per failure.
     Raises FactcliError for problems that stop the whole run (e.g. an unusable database).
     """
     report = IngestReport()

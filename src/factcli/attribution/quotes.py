@@ -17,8 +17,8 @@ _OPEN_CONTEXT = set(" \t\n\r([{—–-/:") | {"“", "‘", "\u00a0"}
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """Inner text is text[start:end]; the marks sit at open_at and close_at (close_at == end when the
-    paragraph ends before the quote closes: it continues in the next paragraph)."""
+    """Inner text is text[start:end]; the opening mark sits at open_at. An unclosed quote has
+    close_end == end: the paragraph ended first, and the quote goes on in the next one."""
 
     open_at: int
     start: int
@@ -52,12 +52,15 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
             mlen = 2 if two == "''" else 1
             nxt = text[i + mlen] if i + mlen < end else " "
             opening = prev in _OPEN_CONTEXT or (prev in "‘'" and i - 1 >= start)
-            if open_at is not None and (not opening or '"' in expected_close or "''" in expected_close):
-                if not (opening and _is_word(nxt) and not _is_word(prev)):
-                    emit(open_at, open_len, i, mlen, True)
-                    open_at = None
-                    i += mlen
-                    continue
+            if (
+                open_at is not None
+                and (not opening or '"' in expected_close or "''" in expected_close)
+                and not (opening and _is_word(nxt) and not _is_word(prev))
+            ):
+                emit(open_at, open_len, i, mlen, True)
+                open_at = None
+                i += mlen
+                continue
             if open_at is None and (opening or not _is_word(prev)) and not nxt.isspace():
                 open_at, open_len, expected_close = i, mlen, {'"', "''"}
                 single_open = None

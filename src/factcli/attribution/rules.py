@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from factcli.attribution import lexicon as lx
 from factcli.attribution.quotes import Quote
+from factcli.models import StatementKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 QUOTE_CHARS = frozenset({"“", "”", '"', "''", "‘", "’", "„", "«", "»", "``"})
 OPEN_QUOTE_CHARS = frozenset({"“", "„", "«", "``", "‘"})
@@ -31,16 +34,31 @@ _NEEDS_COMPLEMENT = frozenset(
 _LABEL_RE = re.compile(r"[\"“]?([A-Z][A-Za-z.'’\-]*(?: [A-Z][A-Za-z.'’\-]*){0,3}):\s+(?=\S)")
 # "“…” ― Ana Ruiz" at the end of a paragraph
 _SIGNED_RE = re.compile(r"[”\"’.!?]\s*([―—])\s*([A-Z][^\n―—]{1,60}?)[.\s]*$")
-_CLAUSE_MARKS = frozenset({"because", "if", "unless", "since", "although", "though", "while", "when", "so"})
-_SPEECH_NOUN_SKIP = frozenset({"it", "this", "that", "them", "so", "something", "anything",
-                               "nothing", "everything", "which", "what"})
+_CLAUSE_MARKS = frozenset(
+    {"because", "if", "unless", "since", "although", "though", "while", "when", "so"}
+)
+_SPEECH_NOUN_SKIP = frozenset(
+    {
+        "it",
+        "this",
+        "that",
+        "them",
+        "so",
+        "something",
+        "anything",
+        "nothing",
+        "everything",
+        "which",
+        "what",
+    }
+)
 
 
 @dataclass
 class Candidate:
     """A statement before speaker resolution; offsets are absolute into the article text."""
 
-    kind: str
+    kind: StatementKind
     cue: tuple[int, int]
     content: tuple[int, int]
     speakers: list[Token]
@@ -116,10 +134,13 @@ def _with_conjuncts(tok: Token) -> list[Token]:
 
 def mention_bounds(head: Token) -> tuple[int, int]:
     """Token bounds [start, end) of the noun phrase a speaker head stands for, without clauses,
-    appositions or coordinated names: "Japanese defense officials, who spoke …" → the first three."""
+    appositions or coordinated names: "Japanese defense officials, who spoke …" → three tokens."""
     start = head.i
     for child in head.lefts:
-        if child.dep_ in ("cc", "conj", "punct", "appos", "relcl", "advmod", "prep") and child.i < head.i:
+        if (
+            child.dep_ in ("cc", "conj", "punct", "appos", "relcl", "advmod", "prep")
+            and child.i < head.i
+        ):
             continue
         start = min(start, child.left_edge.i)
         break
@@ -128,9 +149,7 @@ def mention_bounds(head: Token) -> tuple[int, int]:
         start += 1
     end = head.i + 1
     for child in head.rights:
-        if child.dep_ in ("compound", "flat", "nummod", "case", "nmod", "poss"):
-            end = child.right_edge.i + 1
-        elif (
+        if child.dep_ in ("compound", "flat", "nummod", "case", "nmod", "poss") or (
             child.dep_ == "prep"
             and child.lower_ in ("of", "for", "at", "from", "with", "in", "on")
             and child.i == end
@@ -161,11 +180,16 @@ def is_quote_token(tok: Token) -> bool:
 
 def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Drop surrounding punctuation and enclosing quote marks, keep inner ones balanced."""
+
     def strip() -> None:
         nonlocal start, end
-        while start < end and (doc[start].is_space or (doc[start].is_punct and not is_quote_token(doc[start]))):
+        while start < end and (
+            doc[start].is_space or (doc[start].is_punct and not is_quote_token(doc[start]))
+        ):
             start += 1
-        while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and not is_quote_token(doc[end - 1]))):
+        while end > start and (
+            doc[end - 1].is_space or (doc[end - 1].is_punct and not is_quote_token(doc[end - 1]))
+        ):
             end -= 1
 
     strip()
@@ -174,7 +198,12 @@ def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             return None
         inner_quotes = [t for t in doc[start:end] if is_quote_token(t)]
         first, last = doc[start], doc[end - 1]
-        if is_quote_token(first) and is_quote_token(last) and len(inner_quotes) == 2 and end - start > 2:
+        if (
+            is_quote_token(first)
+            and is_quote_token(last)
+            and len(inner_quotes) == 2
+            and end - start > 2
+        ):
             start, end = start + 1, end - 1
         elif is_quote_token(first) and len(inner_quotes) % 2 == 1:
             start += 1
@@ -268,7 +297,9 @@ class ParagraphRules:
             return None
         doc = self.doc
         first = i
-        while first < len(doc) and (doc[first].is_space or (doc[first].is_punct and doc[first].text in ",—–-:")):
+        while first < len(doc) and (
+            doc[first].is_space or (doc[first].is_punct and doc[first].text in ",—–-:")
+        ):
             first += 1
         for j in range(first, min(first + 40, len(doc))):
             tok = doc[j]
@@ -283,11 +314,17 @@ class ParagraphRules:
                     allowed.update(t.i for t in h.subtree)
                 for k in range(first, j):
                     t = doc[k]
-                    if not (t.i in allowed or t.dep_ in ("aux", "auxpass", "advmod", "neg", "punct")
-                            or t.is_space or t.head.i in allowed):
+                    if not (
+                        t.i in allowed
+                        or t.dep_ in ("aux", "auxpass", "advmod", "neg", "punct")
+                        or t.is_space
+                        or t.head.i in allowed
+                    ):
                         return None
                 if any(
-                    c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > tok.i and not self.inside_quote(c)
+                    c.dep_ in ("ccomp", "dobj", "xcomp")
+                    and c.i > tok.i
+                    and not self.inside_quote(c)
                     for c in tok.children
                 ):
                     return None
@@ -322,7 +359,16 @@ class ParagraphRules:
         """Absolute end of the cue clause "Hegseth told reporters on Tuesday" after the verb."""
         end_tok = verb
         for child in verb.rights:
-            if child.dep_ in ("ccomp", "xcomp", "parataxis", "conj", "cc", "punct", "advcl", "dobj"):
+            if child.dep_ in (
+                "ccomp",
+                "xcomp",
+                "parataxis",
+                "conj",
+                "cc",
+                "punct",
+                "advcl",
+                "dobj",
+            ):
                 break
             if self.inside_quote(child):
                 break
@@ -341,8 +387,11 @@ class ParagraphRules:
                 # split quote: “…,” she said, “…”
                 if qi + 1 < len(self.quotes):
                     nq = self.quotes[qi + 1]
-                    gap = text[clause_end:nq.open_at]
-                    if gap.strip() in ("", ",", ".", ":", ";", "—", "–") and self.trailing_cue(nq) is None:
+                    gap = text[clause_end : nq.open_at]
+                    if (
+                        gap.strip() in ("", ",", ".", ":", ";", "—", "–")
+                        and self.trailing_cue(nq) is None
+                    ):
                         end = nq.end
                         self.used_quotes.add(qi + 1)
             else:
@@ -391,11 +440,19 @@ class ParagraphRules:
         lem = lemma(verb)
         doc = self.doc
         ccomps = [
-            c for c in verb.children
-            if (c.dep_ == "ccomp" and doc[c.left_edge.i].text != "(" and not (
-                c.left_edge.i > 0 and doc[c.left_edge.i - 1].text == "("))
-            or (c.dep_ == "advcl" and c.i > verb.i and doc[c.left_edge.i].lower_ == "that"
-                and lem in lx.SPEECH_VERBS | lx.THOUGHT_VERBS)
+            c
+            for c in verb.children
+            if (
+                c.dep_ == "ccomp"
+                and doc[c.left_edge.i].text != "("
+                and not (c.left_edge.i > 0 and doc[c.left_edge.i - 1].text == "(")
+            )
+            or (
+                c.dep_ == "advcl"
+                and c.i > verb.i
+                and doc[c.left_edge.i].lower_ == "that"
+                and lem in lx.SPEECH_VERBS | lx.THOUGHT_VERBS
+            )
         ]
         right = [c for c in ccomps if c.i > verb.i]
         if right or ccomps:
@@ -404,8 +461,10 @@ class ParagraphRules:
                 return None
             start, end = c.left_edge.i, c.right_edge.i + 1
             for conj in c.children:
-                if conj.dep_ == "conj" and is_cue_verb(conj) and not any(
-                    g.dep_ in _SUBJECT_DEPS for g in conj.children
+                if (
+                    conj.dep_ == "conj"
+                    and is_cue_verb(conj)
+                    and not any(g.dep_ in _SUBJECT_DEPS for g in conj.children)
                 ):
                     cut = conj.left_edge.i
                     if cut > start and doc[cut - 1].dep_ == "cc":
@@ -437,12 +496,12 @@ class ParagraphRules:
             return None
         if verb.dep_ in ("advcl", "acl") and verb.tag_ == "VBG":
             return None
-        rights = [c for c in verb.rights]
-        start = None
-        end = None
+        rights = list(verb.rights)
+        obj_start: int | None = None
+        obj_end: int | None = None
         has_complement = False
         for child in rights:
-            if start is None:
+            if obj_start is None:
                 if child.dep_ in ("dobj", "oprd"):
                     pronoun_ok = lem in _NEEDS_COMPLEMENT and any(
                         c.dep_ in ("oprd", "prep") and c.i > child.i for c in verb.children
@@ -451,37 +510,42 @@ class ParagraphRules:
                         lemma(child) in lx.SPEECH_NOUNS and child.n_rights == 0
                     ):
                         return None
-                    start, end = child.left_edge.i, child.right_edge.i + 1
+                    obj_start, obj_end = child.left_edge.i, child.right_edge.i + 1
                     # "called the plan “a disaster”" parsed as an apposition of the object
                     has_complement = any(c.dep_ == "appos" for c in child.rights)
-                elif child.dep_ == "prep" and child.lower_ in ("of", "about") and lem in ("warn", "speak", "talk"):
-                    start, end = child.left_edge.i, child.right_edge.i + 1
+                elif (
+                    child.dep_ == "prep"
+                    and child.lower_ in ("of", "about")
+                    and lem in ("warn", "speak", "talk")
+                ):
+                    obj_start, obj_end = child.left_edge.i, child.right_edge.i + 1
                     has_complement = True
                 continue
             if child.dep_ in _CONTENT_DEPS or (
                 child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS
             ):
-                end = child.right_edge.i + 1
+                obj_end = child.right_edge.i + 1
                 has_complement = True
             elif child.dep_ in ("punct", "advcl", "conj", "cc", "npadvmod", "advmod", "prep"):
                 break
-        if start is None or end is None:
+        if obj_start is None or obj_end is None:
             return None
         if lem in _NEEDS_COMPLEMENT and not has_complement:
             return None
-        del doc
-        return start, end
+        return obj_start, obj_end
 
     def _extend_over_adjuncts(self, verb: Token, end: int) -> int:
-        """"said the claim smacked of hypocrisy, because Democrats …": the parser often hangs a
+        """ "said the claim smacked of hypocrisy, because Democrats …": the parser often hangs a
         trailing reason or condition on the cue verb, but it belongs to what was said."""
         for sib in verb.rights:
             if sib.i < end:
                 continue
             if sib.dep_ == "punct":
                 continue
-            if sib.dep_ == "advcl" and not is_cue_verb(sib) and any(
-                c.dep_ == "mark" and c.lower_ in _CLAUSE_MARKS for c in sib.children
+            if (
+                sib.dep_ == "advcl"
+                and not is_cue_verb(sib)
+                and any(c.dep_ == "mark" and c.lower_ in _CLAUSE_MARKS for c in sib.children)
             ):
                 end = sib.right_edge.i + 1
                 continue
@@ -522,7 +586,7 @@ class ParagraphRules:
             if trimmed is None:
                 continue
             start, end = trimmed
-            if end - start < 2 and not self.doc[start].pos_ in ("PROPN", "NOUN"):
+            if end - start < 2 and self.doc[start].pos_ not in ("PROPN", "NOUN"):
                 continue
             heads, passive = self._speaker(tok)
             if not heads and not passive:
@@ -530,9 +594,11 @@ class ParagraphRules:
             if any(start <= h.i < end for h in heads) and not start <= tok.i < end:
                 continue
             content = self.abs_span(start, end)
-            kind = "indirect"
+            kind: StatementKind = "indirect"
             covering = [
-                qi for qi, q in enumerate(self.quotes) if q.start >= content[0] and q.end <= content[1]
+                qi
+                for qi, q in enumerate(self.quotes)
+                if q.start >= content[0] and q.end <= content[1]
             ]
             if covering:
                 whole = len(covering) == 1 and _same_text(text, self.quotes[covering[0]], content)
@@ -549,7 +615,9 @@ class ParagraphRules:
         out: list[Candidate] = []
         para = text[p0:p1]
         match = _LABEL_RE.match(para)
-        if match and (match.group(1).isupper() or self._is_name(p0 + match.start(1), p0 + match.end(1))):
+        if match and (
+            match.group(1).isupper() or self._is_name(p0 + match.start(1), p0 + match.end(1))
+        ):
             heads = self._name_heads(p0 + match.start(1), p0 + match.end(1))
             content = _trim_chars(text, p0 + match.end(), p1)
             if heads and content:
@@ -585,7 +653,7 @@ class ParagraphRules:
 
     # -- prepositional sources ----------------------------------------------------------------
     def prepositional(self, text: str) -> list[Candidate]:
-        """"according to X, …" and "…, as stated by X" report the rest of the sentence."""
+        """ "according to X, …" and "…, as stated by X" report the rest of the sentence."""
         out: list[Candidate] = []
         doc = self.doc
         for tok in doc:
@@ -631,7 +699,7 @@ class ParagraphRules:
             if trimmed is None or trimmed[1] - trimmed[0] < 2:
                 continue
             content = self.abs_span(*trimmed)
-            kind = "indirect"
+            kind: StatementKind = "indirect"
             if any(q.start >= content[0] and q.end <= content[1] for q in self.quotes):
                 kind = "mixed"
             assert cue is not None
