@@ -23,9 +23,9 @@ estimate forecast project caution advise inform assure reassure remind
 """
 
 _THOUGHT_C = """
-believe think know expect fear hope feel suspect doubt worry understand realize realise
+believe know expect fear hope feel suspect doubt worry understand realize realise
 assume conclude estimate predict suppose reckon guess consider find show suggest indicate
-learn hear read see recognize recognise acknowledge figure imagine bet trust presume insist
+learn recognize recognise acknowledge figure imagine bet trust presume insist
 """
 
 # Verbs whose direct object is the statement itself ("denied the allegations"), beyond speech
@@ -36,17 +36,17 @@ announce deny confirm outline reiterate stress emphasize emphasise underscore hi
 describe characterize characterise label call dub term brand praise criticize criticise
 condemn denounce decry hail applaud welcome dismiss reject reaffirm express acknowledge admit
 concede predict promise vow pledge propose recommend demand disclose reveal allege
-blame accuse defend cite dispute signal support oppose back endorse attack blast slam mention
-discuss tout promote reference detail list unveil champion favor favour like love hate
-respect mock ridicule challenge question advocate want prefer fear doubt trust dislike
+blame accuse defend cite dispute signal oppose back endorse attack blast slam mention
+discuss tout promote reference detail list champion favor favour like love hate
+respect mock ridicule challenge advocate want prefer fear doubt trust dislike
 lambaste chide scold fault credit thank congratulate applaud celebrate lament regret mourn
 report claim suggest predict estimate forecast project recall
 """
 
 # Verbs with a to-infinitive statement: "vowed to fight the ruling", "wants to cut taxes".
 _XCOMP = """
-promise vow pledge threaten swear claim deny want plan hope intend seek
-decide expect wish prefer urge ask encourage push propose offer call beg implore pretend
+promise vow pledge threaten swear claim deny want plan hope intend
+decide wish prefer urge ask encourage push propose offer call beg implore pretend
 """
 
 # Verbs with a prepositional statement: "called for an inquiry", "warned of a crisis".

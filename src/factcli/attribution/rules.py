@@ -383,17 +383,12 @@ class ParagraphRules:
             verb = self.trailing_cue(q)
             start, end = q.start, q.end
             if verb is not None and verb.i not in self.used_verbs:
-                clause_end = self.cue_clause_end(verb)
                 # split quote: “…,” she said, “…”
-                if qi + 1 < len(self.quotes):
-                    nq = self.quotes[qi + 1]
-                    gap = text[clause_end : nq.open_at]
-                    if (
-                        gap.strip() in ("", ",", ".", ":", ";", "—", "–")
-                        and self.trailing_cue(nq) is None
-                    ):
-                        end = nq.end
-                        self.used_quotes.add(qi + 1)
+                if qi + 1 < len(self.quotes) and self._only_cue_between(
+                    verb, q.close_end, self.quotes[qi + 1].open_at
+                ):
+                    end = self.quotes[qi + 1].end
+                    self.used_quotes.add(qi + 1)
             else:
                 verb = self.leading_cue(q)
                 if verb is None or verb.i in self.used_verbs:
@@ -408,6 +403,29 @@ class ParagraphRules:
                 continue
             out.append(Candidate("direct", self.cue_span(verb), content, heads, verb))
         return out
+
+    def _only_cue_between(self, verb: Token, start: int, end: int) -> bool:
+        """True when text[start:end] holds nothing but the cue clause of `verb` ("…,” said
+        Rep. Ann Lee (D-Ohio). “…"), so the quotes on either side are one statement."""
+        if end - start > 250 or self.trailing_cue_of(end) is not None:
+            return False
+        clause = {t.i for t in verb.subtree}
+        for tok in self._tokens_in(start, end):
+            if tok.is_punct or tok.is_space:
+                continue
+            if tok.i not in clause or (
+                tok.pos_ == "VERB"
+                and tok.i != verb.i
+                and tok.dep_ in ("ccomp", "conj", "advcl", "parataxis")
+            ):
+                return False
+        return True
+
+    def trailing_cue_of(self, open_at: int) -> Token | None:
+        for q in self.quotes:
+            if q.open_at == open_at:
+                return self.trailing_cue(q)
+        return None
 
     def cue_span(self, verb: Token) -> tuple[int, int]:
         end = verb.i + 1
@@ -464,7 +482,7 @@ class ParagraphRules:
                 if (
                     conj.dep_ == "conj"
                     and is_cue_verb(conj)
-                    and not any(g.dep_ in _SUBJECT_DEPS for g in conj.children)
+                    and not any(g.dep_ in (*_SUBJECT_DEPS, "nsubjpass") for g in conj.children)
                 ):
                     cut = conj.left_edge.i
                     if cut > start and doc[cut - 1].dep_ == "cc":
@@ -616,13 +634,17 @@ class ParagraphRules:
         para = text[p0:p1]
         match = _LABEL_RE.match(para)
         if match and (
-            match.group(1).isupper() or self._is_name(p0 + match.start(1), p0 + match.end(1))
+            match.group(1).isupper()
+            or self._is_name(p0 + match.start(1), p0 + match.end(1), labelled=True)
         ):
             heads = self._name_heads(p0 + match.start(1), p0 + match.end(1))
             content = _trim_chars(text, p0 + match.end(), p1)
             if heads and content:
                 colon = p0 + match.end(1)
                 out.append(Candidate("direct", (colon, colon + 1), content, heads))
+                self.used_quotes.update(
+                    qi for qi, q in enumerate(self.quotes) if q.open_at < content[1]
+                )
         match = _SIGNED_RE.search(para)
         if match and self._is_name(p0 + match.start(2), p0 + match.end(2)):
             heads = self._name_heads(p0 + match.start(2), p0 + match.end(2))
@@ -639,10 +661,14 @@ class ParagraphRules:
     def _tokens_in(self, start: int, end: int) -> list[Token]:
         return [t for t in self.doc if start <= t.idx + self.offset < end and not t.is_space]
 
-    def _is_name(self, start: int, end: int) -> bool:
+    def _is_name(self, start: int, end: int, labelled: bool = False) -> bool:
+        """A short name; before a colon only a named entity counts ("Stealth Over Health:" is a
+        headline, not a speaker)."""
         toks = [t for t in self._tokens_in(start, end) if not t.is_punct]
         if not toks or len(toks) > 5:
             return False
+        if labelled:
+            return all(t.ent_type_ in ("PERSON", "ORG", "NORP") for t in toks)
         if any(t.ent_type_ in ("PERSON", "ORG", "NORP") for t in toks):
             return all(t.text[:1].isupper() for t in toks)
         return all(t.pos_ == "PROPN" for t in toks)
