@@ -677,3 +677,93 @@ def only_statement(extract_text: ExtractText, text: str) -> Statement:
     _, extraction = extract_text(text)
     assert len(extraction.statements) == 1, extraction.statements
     return extraction.statements[0]
+
+
+# --- layout cues, parentheticals, relative pronouns, infinitives -----------------------------
+
+
+def test_transcript_turn_is_a_direct_statement(extract_text: ExtractText) -> None:
+    found = statements(
+        extract_text,
+        "HARLAN: Will the bridge open this year?\n\nMORETTI: It will open in June, on schedule.",
+    )
+    moretti = [s for s in found if s.mention == "MORETTI"]
+    assert len(moretti) == 1
+    assert moretti[0].cue == ":"
+    assert moretti[0].content == "It will open in June, on schedule."
+
+
+def test_headline_like_label_needs_a_named_entity(extract_text: ExtractText) -> None:
+    found = statements(extract_text, "Budget Blues: The Council Runs Out of Money Again.")
+    assert all(s.cue != ":" for s in found), found
+
+
+def test_quote_signed_with_a_dash(extract_text: ExtractText) -> None:
+    st = only(extract_text, "“The ferry changed my life. I work in the city now.” ― Ines Barros")
+    assert st.kind == "direct"
+    assert st.mention == "Ines Barros"
+    assert st.content.startswith("The ferry changed my life")
+    assert not st.content.endswith("”")
+
+
+def test_cue_between_commas_takes_the_whole_clause(extract_text: ExtractText) -> None:
+    st = only(extract_text, "The new budget, Holloway said, would cut school funding by a third.")
+    assert st.speaker == "Holloway"
+    assert "The new budget" in st.content
+    assert "cut school funding by a third" in st.content
+
+
+def test_relative_pronoun_is_the_mention_and_the_antecedent_the_speaker(
+    extract_text: ExtractText,
+) -> None:
+    found = statements(
+        extract_text,
+        "The plan was opposed by Senator Mara Quist, who argued that it would raise rents.",
+    )
+    st = by_cue(found, "argued")
+    assert st.mention == "who"
+    assert st.speaker == "Mara Quist"
+    assert clause(st.content) == "it would raise rents"
+
+
+def test_to_infinitive_statement(extract_text: ExtractText) -> None:
+    st = only(extract_text, "The governor vowed to veto the pension bill.")
+    assert st.cue == "vowed"
+    assert st.content == "to veto the pension bill"
+
+
+def test_call_for_with_an_infinitive(extract_text: ExtractText) -> None:
+    st = only(extract_text, "Okonjo called for lawmakers to release the audit.")
+    assert st.cue == "called"
+    assert st.content == "lawmakers to release the audit"
+
+
+def test_colon_cue_ending_a_paragraph_introduces_the_next_quote(
+    extract_text: ExtractText,
+) -> None:
+    found = statements(
+        extract_text,
+        "Asked about the strike, Dalia Renner continued:\n\n“We will not go back to work.”",
+    )
+    st = by_cue(found, "continued")
+    assert st.speaker == "Dalia Renner"
+    assert st.content == "We will not go back to work."
+
+
+def test_given_name_makes_a_person_whatever_the_entity_label(extract_text: ExtractText) -> None:
+    found = statements(extract_text, "Lena Holt said the station would close on Friday.")
+    assert found[0].speaker == "Lena Holt"
+    assert found[0].speaker_kind == "person"
+
+
+def test_given_name_gives_the_pronoun_its_gender(extract_text: ExtractText) -> None:
+    text = (
+        "Maria Lindqvist met Thomas Berger at the port on Monday. "
+        "Berger spoke first. She said that the tariffs would hurt exporters."
+    )
+    st = by_cue(statements(extract_text, text), "said")
+    assert st.speaker == "Maria Lindqvist"
+
+
+def test_no_statement_for_a_perception_verb(extract_text: ExtractText) -> None:
+    assert statements(extract_text, "Residents saw the water rise over the road.") == []

@@ -499,17 +499,26 @@ class ParagraphRules:
             return head.left_edge.i, head.right_edge.i + 1
         if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
             return None  # handled by sentence-level "as stated by X"
+        xcomp: tuple[int, int] | None = None
         if lem in lx.XCOMP_VERBS and not any(c.dep_ == "auxpass" for c in verb.children):
             xs = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
             if xs:
-                return xs[0].left_edge.i, xs[0].right_edge.i + 1
-        preps = lx.PREP_CONTENT.get(lem)
-        if preps:
-            for child in verb.rights:
-                if child.dep_ in ("prep", "prt") and child.lower_ in preps:
-                    objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
-                    if objs:
-                        return objs[0].left_edge.i, objs[-1].right_edge.i + 1
+                xcomp = xs[0].left_edge.i, xs[0].right_edge.i + 1
+        preps = lx.PREP_CONTENT.get(lem, frozenset())
+        for child in verb.rights:
+            marks = [g for g in child.children if g.dep_ == "mark" and g.lower_ in preps]
+            if child.dep_ == "advcl" and marks:
+                # "called for lawmakers to release the audit" parsed as a clause
+                return marks[0].i + 1, child.right_edge.i + 1
+            if child.dep_ in ("prep", "prt") and child.lower_ in preps:
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    start, end = objs[0].left_edge.i, objs[-1].right_edge.i + 1
+                    if xcomp is not None and xcomp[0] >= end:
+                        end = xcomp[1]  # "called for contestants to wear shorter dresses"
+                    return start, end
+        if xcomp is not None:
+            return xcomp
         if lem not in lx.OBJECT_CONTENT_VERBS:
             return None
         if verb.dep_ in ("advcl", "acl") and verb.tag_ == "VBG":
