@@ -181,6 +181,22 @@ _LABEL_KIND: dict[str, TopicKind] = {
 # Head nouns too vague to be a topic on their own.
 _VAGUE = frozenset(
     [
+        "nation",
+        "nations",
+        "country",
+        "countries",
+        "region",
+        "regions",
+        "world",
+        "discussion",
+        "discussions",
+        "plan",
+        "plans",
+        "effort",
+        "efforts",
+        "situation",
+        "thing",
+        "way",
         "time",
         "times",
         "way",
