@@ -261,7 +261,12 @@ def _resolve(
             if not speakers:
                 speakers = [(None, None)]
         resolved[id(cand)] = speakers
-        tokens = [t for t in doc if cand.content[0] <= t.idx + offset < cand.content[1]]
+        content_tokens = doc.char_span(
+            max(0, cand.content[0] - offset),
+            min(len(doc.text), cand.content[1] - offset),
+            alignment_mode="expand",
+        )
+        tokens = list(content_tokens) if content_tokens is not None else []
         topics = tuple(name for name, _ in tokens_topics(tokens))
         sentence_index = _sentence_at(sentences, cand.cue[0])
         for span, entity in speakers:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from factcli.models import Topic, TopicKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 _DEMONYMS = {
     "afghan": "Afghanistan",
@@ -360,9 +360,9 @@ def tokens_topics(tokens: Iterable[Token]) -> list[tuple[str, TopicKind]]:
     seen: dict[str, TopicKind] = {}
     for tok in tokens:
         if tok.ent_iob_ == "B" and tok.ent_type_ in _LABEL_KIND:
-            ent = next((e for e in tok.doc.ents if e.start == tok.i), None)
+            ent = _entity_starting_at(tok)
             if ent is not None:
-                found = normalise_entity(ent.text, ent.label_)
+                found = normalise_entity(ent.text, tok.ent_type_)
                 if found and found[0] not in seen:
                     seen[found[0]] = found[1]
         elif (
@@ -373,6 +373,15 @@ def tokens_topics(tokens: Iterable[Token]) -> list[tuple[str, TopicKind]]:
             if concept and concept not in seen:
                 seen[concept] = "concept"
     return list(seen.items())
+
+
+def _entity_starting_at(tok: Token) -> Span:
+    """The entity a "B" token opens (a slice: its label is the token's ent_type_)."""
+    end = tok.i + 1
+    doc = tok.doc
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[tok.i : end]
 
 
 def article_topics(

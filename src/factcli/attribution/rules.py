@@ -8,6 +8,7 @@ the whole article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -253,6 +254,9 @@ class ParagraphRules:
         self.quotes = list(quotes)
         self.used_verbs: set[int] = set()
         self.used_quotes: set[int] = set()
+        self.tokens: list[Token] = list(doc)
+        self._starts = [t.idx for t in self.tokens]
+        self._ends = [t.idx + len(t.text) for t in self.tokens]
 
     # -- helpers -------------------------------------------------------------------------------
     def abs_span(self, start: int, end: int) -> tuple[int, int]:
@@ -261,21 +265,13 @@ class ParagraphRules:
 
     def token_at(self, char: int) -> int | None:
         """Index of the first token starting at or after an absolute character position."""
-        rel = char - self.offset
-        for tok in self.doc:
-            if tok.idx >= rel:
-                return tok.i
-        return None
+        i = bisect_left(self._starts, char - self.offset)
+        return i if i < len(self.tokens) else None
 
     def token_before(self, char: int) -> int | None:
-        rel = char - self.offset
-        found = None
-        for tok in self.doc:
-            if tok.idx + len(tok.text) <= rel:
-                found = tok.i
-            else:
-                break
-        return found
+        """Index of the last token ending at or before an absolute character position."""
+        i = bisect_right(self._ends, char - self.offset) - 1
+        return i if i >= 0 else None
 
     def inside_quote(self, tok: Token) -> Quote | None:
         pos = tok.idx + self.offset
@@ -597,7 +593,7 @@ class ParagraphRules:
 
     def indirect(self, text: str) -> list[Candidate]:
         out: list[Candidate] = []
-        for tok in self.doc:
+        for tok in self.tokens:
             if tok.i in self.used_verbs or not is_cue_verb(tok):
                 continue
             if self.inside_quote(tok):
@@ -668,7 +664,9 @@ class ParagraphRules:
         return out
 
     def _tokens_in(self, start: int, end: int) -> list[Token]:
-        return [t for t in self.doc if start <= t.idx + self.offset < end and not t.is_space]
+        lo = bisect_left(self._starts, start - self.offset)
+        hi = bisect_left(self._starts, end - self.offset)
+        return [t for t in self.tokens[lo:hi] if not t.is_space]
 
     def _is_name(self, start: int, end: int, labelled: bool = False) -> bool:
         """A short name; before a colon only a named entity counts ("Stealth Over Health:" is a
@@ -691,7 +689,7 @@ class ParagraphRules:
         """ "according to X, …" and "…, as stated by X" report the rest of the sentence."""
         out: list[Candidate] = []
         doc = self.doc
-        for tok in doc:
+        for tok in self.tokens:
             phrase: tuple[int, int] | None = None
             heads: list[Token] = []
             cue: tuple[int, int] | None = None
