@@ -616,6 +616,8 @@ class ParagraphRules:
                 continue
             if any(start <= h.i < end for h in heads) and not start <= tok.i < end:
                 continue
+            if heads and all(self.inside_quote(h) for h in heads):
+                continue  # a subject borrowed from a quoted clause ("''I can't breathe,'' … said")
             content = self.abs_span(start, end)
             kind: StatementKind = "indirect"
             covering = [
