@@ -9,8 +9,10 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +55,23 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", case_sensitive=False, help="Output format.", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+FtsOption = Annotated[
+    bool,
+    typer.Option(
+        "--fts", help="Take TEXT as raw SQLite FTS5 query syntax (AND, OR, NOT, NEAR, prefix*)."
+    ),
+]
+
+
+def _size(value: str | None) -> int | None:
+    if value is None:
+        return None
+    from factcli.reader import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 def default_db_path() -> Path:
@@ -85,6 +104,27 @@ def _reporting() -> Iterator[None]:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise _fail("interrupted", 130) from None
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks the ingest to stop once the article being stored is stored; a
+    second one interrupts at once (the article in progress is rolled back)."""
+    requested = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield requested.is_set
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if requested.is_set():
+            raise KeyboardInterrupt
+        requested.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield requested.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -170,14 +210,28 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract articles that are already stored.")
     ] = False,
+    max_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-size",
+            envvar="FACTCLI_MAX_SIZE",
+            metavar="SIZE",
+            help="Refuse input files larger than this: 20MB (the default), 500KB, 1000000.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Read articles, extract who said what, and store it. Articles already stored are skipped."""
+    """Read articles, extract who said what, and store it. Articles already stored are skipped.
+
+    Ctrl-C stops after the article being stored; what was stored so far stays.
+    """
+    max_bytes = _size(max_size)
     with _reporting():
         from rich.console import Console
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        from factcli import pipeline
+        from factcli import pipeline, reader
 
         stderr = Console(stderr=True, highlight=False)
         progress: Progress | None = None
@@ -208,37 +262,50 @@ def ingest(
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=escape(f"{status} {source}"[:40]))
 
-        def on_error(source: str, reason: str) -> None:
-            reported.add((source, reason))
-            line = f"factcli: error: {source}: {' '.join(reason.split())}"
+        def say(line: str) -> None:
             if progress is not None and task is not None:
                 progress.console.print(line, markup=False)
             else:
                 typer.echo(line, err=True)
 
+        def on_error(source: str, reason: str) -> None:
+            reported.add((source, reason))
+            say(f"factcli: error: {source}: {' '.join(reason.split())}")
+
+        def on_warning(source: str, reason: str) -> None:
+            say(f"factcli: warning: {source}: {' '.join(reason.split())}")
+
         if len(paths) > 1:
             start(None)
         try:
-            report = pipeline.ingest(
-                paths,
-                db or default_db_path(),
-                force=force,
-                on_total=on_total,
-                on_article=on_article,
-                on_error=on_error,
-            )
+            with _stop_on_interrupt() as should_stop:
+                report = pipeline.ingest(
+                    paths,
+                    db or default_db_path(),
+                    force=force,
+                    on_total=on_total,
+                    on_article=on_article,
+                    on_error=on_error,
+                    on_warning=on_warning,
+                    should_stop=should_stop,
+                    max_bytes=reader.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                )
         finally:
             if progress is not None:
                 progress.stop()
         for source, reason in report.failed:
             if (source, reason) not in reported:
                 on_error(source, reason)
+        if report.interrupted:
+            typer.echo("factcli: interrupted; every article stored so far is complete", err=True)
         typer.echo(
             f"articles: {report.ingested} ingested, {report.skipped} skipped, "
             f"{len(report.failed)} failed; statements: {report.statements}; "
             f"actors: {report.actors}",
             err=True,
         )
+        if report.interrupted:
+            raise typer.Exit(130)
         if report.failed:
             raise typer.Exit(1)
 
@@ -250,6 +317,7 @@ def who_said(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    fts: FtsOption = False,
 ) -> None:
     """Who said TEXT: statements whose content matches, best match first."""
     out = _format(fmt, json_)
@@ -257,7 +325,7 @@ def who_said(
         from factcli import queries
 
         with _database(db) as conn:
-            hits = queries.who_said(conn, text, limit)
+            hits = queries.who_said(conn, text, limit, raw=fts)
         _emit_statements(
             [h.row for h in hits],
             out,
@@ -355,6 +423,7 @@ def search(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    fts: FtsOption = False,
 ) -> None:
     """Full-text search over every sentence, attributed or not, with snippets."""
     out = _format(fmt, json_)
@@ -362,7 +431,7 @@ def search(
         from factcli import queries, render
 
         with _database(db) as conn:
-            hits = queries.search_sentences(conn, text, limit)
+            hits = queries.search_sentences(conn, text, limit, raw=fts)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],
