@@ -63,9 +63,7 @@ FtsOption = Annotated[
 ]
 
 
-def _size(value: str | None) -> int | None:
-    if value is None:
-        return None
+def _size(value: str) -> int:
     from factcli.reader import parse_size
 
     try:
@@ -211,10 +209,11 @@ def ingest(
         bool, typer.Option("--force", help="Re-extract articles that are already stored.")
     ] = False,
     max_size: Annotated[
-        str | None,
+        int | None,
         typer.Option(
             "--max-size",
             envvar="FACTCLI_MAX_SIZE",
+            parser=_size,
             metavar="SIZE",
             help="Refuse input files larger than this: 20MB (the default), 500KB, 1000000.",
             show_default=False,
@@ -225,7 +224,6 @@ def ingest(
 
     Ctrl-C stops after the article being stored; what was stored so far stays.
     """
-    max_bytes = _size(max_size)
     with _reporting():
         from rich.console import Console
         from rich.markup import escape
@@ -288,7 +286,7 @@ def ingest(
                     on_error=on_error,
                     on_warning=on_warning,
                     should_stop=should_stop,
-                    max_bytes=reader.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                    max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
                 )
         finally:
             if progress is not None:

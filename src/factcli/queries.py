@@ -138,12 +138,18 @@ def fts_query(text: str) -> str | None:
 
 
 def fts_prefix_query(text: str) -> str | None:
-    """The looser query tried when `fts_query` finds nothing: every token of three or more
-    characters as a prefix, with a doubled final letter dropped, so "Zelensky" finds
-    "Zelenskyy" and "Zelenskyy" finds "Zelensky". Still only quoted strings."""
+    """The looser query tried when `fts_query` finds nothing: each token as a prefix.
+
+    A doubled final letter and then the last letter of tokens of five or more characters are
+    dropped first, because the porter stemmer also stems a prefix ("zelensky" → "zelenski",
+    which is no prefix of the indexed "zelenskyi"): "Zelensky" and "Zelenskyy" both become
+    "Zelensk"* and find either spelling. Still only quoted strings.
+    """
     parts = []
     for token in _tokens(text):
-        if len(token) > MIN_PREFIX_CHARS and token[-1] == token[-2] and token[-1].isalpha():
+        if len(token) >= MIN_PREFIX_CHARS + 2:
+            if token[-1] == token[-2] and token[-1].isalpha():
+                token = token[:-1]
             token = token[:-1]
         parts.append(_quoted(token) + ("*" if len(token) >= MIN_PREFIX_CHARS else ""))
     return " ".join(parts) or None
