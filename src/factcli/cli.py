@@ -104,23 +104,33 @@ def _reporting() -> Iterator[None]:
         raise _fail("interrupted", 130) from None
 
 
-@contextmanager
-def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
-    """The first Ctrl-C asks the ingest to stop once the article being stored is stored; a
-    second one interrupts at once (the article in progress is rolled back)."""
-    requested = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield requested.is_set
-        return
+class _Interrupts:
+    """SIGINT during an ingest: the first Ctrl-C asks it to stop once the article being stored
+    is stored; a second one interrupts at once (the article in progress is rolled back). Once
+    the ingest has returned, Ctrl-C no longer cuts the summary short."""
 
-    def on_sigint(signum: int, frame: object) -> None:
-        if requested.is_set():
+    def __init__(self) -> None:
+        self.requested = False
+        self.finishing = False
+
+    def stop_requested(self) -> bool:
+        return self.requested
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if self.requested and not self.finishing:
             raise KeyboardInterrupt
-        requested.set()
+        self.requested = True
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+
+@contextmanager
+def _handling_interrupts() -> Iterator[_Interrupts]:
+    interrupts = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupts
+        return
+    previous = signal.signal(signal.SIGINT, interrupts)
     try:
-        yield requested.is_set
+        yield interrupts
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -273,10 +283,10 @@ def ingest(
         def on_warning(source: str, reason: str) -> None:
             say(f"factcli: warning: {source}: {' '.join(reason.split())}")
 
-        if len(paths) > 1:
-            start(None)
-        try:
-            with _stop_on_interrupt() as should_stop:
+        with _handling_interrupts() as interrupts:
+            if len(paths) > 1:
+                start(None)
+            try:
                 report = pipeline.ingest(
                     paths,
                     db or default_db_path(),
@@ -285,23 +295,26 @@ def ingest(
                     on_article=on_article,
                     on_error=on_error,
                     on_warning=on_warning,
-                    should_stop=should_stop,
+                    should_stop=interrupts.stop_requested,
                     max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
                 )
-        finally:
-            if progress is not None:
-                progress.stop()
-        for source, reason in report.failed:
-            if (source, reason) not in reported:
-                on_error(source, reason)
-        if report.interrupted:
-            typer.echo("factcli: interrupted; every article stored so far is complete", err=True)
-        typer.echo(
-            f"articles: {report.ingested} ingested, {report.skipped} skipped, "
-            f"{len(report.failed)} failed; statements: {report.statements}; "
-            f"actors: {report.actors}",
-            err=True,
-        )
+            finally:
+                interrupts.finishing = True
+                if progress is not None:
+                    progress.stop()
+            for source, reason in report.failed:
+                if (source, reason) not in reported:
+                    on_error(source, reason)
+            if report.interrupted:
+                typer.echo(
+                    "factcli: interrupted; every article stored so far is complete", err=True
+                )
+            typer.echo(
+                f"articles: {report.ingested} ingested, {report.skipped} skipped, "
+                f"{len(report.failed)} failed; statements: {report.statements}; "
+                f"actors: {report.actors}",
+                err=True,
+            )
         if report.interrupted:
             raise typer.Exit(130)
         if report.failed:

@@ -64,14 +64,16 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason)
 
 
-def retry_busy(action: Callable[[], T], retries: int = BUSY_RETRIES, pause: float = 0.1) -> T:
+def retry_busy(action: Callable[[], T], retries: int | None = None, pause: float = 0.1) -> T:
     """Run `action`, again after a growing pause while the database stays busy.
 
     Every connection already waits BUSY_TIMEOUT_MS for a lock; this covers what that wait does
     not: a lock held longer (another ingest migrating a large database) and the cases where
     SQLite reports busy without waiting (switching to WAL while another process has the file
-    open). `action` must be all-or-nothing, as `transaction` makes a write.
+    open). `action` must be all-or-nothing, as `transaction` makes a write. With the default
+    BUSY_RETRIES the pauses add up to about 6 seconds.
     """
+    retries = BUSY_RETRIES if retries is None else retries
     for attempt in range(retries):
         try:
             return action()
@@ -138,7 +140,7 @@ def describe_error(path: Path | str, error: sqlite3.Error) -> str:
     if "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
         return f"cannot write database {path}: {reason}"
     if is_busy(error):
-        return f"database {path} stayed busy (another program holds its lock); try again: {reason}"
+        return f"database {path} stayed busy (another program kept it locked); try again later"
     return f"database {path}: {reason}"
 
 
