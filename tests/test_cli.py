@@ -552,3 +552,38 @@ def test_python_m_factcli(dbfile: str) -> None:
     assert missing.returncode == 1
     assert missing.stderr.startswith("factcli: error: no database at ")
     assert missing.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["actors"], ["who-said", "japan"], ["export"], ["ingest", "-"]]
+)
+def test_damaged_database_is_one_line_and_untouched(
+    run: Callable[..., Any], tmp_path: Path, command: list[str]
+) -> None:
+    path = build_db(tmp_path / "f.db")
+    data = path.read_bytes()
+    damaged = data[:4096] + b"\x5a" * (len(data) - 4096)
+    path.write_bytes(damaged)
+    result = run(*command, "--db", str(path), input="The mayor said the bridge would reopen.")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"factcli: error: {path} is damaged (database disk image is malformed); it was left as"
+        " it is: restore a backup or choose another --db"
+    )
+    assert path.read_bytes() == damaged
+
+
+def test_newer_database_is_refused_and_untouched(run: Callable[..., Any], tmp_path: Path) -> None:
+    from factcli.store import latest_version
+
+    path = build_db(tmp_path / "f.db")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    for command in (["actors"], ["ingest", "-"]):
+        result = run(*command, "--db", str(path), input="The mayor said so.")
+        assert result.exit_code == 1
+        assert "newer than this factcli knows" in error_line(result)
+        assert path.read_bytes() == data

@@ -374,3 +374,25 @@ def test_arbitrary_text_round_trips(text: str) -> None:
     except InputError:
         return
     assert article.text == text.removeprefix("\ufeff")
+
+
+@given(st.binary(max_size=400))
+def test_a_fallback_decode_is_never_silent(data: bytes) -> None:
+    """Whatever the bytes: refused, or decoded exactly as UTF-8 (or as its BOM says), or
+    decoded with a fallback and a warning saying so."""
+    warnings: list[str] = []
+    try:
+        text = decode(data, "x", warnings.append)
+    except InputError:
+        return
+    if warnings:
+        assert len(warnings) == 1 and "cp1252" in warnings[0]
+        return
+    for bom, encoding in [(b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32")]:
+        if data.startswith(bom):
+            assert text == data.decode(encoding)
+            return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert text == data.decode("utf-16")
+    else:
+        assert text == data.decode("utf-8-sig")

@@ -137,11 +137,14 @@ def _handling_interrupts() -> Iterator[_Interrupts]:
 
 @contextmanager
 def _database(db: Path | None) -> Iterator[Database]:
-    from factcli.store import open_db
+    from factcli.store import describe_error, open_db
 
-    conn = open_db(db or default_db_path(), create=False)
+    path = db or default_db_path()
+    conn = open_db(path, create=False)
     try:
         yield conn
+    except sqlite3.Error as e:
+        raise FactcliError(describe_error(path, e)) from None
     finally:
         conn.close()
 
