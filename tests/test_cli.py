@@ -587,3 +587,17 @@ def test_newer_database_is_refused_and_untouched(run: Callable[..., Any], tmp_pa
         assert result.exit_code == 1
         assert "newer than this factcli knows" in error_line(result)
         assert path.read_bytes() == data
+
+
+def test_ctrl_c_in_a_query_exits_130(
+    run: Callable[..., Any], dbfile: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcli import queries
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(queries, "who_said", interrupted)
+    result = run("who-said", "japan", "--db", dbfile)
+    assert result.exit_code == 130
+    assert error_line(result) == "factcli: error: interrupted"

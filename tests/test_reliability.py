@@ -154,6 +154,7 @@ def test_kill_9_at_random_moments_then_resume(
     """200 articles; SIGKILL while starting up (creating the schema), early and late in the
     run, each a random moment; then one run finishes the rest without duplicates."""
     seed = int(os.environ.get("FACTCLI_TEST_SEED", random.randrange(10**6)))
+    print(f"FACTCLI_TEST_SEED={seed}")
     rng = random.Random(seed)
     folder = tmp_path / "articles"
     write_articles(folder, 200)
