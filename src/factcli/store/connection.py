@@ -70,8 +70,8 @@ def retry_busy(action: Callable[[], T], retries: int | None = None, pause: float
     Every connection already waits BUSY_TIMEOUT_MS for a lock; this covers what that wait does
     not: a lock held longer (another ingest migrating a large database) and the cases where
     SQLite reports busy without waiting (switching to WAL while another process has the file
-    open). `action` must be all-or-nothing, as `transaction` makes a write. With the default
-    BUSY_RETRIES the pauses add up to about 6 seconds.
+    open). `action` must be all-or-nothing, as `transaction` makes a write. With the defaults a
+    writer gives up after about a minute (six attempts of up to 10 s, and 3 s of pauses).
     """
     retries = BUSY_RETRIES if retries is None else retries
     for attempt in range(retries):
