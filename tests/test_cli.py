@@ -165,7 +165,20 @@ def test_limit(run: Callable[..., Any], dbfile: str) -> None:
     assert len(json.loads(run("actor", "heg", "--db", dbfile, "--json", "-n", "0").stdout)) == 4
 
 
-HOSTILE = ['"', "-", "*", "AND", "NEAR(", "'; DROP TABLE statements; --", "", "🙂", "a:b ^c (d"]
+HOSTILE = [
+    '"',
+    "-",
+    "*",
+    "AND",
+    "NEAR(",
+    "'; DROP TABLE statements; --",
+    "",
+    "🙂",
+    "a:b ^c (d",
+    "((()",
+    "x" * 10_000,
+    "ﷺ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202e",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -175,6 +188,32 @@ def test_hostile_queries(run: Callable[..., Any], dbfile: str, command: str, tex
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
     assert run("export", "--db", dbfile).stdout.count("\n") == 7
+
+
+@pytest.mark.parametrize("text", ["NAKATANI", "nakatani", "Nakatáni"])
+def test_search_ignores_case_and_accents(run: Callable[..., Any], dbfile: str, text: str) -> None:
+    result = run("search", text, "--db", dbfile, "--json")
+    assert [r["text"][:12] for r in json.loads(result.stdout)] == ["Gen Nakatani"]
+
+
+def test_fts_flag_passes_raw_syntax(run: Callable[..., Any], dbfile: str) -> None:
+    result = run("who-said", "japan NOT partner", "--fts", "--db", dbfile, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["content"] for r in json.loads(result.stdout)] == ["Japan would join the exercises"]
+    result = run("search", "tok*", "--fts", "--db", dbfile, "--json")
+    assert len(json.loads(result.stdout)) == 3
+    plain = run("who-said", "japan NOT partner", "--db", dbfile, "--json")
+    assert json.loads(plain.stdout) == []
+
+
+@pytest.mark.parametrize("text", ['"', "NEAR(", "(a OR", "japan AND", "nosuch:word"])
+@pytest.mark.parametrize("command", ["who-said", "search"])
+def test_fts_syntax_error_is_one_line(
+    run: Callable[..., Any], dbfile: str, command: str, text: str
+) -> None:
+    result = run(command, text, "--fts", "--db", dbfile)
+    assert result.exit_code == 2
+    assert error_line(result).startswith("factcli: error: not a valid FTS5 query")
 
 
 @pytest.mark.parametrize(
@@ -291,9 +330,12 @@ def make_fake_ingest(
         on_total: Callable[[int], None] | None = None,
         on_article: Callable[[str, str], None] | None = None,
         on_error: Callable[[str, str], None] | None = None,
+        **_: Any,
     ) -> IngestReport:
         if calls is not None:
             calls.append({"paths": list(paths), "db_path": db_path, "force": force})
+            if "max_bytes" in _:
+                calls[-1]["max_bytes"] = _["max_bytes"]
         if raises is not None:
             raise raises
         report = IngestReport()
@@ -334,7 +376,12 @@ def test_ingest_summary(
     assert "statements: 6" in result.stderr
     assert "actors: 4" in result.stderr
     assert calls == [
-        {"paths": ["a.txt", "b.txt", "old.txt"], "db_path": tmp_path / "x.db", "force": False}
+        {
+            "paths": ["a.txt", "b.txt", "old.txt"],
+            "db_path": tmp_path / "x.db",
+            "force": False,
+            "max_bytes": 20_000_000,
+        }
     ]
 
 
@@ -395,6 +442,71 @@ def test_ingest_fatal_error(
     assert text in error_line(result)
 
 
+@pytest.mark.parametrize(
+    "args, env, expected",
+    [
+        (["--max-size", "5MB"], None, 5_000_000),
+        (["--max-size", "64KiB"], None, 65_536),
+        ([], "1000", 1000),
+        (["--max-size", "2k"], "1000", 2000),
+    ],
+)
+def test_ingest_max_size(
+    run: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: str | None,
+    expected: int,
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(pipeline, "ingest", make_fake_ingest(calls=calls))
+    if env is not None:
+        monkeypatch.setenv("FACTCLI_MAX_SIZE", env)
+    assert run("ingest", "a.txt", *args).exit_code == 0
+    assert calls[0]["max_bytes"] == expected
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-1MB"])
+def test_ingest_bad_max_size_is_a_usage_error(
+    run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setattr(pipeline, "ingest", make_fake_ingest())
+    result = run("ingest", "a.txt", "--max-size", value)
+    assert result.exit_code == 2
+    assert "--max-size" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_warnings_are_one_line_each(
+    run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def warns(paths: list[str], db_path: Path, **kw: Any) -> IngestReport:
+        kw["on_warning"]("old.txt", "not UTF-8, decoded as cp1252")
+        return IngestReport(ingested=1)
+
+    monkeypatch.setattr(pipeline, "ingest", warns)
+    result = run("ingest", "old.txt")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines[0] == "factcli: warning: old.txt: not UTF-8, decoded as cp1252"
+    assert lines[1].startswith("articles: 1 ingested")
+
+
+def test_ingest_interrupted_exits_130_with_the_summary(
+    run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(paths: list[str], db_path: Path, **kw: Any) -> IngestReport:
+        assert kw["should_stop"]() is False
+        return IngestReport(ingested=2, statements=7, actors=3, interrupted=True)
+
+    monkeypatch.setattr(pipeline, "ingest", interrupted)
+    result = run("ingest", "a.txt", "b.txt", "c.txt")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        "factcli: interrupted; every article stored so far is complete",
+        "articles: 2 ingested, 0 skipped, 0 failed; statements: 7; actors: 3",
+    ]
+
+
 def test_ingest_needs_a_path(run: Callable[..., Any]) -> None:
     assert run("ingest").exit_code == 2
 
@@ -440,3 +552,52 @@ def test_python_m_factcli(dbfile: str) -> None:
     assert missing.returncode == 1
     assert missing.stderr.startswith("factcli: error: no database at ")
     assert missing.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["actors"], ["who-said", "japan"], ["export"], ["ingest", "-"]]
+)
+def test_damaged_database_is_one_line_and_untouched(
+    run: Callable[..., Any], tmp_path: Path, command: list[str]
+) -> None:
+    path = build_db(tmp_path / "f.db")
+    data = path.read_bytes()
+    damaged = data[:4096] + b"\x5a" * (len(data) - 4096)
+    path.write_bytes(damaged)
+    result = run(*command, "--db", str(path), input="The mayor said the bridge would reopen.")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"factcli: error: {path} is damaged (database disk image is malformed); it was left as"
+        " it is: restore a backup or choose another --db"
+    )
+    assert path.read_bytes() == damaged
+
+
+def test_newer_database_is_refused_and_untouched(run: Callable[..., Any], tmp_path: Path) -> None:
+    from factcli.store import latest_version
+
+    path = build_db(tmp_path / "f.db")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    for command in (["actors"], ["ingest", "-"]):
+        result = run(*command, "--db", str(path), input="The mayor said so.")
+        assert result.exit_code == 1
+        assert "newer than this factcli knows" in error_line(result)
+        assert path.read_bytes() == data
+
+
+def test_ctrl_c_in_a_query_exits_130(
+    run: Callable[..., Any], dbfile: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcli import queries
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(queries, "who_said", interrupted)
+    result = run("who-said", "japan", "--db", dbfile)
+    assert result.exit_code == 130
+    assert error_line(result) == "factcli: error: interrupted"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -276,3 +277,117 @@ def test_empty_database(tmp_path: Path) -> None:
     assert queries.articles(db) == []
     assert list(queries.export(db)) == []
     db.close()
+
+
+class RecordingDb:
+    """A database whose every SQL string is recorded, to prove user text only travels as a
+    parameter."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.sql: list[str] = []
+
+    def execute(self, sql: str, params: object = None) -> object:
+        self.sql.append(sql)
+        return self.db.execute(sql, params) if params is not None else self.db.execute(sql)
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_user_text_never_becomes_sql(db: sqlite_utils.Database, raw: bool) -> None:
+    marker = "zq'x\"; DROP TABLE statements; --"
+    recording = RecordingDb(db)
+    conn: Any = recording
+    for call in (queries.statements_by_actor, queries.statements_on_topic):
+        call(conn, marker)
+    for search in (queries.who_said, queries.search_sentences):
+        try:
+            search(conn, marker, raw=raw)
+        except FactcliError:
+            assert raw
+    assert recording.sql
+    assert not any("zq" in sql or "DROP" in sql for sql in recording.sql)
+    tables = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+    assert tables > 10 and db.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 7
+
+
+def test_case_and_diacritics_do_not_matter(db: sqlite_utils.Database) -> None:
+    def ids(hits: list[queries.Hit]) -> list[int]:
+        return [h.row["id"] for h in hits]
+
+    japan = ids(queries.who_said(db, "japan"))
+    assert len(japan) == 3
+    assert ids(queries.who_said(db, "JAPAN")) == japan
+    assert ids(queries.who_said(db, "Jápàn")) == japan
+    nakatani = ids(queries.search_sentences(db, "Nakatani"))
+    assert len(nakatani) == 1
+    assert ids(queries.search_sentences(db, "NAKATANI")) == nakatani
+    assert ids(queries.search_sentences(db, "nakátani")) == nakatani
+
+
+def test_spelling_variants_found_by_prefix(tmp_path: Path) -> None:
+    from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
+    from factcli.store import save_extraction
+
+    text = "Kyiv talks\n\nPresident Volodymyr Zelenskyy said the Zelenskyy plan would work."
+    body = text.index("President")
+    cue = text.index("said")
+    content = text.index("the Zelenskyy")
+    extraction = Extraction(
+        Article(text=text, source="k.txt", title="Kyiv talks", body_start=body),
+        (Sentence(0, 0, body, len(text)),),
+        (Actor("Volodymyr Zelenskyy", "person", "President"),),
+        (
+            Statement(
+                0,
+                "indirect",
+                Span(cue, cue + 4),
+                Span(content, len(text) - 1),
+                Span(body + 10, body + 29),
+                "Volodymyr Zelenskyy",
+            ),
+        ),
+    )
+    db = open_db(tmp_path / "z.db", create=True)
+    save_extraction(db, extraction)
+    for spelling in ("Zelenskyy", "Zelensky", "ZELENSKY", "zelenskyy plan"):
+        hits = queries.who_said(db, spelling)
+        assert [h.row["speaker"] for h in hits] == ["Volodymyr Zelenskyy"], spelling
+        assert len(queries.search_sentences(db, spelling)) == 1, spelling
+    assert queries.who_said(db, "Zelenskyyy plan zebra") == []
+    db.close()
+
+
+def test_prefix_query_is_only_quoted_strings() -> None:
+    assert queries.fts_prefix_query('Zelenskyy "x NEAR(') == '"Zelensk"* """x" "NEAR"*'
+    assert queries.fts_prefix_query("  ") is None
+
+
+def test_raw_fts_for_experts(db: sqlite_utils.Database) -> None:
+    both = queries.who_said(db, "japan", raw=True)
+    assert len(both) == 3
+    assert len(queries.who_said(db, "japan NOT partner", raw=True)) == 1
+    assert len(queries.who_said(db, "indisp*", raw=True)) == 2
+    assert len(queries.who_said(db, "NEAR(japan partner, 2)", raw=True)) == 1
+    assert len(queries.who_said(db, "NEAR(japan partner, 5)", raw=True)) == 2
+    assert len(queries.search_sentences(db, "tokyo OR manila", raw=True)) == 3
+    assert queries.who_said(db, "   ", raw=True) == []
+
+
+@pytest.mark.parametrize("text", ['"', "NEAR(", "japan AND", "(a OR", "nosuch:word", "^", "*"])
+def test_raw_fts_syntax_error_is_one_message(db: sqlite_utils.Database, text: str) -> None:
+    for search in (queries.who_said, queries.search_sentences):
+        with pytest.raises(FactcliError) as info:
+            search(db, text, raw=True)
+        assert info.value.exit_code == 2
+        assert str(info.value).startswith("not a valid FTS5 query")
+        assert "\n" not in str(info.value)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_raw_fts_never_raises_anything_else(db: sqlite_utils.Database, text: str) -> None:
+    for search in (queries.who_said, queries.search_sentences):
+        try:
+            assert isinstance(search(db, text, raw=True), list)
+        except FactcliError as err:
+            assert err.exit_code == 2

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factcli.errors import FactcliError
-from factcli.reader import InputError, collect_inputs, decode, read_article
+from factcli.reader import InputError, collect_inputs, decode, parse_size, read_article
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -62,11 +62,64 @@ def test_utf16_and_utf32_with_bom(tmp_path: Path, encoding: str) -> None:
     assert article.title == "Ferry Town Votes Yes"
 
 
-def test_not_utf8(tmp_path: Path) -> None:
-    src = write(tmp_path / "latin1.txt", "Caf\u00e9 owners said on Monday.".encode("cp1252"))
+def test_cp1252_is_decoded_with_a_warning(tmp_path: Path) -> None:
+    text = "Caf\u00e9 owners said \u201cna\u00efve\u201d rules cost \u20ac5 on Monday.\n"
+    src = write(tmp_path / "latin1.txt", text.encode("cp1252"))
+    warnings: list[str] = []
+    article = read_article(src, warn=warnings.append)
+    assert article.text == text
+    assert warnings == ["not UTF-8, decoded as cp1252"]
+
+
+def test_latin1_is_decoded_with_a_warning(tmp_path: Path) -> None:
+    text = "Der Bürgermeister sagte, die Straße sei gesperrt. Ça va, dit-il.\n"
+    warnings: list[str] = []
+    assert decode(text.encode("latin-1"), "x", warnings.append) == text
+    assert warnings == ["not UTF-8, decoded as cp1252"]
+
+
+def test_stray_bytes_in_utf8_keep_the_utf8(tmp_path: Path) -> None:
+    data = "Officials said \u201cyes\u201d in Z\u00fcrich".encode() + b" caf\xe9.\n"
+    warnings: list[str] = []
+    text = decode(data, "x", warnings.append)
+    assert text == "Officials said \u201cyes\u201d in Z\u00fcrich caf\u00e9.\n"
+    assert len(warnings) == 1
+    assert "invalid byte 0xe9" in warnings[0] and "decoded as cp1252" in warnings[0]
+
+
+def test_utf8_gives_no_warning(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    decode(ARTICLE.encode(), "x", warnings.append)
+    assert warnings == []
+
+
+def test_neither_utf8_nor_cp1252(tmp_path: Path) -> None:
+    text = "\u041c\u0438\u043d\u0438\u0441\u0442\u0440 \u0441\u043a\u0430\u0437\u0430\u043b."
+    src = write(tmp_path / "cyrillic.txt", text.encode("cp1251"))
     reason = reason_of(src)
-    assert reason.startswith("is not UTF-8 text")
-    assert "0xe9" in reason
+    assert reason.startswith("is not UTF-8 text (invalid byte 0x")
+    assert "cp1252" in reason
+
+
+def test_refused_file_gives_no_warning(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    with pytest.raises(InputError, match="whitespace only"):
+        decode(b" \xa0 \n", "x", warnings.append)
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "text, size",
+    [("20MB", 20_000_000), ("500k", 500_000), ("1.5 MiB", 1_572_864), ("1000", 1000), ("2G", 2e9)],
+)
+def test_parse_size(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "x", "-5", "0", "12 parsecs", "MB"])
+def test_parse_size_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match=r"size|small"):
+        parse_size(text)
 
 
 def test_bad_utf16(tmp_path: Path) -> None:
@@ -108,7 +161,8 @@ def test_one_stray_control_character_is_still_text(tmp_path: Path) -> None:
 def test_too_large(tmp_path: Path) -> None:
     src = write(tmp_path / "big.txt", b"word " * 100)
     reason = reason_of(src, max_bytes=100)
-    assert reason.startswith("is too large") and "100 bytes" in reason
+    assert reason.startswith("is too large (500 bytes; the limit is 100 bytes")
+    assert "--max-size" in reason
     assert read_article(src, max_bytes=500).text == "word " * 100
 
 
@@ -320,3 +374,25 @@ def test_arbitrary_text_round_trips(text: str) -> None:
     except InputError:
         return
     assert article.text == text.removeprefix("\ufeff")
+
+
+@given(st.binary(max_size=400))
+def test_a_fallback_decode_is_never_silent(data: bytes) -> None:
+    """Whatever the bytes: refused, or decoded exactly as UTF-8 (or as its BOM says), or
+    decoded with a fallback and a warning saying so."""
+    warnings: list[str] = []
+    try:
+        text = decode(data, "x", warnings.append)
+    except InputError:
+        return
+    if warnings:
+        assert len(warnings) == 1 and "cp1252" in warnings[0]
+        return
+    for bom, encoding in [(b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32")]:
+        if data.startswith(bom):
+            assert text == data.decode(encoding)
+            return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert text == data.decode("utf-16")
+    else:
+        assert text == data.decode("utf-8-sig")

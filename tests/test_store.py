@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -320,3 +321,119 @@ def test_unknown_actor_name_is_kept(db: sqlite_utils.Database) -> None:
         ("Pete Hegseth", None),
         ("Japanese defense officials", None),
     ]
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_database_and_its_side_files_are_user_only(tmp_path: Path, umask_022: None) -> None:
+    path = tmp_path / "f.db"
+    db = open_db(path, create=True)
+    save_extraction(db, extraction_one())
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    assert wal.exists() and shm.exists()
+    assert (mode(path), mode(wal), mode(shm)) == (0o600, 0o600, 0o600)
+    db.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_backup_before_migrating_is_user_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask_022: None
+) -> None:
+    path = tmp_path / "f.db"
+    db = open_db(path, create=True)
+    save_extraction(db, extraction_one())
+    db.close()
+    import factcli.store.connection as connection
+
+    def add_note(database: sqlite_utils.Database) -> None:
+        database.execute("ALTER TABLE articles ADD COLUMN note TEXT")
+
+    migrations = [*migrations_module.MIGRATIONS, add_note]
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations)
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations)
+    seen: list[int] = []
+    real_connect = sqlite3.connect
+
+    def connect(target: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if str(target).endswith(".bak"):
+            seen.append(mode(Path(target)))  # already there, before any data is written
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(connection.sqlite3, "connect", connect)
+    open_db(path, create=False).close()
+    backup = tmp_path / "f.db.v1.bak"
+    assert seen == [0o600]
+    assert mode(backup) == 0o600
+    copy = sqlite3.connect(backup)
+    assert copy.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 5
+    copy.close()
+
+
+def test_interrupted_migration_leaves_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration that fails half way is rolled back whole: the database keeps its old
+    version and data, and the backup copy is there."""
+    path = tmp_path / "f.db"
+    db = open_db(path, create=True)
+    save_extraction(db, extraction_one())
+    db.close()
+    import factcli.store.connection as connection
+
+    def half_done(database: sqlite_utils.Database) -> None:
+        database.execute("ALTER TABLE articles ADD COLUMN note TEXT")
+        raise KeyboardInterrupt
+
+    migrations = [*migrations_module.MIGRATIONS, half_done]
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations)
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations)
+    with pytest.raises(KeyboardInterrupt):
+        open_db(path, create=False)
+    monkeypatch.undo()
+    db = open_db(path, create=False)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    assert "note" not in db.table("articles").columns_dict
+    assert count(db, "statements") == 5
+    db.close()
+    assert (tmp_path / "f.db.v1.bak").exists()
+
+
+def damaged_copies(path: Path) -> Iterator[tuple[str, bytes]]:
+    data = path.read_bytes()
+    yield "pages overwritten", data[:4096] + b"\x5a" * (len(data) - 4096)
+    yield "header page overwritten", data[:16] + b"\xff" * 84 + data[100:]
+    yield "truncated", data[: len(data) // 3]
+    torn = bytearray(data)
+    for at in range(8192, len(data), 4096):
+        torn[at : at + 50] = b"\x00\xff" * 25
+    yield "torn pages", bytes(torn)
+
+
+def test_damaged_database_is_reported_and_left_alone(tmp_path: Path) -> None:
+    from builders import build_db
+
+    good = build_db(tmp_path / "good.db")
+    for name, data in damaged_copies(good):
+        path = tmp_path / "bad.db"
+        path.write_bytes(data)
+        try:
+            db = open_db(path, create=True)
+            db.execute("SELECT COUNT(*) FROM statements").fetchall()
+            db.close()
+        except FactcliError as e:
+            assert "is damaged" in str(e) and "left as it is" in str(e), name
+            assert "\n" not in str(e)
+        else:
+            pytest.fail(f"{name}: opened without an error")
+        assert path.read_bytes() == data, name
+        path.unlink()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +55,21 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", case_sensitive=False, help="Output format.", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+FtsOption = Annotated[
+    bool,
+    typer.Option(
+        "--fts", help="Take TEXT as raw SQLite FTS5 query syntax (AND, OR, NOT, NEAR, prefix*)."
+    ),
+]
+
+
+def _size(value: str) -> int:
+    from factcli.reader import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 def default_db_path() -> Path:
@@ -87,13 +104,47 @@ def _reporting() -> Iterator[None]:
         raise _fail("interrupted", 130) from None
 
 
+class _Interrupts:
+    """SIGINT during an ingest: the first Ctrl-C asks it to stop once the article being stored
+    is stored; a second one interrupts at once (the article in progress is rolled back). Once
+    the ingest has returned, Ctrl-C no longer cuts the summary short."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.finishing = False
+
+    def stop_requested(self) -> bool:
+        return self.requested
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if self.requested and not self.finishing:
+            raise KeyboardInterrupt
+        self.requested = True
+
+
+@contextmanager
+def _handling_interrupts() -> Iterator[_Interrupts]:
+    interrupts = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupts
+        return
+    previous = signal.signal(signal.SIGINT, interrupts)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextmanager
 def _database(db: Path | None) -> Iterator[Database]:
-    from factcli.store import open_db
+    from factcli.store import describe_error, open_db
 
-    conn = open_db(db or default_db_path(), create=False)
+    path = db or default_db_path()
+    conn = open_db(path, create=False)
     try:
         yield conn
+    except sqlite3.Error as e:
+        raise FactcliError(describe_error(path, e)) from None
     finally:
         conn.close()
 
@@ -170,14 +221,28 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract articles that are already stored.")
     ] = False,
+    max_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-size",
+            envvar="FACTCLI_MAX_SIZE",
+            parser=_size,
+            metavar="SIZE",
+            help="Refuse input files larger than this: 20MB (the default), 500KB, 1000000.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Read articles, extract who said what, and store it. Articles already stored are skipped."""
+    """Read articles, extract who said what, and store it. Articles already stored are skipped.
+
+    Ctrl-C stops after the article being stored; what was stored so far stays.
+    """
     with _reporting():
         from rich.console import Console
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        from factcli import pipeline
+        from factcli import pipeline, reader
 
         stderr = Console(stderr=True, highlight=False)
         progress: Progress | None = None
@@ -208,37 +273,53 @@ def ingest(
             if progress is not None and task is not None:
                 progress.update(task, advance=1, description=escape(f"{status} {source}"[:40]))
 
-        def on_error(source: str, reason: str) -> None:
-            reported.add((source, reason))
-            line = f"factcli: error: {source}: {' '.join(reason.split())}"
+        def say(line: str) -> None:
             if progress is not None and task is not None:
                 progress.console.print(line, markup=False)
             else:
                 typer.echo(line, err=True)
 
-        if len(paths) > 1:
-            start(None)
-        try:
-            report = pipeline.ingest(
-                paths,
-                db or default_db_path(),
-                force=force,
-                on_total=on_total,
-                on_article=on_article,
-                on_error=on_error,
+        def on_error(source: str, reason: str) -> None:
+            reported.add((source, reason))
+            say(f"factcli: error: {source}: {' '.join(reason.split())}")
+
+        def on_warning(source: str, reason: str) -> None:
+            say(f"factcli: warning: {source}: {' '.join(reason.split())}")
+
+        with _handling_interrupts() as interrupts:
+            if len(paths) > 1:
+                start(None)
+            try:
+                report = pipeline.ingest(
+                    paths,
+                    db or default_db_path(),
+                    force=force,
+                    on_total=on_total,
+                    on_article=on_article,
+                    on_error=on_error,
+                    on_warning=on_warning,
+                    should_stop=interrupts.stop_requested,
+                    max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
+                )
+            finally:
+                interrupts.finishing = True
+                if progress is not None:
+                    progress.stop()
+            for source, reason in report.failed:
+                if (source, reason) not in reported:
+                    on_error(source, reason)
+            if report.interrupted:
+                typer.echo(
+                    "factcli: interrupted; every article stored so far is complete", err=True
+                )
+            typer.echo(
+                f"articles: {report.ingested} ingested, {report.skipped} skipped, "
+                f"{len(report.failed)} failed; statements: {report.statements}; "
+                f"actors: {report.actors}",
+                err=True,
             )
-        finally:
-            if progress is not None:
-                progress.stop()
-        for source, reason in report.failed:
-            if (source, reason) not in reported:
-                on_error(source, reason)
-        typer.echo(
-            f"articles: {report.ingested} ingested, {report.skipped} skipped, "
-            f"{len(report.failed)} failed; statements: {report.statements}; "
-            f"actors: {report.actors}",
-            err=True,
-        )
+        if report.interrupted:
+            raise typer.Exit(130)
         if report.failed:
             raise typer.Exit(1)
 
@@ -250,6 +331,7 @@ def who_said(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    fts: FtsOption = False,
 ) -> None:
     """Who said TEXT: statements whose content matches, best match first."""
     out = _format(fmt, json_)
@@ -257,7 +339,7 @@ def who_said(
         from factcli import queries
 
         with _database(db) as conn:
-            hits = queries.who_said(conn, text, limit)
+            hits = queries.who_said(conn, text, limit, raw=fts)
         _emit_statements(
             [h.row for h in hits],
             out,
@@ -355,6 +437,7 @@ def search(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    fts: FtsOption = False,
 ) -> None:
     """Full-text search over every sentence, attributed or not, with snippets."""
     out = _format(fmt, json_)
@@ -362,7 +445,7 @@ def search(
         from factcli import queries, render
 
         with _database(db) as conn:
-            hits = queries.search_sentences(conn, text, limit)
+            hits = queries.search_sentences(conn, text, limit, raw=fts)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],

@@ -105,7 +105,15 @@ def _extract_batch(articles: list[Article]) -> Iterator[ExtractResult]:
 
     paras = [article_paragraphs(a) for a in articles]
     texts = [a.text[s:e] for a, ps in zip(articles, paras, strict=True) for s, e in ps]
-    docs = iter(list(nlp.parse(texts)))
+    try:
+        docs = iter(list(nlp.parse(texts)))
+    except Exception as exc:  # noqa: BLE001 - e.g. a paragraph over spaCy's max_length
+        if len(articles) > 1:  # parse each article alone, so only the culprit fails
+            for article in articles:
+                yield from _extract_batch([article])
+        else:
+            yield articles[0], None, f"{type(exc).__name__}: {exc}"
+        return
     for article, ps in zip(articles, paras, strict=True):
         article_docs = [next(docs) for _ in ps]
         try:

@@ -8,6 +8,7 @@ ranges, kept apart so the contract stays stable while a table can still highligh
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,7 @@ ARTICLE_KEYS: tuple[str, ...] = (
 )
 
 MAX_QUERY_TOKENS = 64
+MIN_PREFIX_CHARS = 3
 
 # Private-use characters mark matches inside highlight()/snippet() output; they never occur in
 # news text, and if one does the match ranges are simply dropped.
@@ -129,17 +131,68 @@ def fts_query(text: str) -> str | None:
     NUL ends a string inside FTS5's parser, so it counts as a space. None when nothing
     searchable is left.
     """
-    tokens = text.replace("\x00", " ").split()[:MAX_QUERY_TOKENS]
+    tokens = _tokens(text)
     if not tokens:
         return None
-    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+    return " ".join(_quoted(token) for token in tokens)
 
 
-def who_said(db: Database, text: str, limit: int = 20) -> list[Hit]:
-    """Statements whose content matches `text`, best match first (bm25)."""
-    query = fts_query(text)
-    if query is None:
-        return []
+def fts_prefix_query(text: str) -> str | None:
+    """The looser query tried when `fts_query` finds nothing: each token as a prefix.
+
+    A doubled final letter and then the last letter of tokens of five or more characters are
+    dropped first, because the porter stemmer also stems a prefix ("zelensky" → "zelenski",
+    which is no prefix of the indexed "zelenskyi"): "Zelensky" and "Zelenskyy" both become
+    "Zelensk"* and find either spelling. Still only quoted strings.
+    """
+    parts = []
+    for token in _tokens(text):
+        if len(token) >= MIN_PREFIX_CHARS + 2:
+            if token[-1] == token[-2] and token[-1].isalpha():
+                token = token[:-1]
+            token = token[:-1]
+        parts.append(_quoted(token) + ("*" if len(token) >= MIN_PREFIX_CHARS else ""))
+    return " ".join(parts) or None
+
+
+def _tokens(text: str) -> list[str]:
+    return text.replace("\x00", " ").split()[:MAX_QUERY_TOKENS]
+
+
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _match_queries(text: str, raw: bool) -> list[str]:
+    """The MATCH expressions to try in turn until one finds something."""
+    if raw:
+        return [text] if text.strip() else []
+    queries: list[str] = []
+    for query in (fts_query(text), fts_prefix_query(text)):
+        if query is not None and query not in queries:
+            queries.append(query)
+    return queries
+
+
+def _match(db: Database, sql: str, query: str, limit: int, raw: bool) -> list[dict[str, Any]]:
+    """Run a full-text `sql` with `query` as its MATCH parameter; a raw (--fts) query that
+    FTS5 cannot parse becomes one FactcliError line instead of an SQLite error."""
+    try:
+        return _rows(db, sql, [query, _limit(limit)])
+    except sqlite3.OperationalError as e:
+        reason = str(e)
+        if not raw or "locked" in reason or "no such table" in reason:
+            raise
+        raise FactcliError(f"not a valid FTS5 query {query!r}: {reason}", exit_code=2) from None
+
+
+def who_said(db: Database, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
+    """Statements whose content matches `text`, best match first (bm25).
+
+    Words match in any case and with or without accents; when no statement has them all, the
+    words are tried again as prefixes (see `fts_prefix_query`). With `raw`, `text` is FTS5
+    query syntax, passed as it is (still as a parameter).
+    """
     sql = (
         _STATEMENT_SELECT
         + f", highlight(statements_fts, 0, '{_OPEN}', '{_CLOSE}') AS _marked"
@@ -148,10 +201,13 @@ def who_said(db: Database, text: str, limit: int = 20) -> list[Hit]:
         " WHERE statements_fts MATCH ? ORDER BY bm25(statements_fts), s.id LIMIT ?"
     )
     hits = []
-    for row in _rows(db, sql, [query, _limit(limit)]):
-        marked = row.pop("_marked")
-        plain, ranges = _unmark(marked)
-        hits.append(Hit(_statement(row), "content", ranges if plain == row["content"] else ()))
+    for query in _match_queries(text, raw):
+        for row in _match(db, sql, query, limit, raw):
+            marked = row.pop("_marked")
+            plain, ranges = _unmark(marked)
+            hits.append(Hit(_statement(row), "content", ranges if plain == row["content"] else ()))
+        if hits:
+            break
     return hits
 
 
@@ -227,11 +283,11 @@ def statements_on_topic(db: Database, name: str, limit: int = 20) -> list[dict[s
     return [_statement(r) for r in _rows(db, sql, [*params, _limit(limit)])]
 
 
-def search_sentences(db: Database, text: str, limit: int = 20) -> list[Hit]:
-    """Every sentence matching `text`, attributed or not, with a snippet around the match."""
-    query = fts_query(text)
-    if query is None:
-        return []
+def search_sentences(db: Database, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
+    """Every sentence matching `text`, attributed or not, with a snippet around the match.
+
+    Matching works as in `who_said`, prefix retry and `raw` included.
+    """
     sql = f"""
         SELECT se.id AS id, se.article_id AS article_id, a.source AS source, a.title AS title,
                a.published AS published, se.idx AS sentence_index, se.paragraph AS paragraph,
@@ -245,9 +301,12 @@ def search_sentences(db: Database, text: str, limit: int = 20) -> list[Hit]:
         LIMIT ?
     """
     hits = []
-    for row in _rows(db, sql, [query, _limit(limit)]):
-        row["snippet"], ranges = _unmark(row["snippet"])
-        hits.append(Hit(row, "snippet", ranges))
+    for query in _match_queries(text, raw):
+        for row in _match(db, sql, query, limit, raw):
+            row["snippet"], ranges = _unmark(row["snippet"])
+            hits.append(Hit(row, "snippet", ranges))
+        if hits:
+            break
     return hits
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import stat
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -16,6 +19,10 @@ from factcli.store.migrations import MIGRATIONS, latest_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+BUSY_RETRIES = 6
+"""Attempts when SQLite still reports the database busy after its own BUSY_TIMEOUT_MS wait."""
+
+T = TypeVar("T")
 
 
 def open_db(path: Path, *, create: bool) -> Database:
@@ -39,16 +46,42 @@ def open_db(path: Path, *, create: bool) -> Database:
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
-        _migrate(db, path)
+        retry_busy(lambda: _migrate(db, path))
         if db.journal_mode != "wal":
-            db.enable_wal()
+            retry_busy(db.enable_wal)
     except FactcliError:
         db.close()
         raise
     except sqlite3.DatabaseError as e:
         db.close()
-        raise FactcliError(_describe(path, e)) from None
+        raise FactcliError(describe_error(path, e)) from None
     return db
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another connection holds the write lock."""
+    reason = str(error)
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason)
+
+
+def retry_busy(action: Callable[[], T], retries: int | None = None, pause: float = 0.1) -> T:
+    """Run `action`, again after a growing pause while the database stays busy.
+
+    Every connection already waits BUSY_TIMEOUT_MS for a lock; this covers what that wait does
+    not: a lock held longer (another ingest migrating a large database) and the cases where
+    SQLite reports busy without waiting (switching to WAL while another process has the file
+    open). `action` must be all-or-nothing, as `transaction` makes a write. With the defaults a
+    writer gives up after about a minute (six attempts of up to 10 s, and 3 s of pauses).
+    """
+    retries = BUSY_RETRIES if retries is None else retries
+    for attempt in range(retries):
+        try:
+            return action()
+        except sqlite3.OperationalError as e:
+            if not is_busy(e) or attempt == retries - 1:
+                raise
+            time.sleep(pause * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
@@ -65,12 +98,11 @@ def transaction(db: Database) -> Iterator[Database]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 def _create_file(path: Path) -> None:
@@ -92,12 +124,23 @@ def _check_header(path: Path) -> None:
         raise FactcliError(f"{path} is not an SQLite database; choose another --db")
 
 
-def _describe(path: Path, error: sqlite3.Error) -> str:
+def describe_error(path: Path | str, error: sqlite3.Error) -> str:
+    """One line for an SQLite failure on the database at `path`, saying what the user can do.
+
+    A damaged file is only ever reported: factcli never repairs, replaces or overwrites it.
+    """
     reason = str(error)
+    if "malformed" in reason or "not a database" in reason or "corrupt" in reason:
+        return (
+            f"{path} is damaged ({reason}); it was left as it is: restore a backup or choose "
+            "another --db"
+        )
+    if "full" in reason:
+        return f"cannot write database {path}: {reason}"
     if "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
         return f"cannot write database {path}: {reason}"
-    if "not a database" in reason or "malformed" in reason:
-        return f"{path} is not a usable SQLite database: {reason}"
+    if is_busy(error):
+        return f"database {path} stayed busy (another program kept it locked); try again later"
     return f"database {path}: {reason}"
 
 
@@ -144,6 +187,8 @@ def _backup(db: Database, path: Path, version: int) -> None:
     if target.exists():
         return
     try:
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY, stat.S_IMODE(path.stat().st_mode) & 0o600)
+        os.close(fd)
         backup = sqlite3.connect(target)
         try:
             db.conn.backup(backup)

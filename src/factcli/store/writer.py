@@ -12,6 +12,10 @@ from factcli.models import Actor, Extraction
 from factcli.store.connection import transaction
 
 
+class AlreadyStored(FactcliError):
+    """The article was stored meanwhile (by another ingest running at the same time)."""
+
+
 def find_article(db: Database, sha256: str) -> int | None:
     """The id of the article whose text has this hash, so re-ingesting it can be skipped."""
     row = db.execute("SELECT id FROM articles WHERE sha256 = ?", [sha256]).fetchone()
@@ -31,7 +35,7 @@ def save_extraction(db: Database, extraction: Extraction, *, replace: bool = Fal
         if replace:
             db.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
         elif find_article(db, article.sha256) is not None:
-            raise FactcliError(f"{article.source}: already stored; use --force to re-extract it")
+            raise AlreadyStored(f"{article.source}: already stored; use --force to re-extract it")
         article_id = _insert(
             db,
             "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at)"
