@@ -9,6 +9,7 @@ role words shared between a description and what an actor was called before.
 from __future__ import annotations
 
 import re
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -345,8 +346,7 @@ class ActorResolver:
         else:
             entity = self._described(head, bounds, pos)
         if entity is not None:
-            self.mentions.append(_Mention(pos, entity, True))
-            self.mentions.sort(key=lambda m: m.pos)
+            insort(self.mentions, _Mention(pos, entity, True), key=lambda m: m.pos)
         return entity
 
     def _looks_like_surname(self, head: Token) -> bool:
@@ -384,14 +384,12 @@ class ActorResolver:
     def _named(self, head: Token, bounds: tuple[int, int], as_person: bool = False) -> _Entity:
         doc = head.doc
         if head.ent_type_ and head.ent_iob_ != "O":
-            ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
-            tokens = list(ent) if ent is not None else [head]
-            label = ent.label_ if ent is not None else ""
+            ent = _entity_around(head)
+            tokens = list(ent)
+            label = head.ent_type_
             if as_person or (
                 label in ("ORG", "GPE")
-                and (
-                    self._looks_like_surname(head) or (ent is not None and _looks_like_person(ent))
-                )
+                and (self._looks_like_surname(head) or _looks_like_person(ent))
             ):
                 label = "PERSON"
         else:
@@ -582,6 +580,18 @@ def _looks_like_person(ent: Span) -> bool:
         and is_given_name(toks[0].text)
         and not any(t.lower_ in _ORG_NAME_WORDS for t in toks)
     )
+
+
+def _entity_around(tok: Token) -> Span:
+    """The entity a token belongs to (without `doc.ents`, which rebuilds every entity)."""
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = tok.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _appositive_name(head: Token) -> Token | None:

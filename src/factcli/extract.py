@@ -271,7 +271,7 @@ def _resolve(
         resolved[id(cand)] = speakers
         content_tokens = doc.char_span(
             max(0, cand.content[0] - offset),
-            min(len(doc.text), cand.content[1] - offset),
+            min(_doc_length(doc), cand.content[1] - offset),
             alignment_mode="expand",
         )
         tokens = list(content_tokens) if content_tokens is not None else []
@@ -289,6 +289,12 @@ def _resolve(
             )
             out.append((stmt, entity))
     return out
+
+
+def _doc_length(doc: Doc) -> int:
+    """Characters in a doc, without `doc.text`, which joins every token on each call."""
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws)
 
 
 def _unique(

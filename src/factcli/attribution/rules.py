@@ -18,7 +18,7 @@ from factcli.attribution.quotes import Quote
 from factcli.models import StatementKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
 QUOTE_CHARS = frozenset({"“", "”", '"', "''", "‘", "’", "„", "«", "»", "``"})
 OPEN_QUOTE_CHARS = frozenset({"“", "„", "«", "``", "‘"})
@@ -241,10 +241,6 @@ def trim_trailing_time(doc: Doc, start: int, end: int) -> int:
     return end
 
 
-def sentence_of(tok: Token) -> Span:
-    return tok.sent
-
-
 class ParagraphRules:
     """Runs every rule over one parsed paragraph; `offset` maps doc offsets to the article."""
 
@@ -257,6 +253,10 @@ class ParagraphRules:
         self.tokens: list[Token] = list(doc)
         self._starts = [t.idx for t in self.tokens]
         self._ends = [t.idx + len(t.text) for t in self.tokens]
+        # token index → (start, end) of its sentence; Token.sent rescans the doc on every call
+        self._sentence: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            self._sentence.extend([(sent.start, sent.end)] * (sent.end - sent.start))
 
     # -- helpers -------------------------------------------------------------------------------
     def abs_span(self, start: int, end: int) -> tuple[int, int]:
@@ -345,7 +345,7 @@ class ParagraphRules:
         tok = doc[k]
         for _ in range(6):
             if is_cue_verb(tok) and tok.i < k + 1:
-                return tok if tok.sent == doc[k].sent else None
+                return tok if self._sentence[tok.i] == self._sentence[k] else None
             if tok.head is tok:
                 return None
             tok = tok.head
@@ -721,8 +721,7 @@ class ParagraphRules:
                 continue
             if self.inside_quote(tok):
                 continue
-            sent = tok.sent
-            s, e = sent.start, sent.end
+            s, e = self._sentence[tok.i]
             p0, p1 = phrase
             if p0 - s <= 1:
                 start, end = p1, e
