@@ -24,7 +24,6 @@ from factcli.render import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from sqlite_utils import Database
 
 app = typer.Typer(
     name="factcli",
@@ -88,10 +87,10 @@ def _reporting() -> Iterator[None]:
 
 
 @contextmanager
-def _database(db: Path | None) -> Iterator[Database]:
-    from factcli.store import open_db
+def _database(db: Path | None) -> Iterator[sqlite3.Connection]:
+    from factcli.store.reading import open_query_db
 
-    conn = open_db(db or default_db_path(), create=False)
+    conn = open_query_db(db or default_db_path())
     try:
         yield conn
     finally:
@@ -170,6 +169,16 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract articles that are already stored.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes for parsing. Default: one per processor.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read articles, extract who said what, and store it. Articles already stored are skipped."""
     with _reporting():
@@ -223,6 +232,7 @@ def ingest(
                 paths,
                 db or default_db_path(),
                 force=force,
+                jobs=jobs,
                 on_total=on_total,
                 on_article=on_article,
                 on_error=on_error,

@@ -1,21 +1,64 @@
-"""Ingest orchestration: read → extract → store, one transaction per article.
+"""Ingest orchestration: read → extract → store, each article all or nothing.
 
 Bad inputs cost one failed entry each and never stop the run; an article is stored whole or not
 at all. Articles already stored (same text hash) are skipped before any parsing.
+
+With several jobs, worker processes read, parse and extract chunks of articles (each loads
+spaCy once) while this process writes their results in input order, a chunk per transaction
+with a savepoint per article; so the database is the same, ids included, whatever the number
+of jobs. At most a few chunks are in flight at once, so memory stays flat however many
+articles there are.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from factcli import reader, store
 from factcli.errors import FactcliError
-from factcli.extract import extract_articles
-from factcli.models import Article
+from factcli.models import Article, Extraction
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+    from sqlite_utils import Database
+
+CHUNK_ARTICLES = 16
+"""Articles per task: their paragraphs go through one `nlp.pipe` and one write transaction."""
+
+IN_FLIGHT_PER_JOB = 2
+"""Chunks queued per worker: enough to keep it busy, few enough to keep memory flat."""
+
+
+def default_jobs() -> int:
+    """The processors this process may run on (all of them unless restricted)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input before storing: read failure, skipped, or extracted."""
+
+    source: str
+    status: Literal["failed", "skipped", "extracted", "unanalysable"]
+    reason: str | None = None
+    sha256: str | None = None
+    extraction: Extraction | None = None
+
+
+Item = str | Article | Outcome
+"""A task's input: a path to read, an article read already (stdin), or a failure to pass on."""
 
 
 @dataclass
@@ -36,6 +79,7 @@ def ingest(
     db_path: Path,
     *,
     force: bool = False,
+    jobs: int | None = None,
     on_total: Callable[[int], None] | None = None,
     on_article: Callable[[str, str], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
@@ -43,6 +87,7 @@ def ingest(
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
+    `jobs` worker processes extract (default: one per processor; 1 runs in this process).
     on_total(n) is called once with the number of inputs; on_article(source, status) after each
     article with status "ingested" | "skipped" | "failed"; on_error(source, reason) per failure.
     Raises FactcliError for problems that stop the whole run (e.g. an unusable database).
@@ -57,6 +102,11 @@ def ingest(
         if on_article:
             on_article(source, "failed")
 
+    def skip(source: str) -> None:
+        report.skipped += 1
+        if on_article:
+            on_article(source, "skipped")
+
     inputs, problems = reader.collect_inputs(paths)
     for source, reason in problems:
         fail(source, reason)
@@ -65,39 +115,170 @@ def ingest(
     if not inputs:
         return report
     db = store.open_db(db_path, create=True)
+    jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+    size = max(1, min(CHUNK_ARTICLES, math.ceil(len(inputs) / jobs)))
     seen: set[str] = set()
 
-    def articles() -> Iterator[Article]:
+    def items() -> Iterator[Item]:
         for source in inputs:
+            if source != reader.STDIN:
+                yield source
+                continue
             try:
-                article = reader.read_article(source, stdin=stdin)
+                yield reader.read_article(source, stdin=stdin)
             except FactcliError as exc:
-                fail(source, getattr(exc, "reason", exc.message))
-                continue
-            if article.sha256 in seen or (not force and store.find_article(db, article.sha256)):
-                report.skipped += 1
-                if on_article:
-                    on_article(source, "skipped")
-                continue
-            seen.add(article.sha256)
-            yield article
+                yield Outcome(source, "failed", getattr(exc, "reason", exc.message))
 
+    def is_stored(sha256: str) -> bool:
+        return not force and store.find_article(db, sha256) is not None
+
+    chunks: Iterator[list[Outcome]]
+    if jobs == 1:
+        chunks = (extract_chunk(chunk, is_stored) for chunk in _chunks(items(), size))
+    else:
+        tasks = ((str(db_path), force, chunk) for chunk in _chunks(items(), size))
+        chunks = _extract_in_workers(tasks, jobs)
     try:
-        for article, extraction, error in extract_articles(articles()):
-            if extraction is None:
-                fail(article.source, f"could not be analysed ({error})")
-                continue
-            try:
-                store.save_extraction(db, extraction, replace=force)
-            except (sqlite3.Error, FactcliError) as exc:
-                fail(article.source, f"could not be stored ({exc})")
-                continue
-            report.ingested += 1
-            report.statements += len(extraction.statements)
-            actor_names.update(a.name for a in extraction.actors)
-            if on_article:
-                on_article(article.source, "ingested")
+        for outcomes in chunks:
+            plan: list[tuple[Outcome, str]] = []
+            for outcome in outcomes:
+                action: str = outcome.status
+                if outcome.sha256 is not None:
+                    if outcome.sha256 in seen:
+                        action = "skipped"
+                    seen.add(outcome.sha256)
+                plan.append((outcome, action))
+            to_store = [o.extraction for o, action in plan if action == "extracted"]
+            results = iter(_store(db, [e for e in to_store if e is not None], force))
+            for outcome, action in plan:
+                if action == "failed":
+                    fail(outcome.source, outcome.reason or "unreadable")
+                elif action == "skipped":
+                    skip(outcome.source)
+                elif action == "unanalysable":
+                    fail(outcome.source, f"could not be analysed ({outcome.reason})")
+                else:
+                    extraction = outcome.extraction
+                    assert extraction is not None
+                    result = next(results)
+                    if isinstance(result, Exception):
+                        fail(outcome.source, f"could not be stored ({result})")
+                        continue
+                    report.ingested += 1
+                    report.statements += len(extraction.statements)
+                    actor_names.update(a.name for a in extraction.actors)
+                    if on_article:
+                        on_article(outcome.source, "ingested")
     finally:
         db.close()
     report.actors = len(actor_names)
     return report
+
+
+def _store(db: Database, extractions: list[Extraction], force: bool) -> list[int | Exception]:
+    """A chunk in one transaction; if SQLite drops the whole transaction, article by article."""
+    if not extractions:
+        return []
+    try:
+        return store.save_extractions(db, extractions, replace=force)
+    except (sqlite3.Error, FactcliError):
+        results: list[int | Exception] = []
+        for extraction in extractions:
+            try:
+                results.append(store.save_extraction(db, extraction, replace=force))
+            except (sqlite3.Error, FactcliError) as exc:
+                results.append(exc)
+        return results
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+Task = tuple[str, bool, list[Item]]
+
+
+def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Iterator[list[Outcome]]:
+    """Chunks extracted by `jobs` worker processes, yielded in input order.
+
+    Workers are started fresh ("spawn"), never forked from this process, which may run a
+    progress thread; each loads spaCy once, in parallel, before its first chunk.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker) as pool:
+        pending: deque[AsyncResult[list[Outcome]]] = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(_worker_chunk, (task,)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _start_worker() -> None:
+    from factcli import nlp
+
+    nlp.load()
+
+
+def _worker_chunk(task: Task) -> list[Outcome]:
+    db_path, force, items = task
+    return extract_chunk(items, lambda sha256: not force and _is_stored(db_path, sha256))
+
+
+def extract_chunk(items: list[Item], is_stored: Callable[[str], bool]) -> list[Outcome]:
+    """Read, skip what is stored already, and extract one chunk (in a worker or in-process)."""
+    from factcli.extract import extract_articles
+
+    outcomes: list[Outcome | Article] = []
+    for item in items:
+        if isinstance(item, str):
+            source = item
+            try:
+                item = reader.read_article(source)
+            except FactcliError as exc:
+                outcomes.append(Outcome(source, "failed", getattr(exc, "reason", exc.message)))
+                continue
+        if isinstance(item, Article) and is_stored(item.sha256):
+            outcomes.append(Outcome(item.source, "skipped", sha256=item.sha256))
+            continue
+        outcomes.append(item)
+    articles = [o for o in outcomes if isinstance(o, Article)]
+    extracted = iter(extract_articles(articles, batch_size=max(1, len(articles))))
+    done: list[Outcome] = []
+    for entry in outcomes:
+        if isinstance(entry, Outcome):
+            done.append(entry)
+            continue
+        article, extraction, error = next(extracted)
+        if extraction is None:
+            done.append(Outcome(article.source, "unanalysable", error, article.sha256))
+        else:
+            done.append(Outcome(article.source, "extracted", None, article.sha256, extraction))
+    return done
+
+
+def _is_stored(db_path: str, sha256: str) -> bool:
+    row = (
+        _stored_articles(db_path)
+        .execute("SELECT 1 FROM articles WHERE sha256 = ?", [sha256])
+        .fetchone()
+    )
+    return row is not None
+
+
+@lru_cache(maxsize=1)
+def _stored_articles(db_path: str) -> sqlite3.Connection:
+    """A worker's read-only connection, to skip stored articles before parsing them."""
+    from factcli.store.reading import open_query_db
+
+    return open_query_db(Path(db_path))

@@ -13,9 +13,7 @@ from sqlite_utils import Database
 
 from factcli.errors import FactcliError
 from factcli.store.migrations import MIGRATIONS, latest_version
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
+from factcli.store.reading import BUSY_TIMEOUT_MS, check_header, describe
 
 
 def open_db(path: Path, *, create: bool) -> Database:
@@ -31,7 +29,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         if not create:
             raise FactcliError(f"no database at {path}; run factcli ingest first")
         _create_file(path)
-    _check_header(path)
+    check_header(path)
     try:
         db = Database(path)
     except sqlite3.Error as e:
@@ -42,12 +40,13 @@ def open_db(path: Path, *, create: bool) -> Database:
         _migrate(db, path)
         if db.journal_mode != "wal":
             db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
     except FactcliError:
         db.close()
         raise
     except sqlite3.DatabaseError as e:
         db.close()
-        raise FactcliError(_describe(path, e)) from None
+        raise FactcliError(describe(path, e)) from None
     return db
 
 
@@ -80,25 +79,6 @@ def _create_file(path: Path) -> None:
         os.close(fd)
     except OSError as e:
         raise FactcliError(f"cannot create database {path}: {e.strerror or e}") from None
-
-
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except OSError as e:
-        raise FactcliError(f"cannot read database {path}: {e.strerror or e}") from None
-    if head and head != SQLITE_HEADER:
-        raise FactcliError(f"{path} is not an SQLite database; choose another --db")
-
-
-def _describe(path: Path, error: sqlite3.Error) -> str:
-    reason = str(error)
-    if "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
-        return f"cannot write database {path}: {reason}"
-    if "not a database" in reason or "malformed" in reason:
-        return f"{path} is not a usable SQLite database: {reason}"
-    return f"database {path}: {reason}"
 
 
 def _user_version(db: Database) -> int:
