@@ -14,7 +14,14 @@ import sqlite_utils
 from builders import TEXT_ONE, extraction_one, extraction_two
 
 from factcli.errors import FactcliError
-from factcli.store import find_article, latest_version, open_db, save_extraction, transaction
+from factcli.store import (
+    find_article,
+    latest_version,
+    open_db,
+    save_extraction,
+    save_extractions,
+    transaction,
+)
 from factcli.store import migrations as migrations_module
 
 
@@ -321,3 +328,82 @@ def test_unknown_actor_name_is_kept(db: sqlite_utils.Database) -> None:
         ("Pete Hegseth", None),
         ("Japanese defense officials", None),
     ]
+
+
+def counts(db: sqlite_utils.Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    actors = db.execute("SELECT name, statement_count FROM actors ORDER BY id").fetchall()
+    topics = db.execute(
+        "SELECT name, statement_count, article_count FROM topics ORDER BY id"
+    ).fetchall()
+    return actors, topics
+
+
+def counted(db: sqlite_utils.Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The same counts computed from scratch, as the precomputed ones must always be."""
+    actors = db.execute(
+        "SELECT name, (SELECT COUNT(*) FROM statements s WHERE s.actor_id = actors.id)"
+        " FROM actors ORDER BY id"
+    ).fetchall()
+    topics = db.execute(
+        "SELECT name, (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = topics.id),"
+        " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id)"
+        " FROM topics ORDER BY id"
+    ).fetchall()
+    return actors, topics
+
+
+def test_precomputed_counts_follow_inserts_and_replacements(db: sqlite_utils.Database) -> None:
+    save_extraction(db, extraction_one())
+    save_extraction(db, extraction_two())
+    assert counts(db) == counted(db)
+    assert dict(counts(db)[0])["Pete Hegseth"] == 4
+    save_extraction(db, extraction_one(), replace=True)
+    assert counts(db) == counted(db)
+    db.execute("DELETE FROM articles")
+    assert counts(db) == counted(db)
+    assert all(n == 0 for _, n in counts(db)[0])
+
+
+def test_counts_are_backfilled_when_an_old_database_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import factcli.store.connection as connection
+
+    path = tmp_path / "f.db"
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS[:1])
+    monkeypatch.setattr(connection, "latest_version", lambda: 1)
+    old = open_db(path, create=True)
+    old.execute("BEGIN")
+    old.execute(
+        "INSERT INTO articles (sha256, source, text, ingested_at) VALUES ('x', 's', 't', 'now')"
+    )
+    old.execute("INSERT INTO actors (name) VALUES ('Ana Ruiz')")
+    old.execute("INSERT INTO topics (name) VALUES ('ports')")
+    for n in range(3):
+        old.execute(
+            "INSERT INTO statements (article_id, actor_id, cue, cue_start, cue_end, kind, content,"
+            " content_start, content_end) VALUES (1, 1, 'said', 0, 1, 'direct', ?, 0, 1)",
+            [f"c{n}"],
+        )
+        old.execute("INSERT INTO statement_topics VALUES (?, 1)", [n + 1])
+    old.execute("INSERT INTO article_topics VALUES (1, 1, 3)")
+    old.execute("COMMIT")
+    old.close()
+    monkeypatch.undo()
+    db = open_db(path, create=False)
+    assert counts(db) == ([("Ana Ruiz", 3)], [("ports", 3, 1)])
+    db.close()
+
+
+def test_save_extractions_keeps_each_article_whole(db: sqlite_utils.Database) -> None:
+    """One transaction for the batch, one savepoint per article: the failing one (already
+    stored) is rolled back alone and reported in its place."""
+    first = save_extraction(db, extraction_one())
+    before = count(db, "statements")
+    results = save_extractions(db, [extraction_two(), extraction_one(), extraction_two("3.txt")])
+    assert isinstance(results[0], int) and results[0] > first
+    assert isinstance(results[1], FactcliError)
+    assert isinstance(results[2], FactcliError)  # same text as the first of the batch
+    assert count(db, "articles") == 2
+    assert count(db, "statements") == before + len(extraction_two().statements)
+    assert counts(db) == counted(db)

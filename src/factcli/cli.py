@@ -20,7 +20,7 @@ import typer
 
 from factcli import __version__
 from factcli.errors import FactcliError
-from factcli.render import Format
+from factcli.formats import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
