@@ -7,9 +7,7 @@ imported inside the commands that need them, so `factcli --help` starts instantl
 from __future__ import annotations
 
 import itertools
-import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +21,8 @@ from factcli.errors import FactcliError
 from factcli.formats import Format
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from rich.console import RenderableType
 
 app = typer.Typer(
@@ -76,14 +76,22 @@ def _reporting() -> Iterator[None]:
         yield
     except FactcliError as e:
         raise _fail(e.message, e.exit_code) from None
-    except sqlite3.Error as e:
-        raise _fail(f"database error: {e}") from None
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(1) from None
+    except Exception as e:
+        if _is_sqlite_error(e):
+            raise _fail(f"database error: {e}") from None
+        raise
     except KeyboardInterrupt:
         raise _fail("interrupted", 130) from None
+
+
+def _is_sqlite_error(error: BaseException) -> bool:
+    """sqlite3 is imported only by the commands that open a database, never for --help."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(error, sqlite3.Error)
 
 
 @contextmanager
@@ -409,6 +417,8 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """One article with its statements. JSON and JSONL give one object; CSV its statements."""
+    import json
+
     out = _format(fmt, json_)
     with _reporting():
         from factcli import queries, render
