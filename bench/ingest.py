@@ -5,10 +5,11 @@
 
 The corpus is made from the articles in data/, each copy made unique by a closing line (no text
 is downloaded). For each process count N, bare spaCy runs N processes that each load the same
-model and `nlp.pipe` a share of the article texts; `factcli ingest --jobs N` reads, parses,
-extracts and stores the same files into a fresh database. Both are timed as whole processes
-(start-up and model load included), in turn, so a machine's drift hits both alike; the ratio
-is factcli's throughput over spaCy's. Peak memory: the largest single process, and the sum over
+model and `nlp.pipe` a share of the texts: whole articles, and then the paragraphs factcli
+parses (each one a document). `factcli ingest --jobs N` reads, parses, extracts and stores the
+same files into a fresh database. All are timed as whole processes (start-up and model load
+included), in turn, so a machine's drift hits them alike; a ratio is factcli's throughput over
+bare spaCy's. Peak memory: the largest single process, and the sum over
 all of a run's processes (sampled). The memory check ingests --memory-articles and ten times
 as many with --jobs 2 and compares the peaks. One line per figure, then a summary line.
 """
@@ -36,10 +37,18 @@ def run(paths):
     from factcli import nlp
 
     texts = [open(p, encoding="utf-8").read() for p in paths]
+    if PARAGRAPHS:
+        from factcli.extract import article_paragraphs
+        from factcli.reader import read_article
+
+        articles = [read_article(p) for p in paths]
+        texts = [a.text[s:e] for a in articles for s, e in article_paragraphs(a)]
     for _ in nlp.load().pipe(texts, batch_size=nlp.BATCH_SIZE):
         pass
     return len(texts)
 
+
+PARAGRAPHS = sys.argv[3] == "paragraphs"
 
 if __name__ == "__main__":
     jobs = int(sys.argv[1])
@@ -51,6 +60,10 @@ if __name__ == "__main__":
         with get_context("spawn").Pool(jobs) as pool:
             pool.map(run, shares)
 """
+
+
+BASELINES = {"bare spaCy (articles)": "articles", "bare spaCy (paragraphs)": "paragraphs"}
+RUNS = [*BASELINES, "factcli"]
 
 
 def make_corpus(folder: Path, articles: int) -> tuple[list[Path], int]:
@@ -117,10 +130,10 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
     return elapsed, peak_one // 1024, peak_sum // 1024
 
 
-def bare_spacy(listing: Path, jobs: int) -> list[str]:
+def bare_spacy(listing: Path, jobs: int, unit: str) -> list[str]:
     script = listing.with_name("bare_spacy.py")
     script.write_text(BARE_SPACY, encoding="utf-8")
-    return [sys.executable, str(script), str(jobs), str(listing)]
+    return [sys.executable, str(script), str(jobs), str(listing), unit]
 
 
 def factcli_ingest(corpus: Path, db: Path, jobs: int) -> list[str]:
@@ -161,29 +174,33 @@ def main() -> int:
         summary = []
         rates: dict[int, float] = {}
         for jobs in job_counts:
-            ratios, spacy_s, factcli_s, rss = [], [], [], []
+            times: dict[str, list[float]] = {name: [] for name in RUNS}
+            peaks: dict[str, list[tuple[int, int]]] = {name: [] for name in RUNS}
+            ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
             for _ in range(args.rounds):
-                spacy_t, spacy_rss, spacy_sum = run_measured(bare_spacy(listing, jobs))
-                ingest_t, ingest_rss, ingest_sum = run_measured(factcli_ingest(corpus, db, jobs))
-                spacy_s.append(spacy_t)
-                factcli_s.append(ingest_t)
-                ratios.append(spacy_t / ingest_t)
-                rss.append((spacy_rss, spacy_sum, ingest_rss, ingest_sum))
-            ratio = statistics.median(ratios)
-            for name, times, peaks in (
-                ("bare spaCy", spacy_s, [r[:2] for r in rss]),
-                ("factcli   ", factcli_s, [r[2:] for r in rss]),
-            ):
-                t = statistics.median(times)
+                for name in RUNS:
+                    if name == "factcli":
+                        cmd = factcli_ingest(corpus, db, jobs)
+                    else:
+                        cmd = bare_spacy(listing, jobs, BASELINES[name])
+                    took, largest, total = run_measured(cmd)
+                    times[name].append(took)
+                    peaks[name].append((largest, total))
+                for name in BASELINES:
+                    ratios[name].append(times[name][-1] / times["factcli"][-1])
+            for name in RUNS:
+                t = statistics.median(times[name])
                 print(
-                    f"jobs {jobs}  {name}  {len(paths) / t:6.2f} articles/s  {words / t:7.0f} "
-                    f"words/s  peak RSS {max(p[0] for p in peaks)} MB largest process, "
-                    f"{max(p[1] for p in peaks)} MB all processes",
+                    f"jobs {jobs}  {name:<22} {len(paths) / t:6.2f} articles/s  "
+                    f"{words / t:7.0f} words/s  peak RSS {max(p[0] for p in peaks[name])} MB "
+                    f"largest process, {max(p[1] for p in peaks[name])} MB all processes",
                     flush=True,
                 )
-            print(f"jobs {jobs}  ratio factcli/spaCy throughput {ratio:.2f} (target 0.85)")
-            rates[jobs] = len(paths) / statistics.median(factcli_s)
-            summary.append(f"jobs {jobs}: {ratio:.2f}× spaCy")
+            for name in BASELINES:
+                ratio = statistics.median(ratios[name])
+                print(f"jobs {jobs}  ratio factcli / {name}: {ratio:.2f} (target 0.85)")
+                summary.append(f"jobs {jobs}: {ratio:.2f}× {name}")
+            rates[jobs] = len(paths) / statistics.median(times["factcli"])
         if 1 in rates and len(rates) > 1:
             top = max(rates)
             print(f"scaling: --jobs {top} is {rates[top] / rates[1]:.2f}× --jobs 1 (target 1.6)")
