@@ -1,6 +1,6 @@
 """Query speed on a synthetic archive: 100,000 articles and about a million statements.
 
-    python bench/query.py                       # build (once) and time; about 10 minutes
+    python bench/query.py                       # build and time; a few minutes
     python bench/query.py --articles 2000       # a quick look
     python bench/query.py --db /tmp/big.db      # keep the database for later runs
 

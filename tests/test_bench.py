@@ -26,7 +26,8 @@ def test_query_benchmark_on_a_tiny_archive(tmp_path: Path) -> None:
         "--db", str(tmp_path / "tiny.db"),
     )  # fmt: skip
     assert lines[1].startswith("database: 30 articles, 300 statements")
-    assert sum(line.startswith("query ") for line in lines) == 6
+    assert sum(" in-process " in line for line in lines) == 6
+    assert sum(" word of rank " in line for line in lines) == 8
     assert sum(line.startswith("cli ") for line in lines) == 6
     assert lines[-1].startswith("summary: ")
 

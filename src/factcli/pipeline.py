@@ -16,7 +16,7 @@ import math
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -132,7 +132,7 @@ def ingest(
     def is_stored(sha256: str) -> bool:
         return not force and store.find_article(db, sha256) is not None
 
-    chunks: Iterator[list[Outcome]]
+    chunks: Generator[list[Outcome], None, None]
     if jobs == 1:
         chunks = (extract_chunk(chunk, is_stored) for chunk in _chunks(items(), size))
     else:
@@ -170,6 +170,7 @@ def ingest(
                     if on_article:
                         on_article(outcome.source, "ingested")
     finally:
+        chunks.close()
         db.close()
     report.actors = len(actor_names)
     return report
@@ -205,7 +206,7 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 Task = tuple[str, bool, list[Item]]
 
 
-def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Iterator[list[Outcome]]:
+def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outcome], None, None]:
     """Chunks extracted by `jobs` worker processes, yielded in input order.
 
     Workers are started fresh ("spawn"), never forked from this process, which may run a
@@ -225,8 +226,13 @@ def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Iterator[list[Outco
 
 
 def _start_worker() -> None:
+    """Load spaCy before the first chunk. Ctrl-C is left to the main process, which stops the
+    workers; otherwise each would print its own traceback."""
+    import signal
+
     from factcli import nlp
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     nlp.load()
 
 
