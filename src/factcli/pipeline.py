@@ -223,6 +223,8 @@ def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outc
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+        pool.close()
+        pool.join()
 
 
 def _start_worker() -> None:
