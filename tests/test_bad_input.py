@@ -35,7 +35,8 @@ def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def ingest(*args: str) -> Any:
-    return CliRunner().invoke(app, ["ingest", *args])
+    """In this process (--jobs 1), so that the monkeypatched reader is the one that reads."""
+    return CliRunner().invoke(app, ["ingest", "--jobs", "1", *args])
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -327,6 +327,7 @@ def make_fake_ingest(
         db_path: Path,
         *,
         force: bool = False,
+        jobs: int | None = None,
         on_total: Callable[[int], None] | None = None,
         on_article: Callable[[str, str], None] | None = None,
         on_error: Callable[[str, str], None] | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from factcli import queries
 from factcli.errors import FactcliError
-from factcli.store import open_db
+from factcli.store import latest_version, open_db, open_query_db
 
 CONTRACT = [
     "id",
@@ -68,11 +69,15 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite_utils.Database]:
+@pytest.fixture(scope="module", params=["writer", "read-only"])
+def db(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[sqlite_utils.Database]:
+    """Queries work on the writer's sqlite-utils database and on the CLI's read-only sqlite3
+    connection alike."""
     path = build_db(tmp_path_factory.mktemp("q") / "f.db")
-    database = open_db(path, create=False)
-    yield database
+    database = open_db(path, create=False) if request.param == "writer" else open_query_db(path)
+    yield database  # type: ignore[misc]
     database.close()
 
 
@@ -391,3 +396,73 @@ def test_raw_fts_never_raises_anything_else(db: sqlite_utils.Database, text: str
             assert isinstance(search(db, text, raw=True), list)
         except FactcliError as err:
             assert err.exit_code == 2
+
+
+def test_query_connection_is_read_only(tmp_path: Path) -> None:
+    conn = open_query_db(build_db(tmp_path / "f.db"))
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("DELETE FROM articles")
+    conn.close()
+
+
+def test_query_connection_upgrades_an_older_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import factcli.store.connection as connection
+    from factcli.store import migrations
+
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations.MIGRATIONS[:1])
+    monkeypatch.setattr(connection, "latest_version", lambda: 1)
+    path = build_db(tmp_path / "f.db")
+    monkeypatch.undo()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    conn = open_query_db(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    assert queries.actors(conn)[0] == {
+        "name": "Pete Hegseth",
+        "role": "Defense Secretary",
+        "kind": "person",
+        "aliases": ["Hegseth", "He", "Secretary Hegseth"],
+        "statements": 4,
+    }
+    assert queries.statements_by_actor(conn, "nakatan")
+    conn.close()
+
+
+def test_query_connection_errors(tmp_path: Path) -> None:
+    with pytest.raises(FactcliError, match="no database at"):
+        open_query_db(tmp_path / "nope.db")
+    (tmp_path / "notes.db").write_text("notes")
+    with pytest.raises(FactcliError, match="not an SQLite database"):
+        open_query_db(tmp_path / "notes.db")
+
+
+def test_listings_match_counting_from_scratch(db: sqlite_utils.Database) -> None:
+    """The precomputed counts give what a GROUP BY over every statement would."""
+    by_actor = db.execute(
+        "SELECT ac.name, COUNT(*) FROM actors ac JOIN statements s ON s.actor_id = ac.id"
+        " GROUP BY ac.id ORDER BY COUNT(*) DESC, ac.name COLLATE NOCASE"
+    ).fetchall()
+    assert [(r["name"], r["statements"]) for r in queries.actors(db, 0)] == by_actor
+    by_topic = db.execute(
+        "SELECT t.name, (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = t.id) AS s,"
+        " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = t.id) AS a FROM topics t"
+        " WHERE s > 0 OR a > 0 ORDER BY s DESC, a DESC, t.name COLLATE NOCASE"
+    ).fetchall()
+    assert [(r["name"], r["statements"], r["articles"]) for r in queries.topics(db, 0)] == by_topic
+
+
+@pytest.mark.parametrize("name", ["he", "HEG", "hegseth", "Secretary Heg", "akatan"])
+def test_actor_search_is_the_same_with_or_without_trigrams(
+    db: sqlite_utils.Database, name: str
+) -> None:
+    found = queries.statements_by_actor(db, name, 0)
+    pattern = "%" + name + "%"
+    expected = db.execute(
+        "SELECT s.id FROM statements s JOIN actors ac ON ac.id = s.actor_id"
+        " WHERE ac.name LIKE ? OR EXISTS (SELECT 1 FROM json_each(ac.aliases) WHERE value LIKE ?)"
+        " ORDER BY s.id",
+        [pattern, pattern],
+    ).fetchall()
+    assert [r["id"] for r in found] == [r[0] for r in expected]
+    assert found

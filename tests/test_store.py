@@ -15,7 +15,14 @@ import sqlite_utils
 from builders import TEXT_ONE, extraction_one, extraction_two
 
 from factcli.errors import FactcliError
-from factcli.store import find_article, latest_version, open_db, save_extraction, transaction
+from factcli.store import (
+    find_article,
+    latest_version,
+    open_db,
+    save_extraction,
+    save_extractions,
+    transaction,
+)
 from factcli.store import migrations as migrations_module
 
 
@@ -108,6 +115,7 @@ def test_older_schema_is_migrated_with_a_backup(
     db = open_db(path, create=True)
     save_extraction(db, extraction_one())
     db.close()
+    old = latest_version()
 
     def add_note(database: sqlite_utils.Database) -> None:
         database.execute("ALTER TABLE articles ADD COLUMN note TEXT")
@@ -117,13 +125,13 @@ def test_older_schema_is_migrated_with_a_backup(
 
     monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS)
     db = open_db(path, create=False)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == old + 1
     assert "note" in db.table("articles").columns_dict
     assert count(db, "statements") == 5
     db.close()
-    backup = tmp_path / "f.db.v1.bak"
+    backup = tmp_path / f"f.db.v{old}.bak"
     assert backup.exists()
-    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == old
 
 
 def test_migrations_are_registered_in_order() -> None:
@@ -371,7 +379,7 @@ def test_backup_before_migrating_is_user_only(
 
     monkeypatch.setattr(connection.sqlite3, "connect", connect)
     open_db(path, create=False).close()
-    backup = tmp_path / "f.db.v1.bak"
+    backup = tmp_path / f"f.db.v{len(migrations) - 1}.bak"
     assert seen == [0o600]
     assert mode(backup) == 0o600
     copy = sqlite3.connect(backup)
@@ -405,7 +413,7 @@ def test_interrupted_migration_leaves_the_old_version(
     assert "note" not in db.table("articles").columns_dict
     assert count(db, "statements") == 5
     db.close()
-    assert (tmp_path / "f.db.v1.bak").exists()
+    assert (tmp_path / f"f.db.v{latest_version()}.bak").exists()
 
 
 def damaged_copies(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -437,3 +445,82 @@ def test_damaged_database_is_reported_and_left_alone(tmp_path: Path) -> None:
             pytest.fail(f"{name}: opened without an error")
         assert path.read_bytes() == data, name
         path.unlink()
+
+
+def counts(db: sqlite_utils.Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    actors = db.execute("SELECT name, statement_count FROM actors ORDER BY id").fetchall()
+    topics = db.execute(
+        "SELECT name, statement_count, article_count FROM topics ORDER BY id"
+    ).fetchall()
+    return actors, topics
+
+
+def counted(db: sqlite_utils.Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The same counts computed from scratch, as the precomputed ones must always be."""
+    actors = db.execute(
+        "SELECT name, (SELECT COUNT(*) FROM statements s WHERE s.actor_id = actors.id)"
+        " FROM actors ORDER BY id"
+    ).fetchall()
+    topics = db.execute(
+        "SELECT name, (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = topics.id),"
+        " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id)"
+        " FROM topics ORDER BY id"
+    ).fetchall()
+    return actors, topics
+
+
+def test_precomputed_counts_follow_inserts_and_replacements(db: sqlite_utils.Database) -> None:
+    save_extraction(db, extraction_one())
+    save_extraction(db, extraction_two())
+    assert counts(db) == counted(db)
+    assert dict(counts(db)[0])["Pete Hegseth"] == 4
+    save_extraction(db, extraction_one(), replace=True)
+    assert counts(db) == counted(db)
+    db.execute("DELETE FROM articles")
+    assert counts(db) == counted(db)
+    assert all(n == 0 for _, n in counts(db)[0])
+
+
+def test_counts_are_backfilled_when_an_old_database_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import factcli.store.connection as connection
+
+    path = tmp_path / "f.db"
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS[:1])
+    monkeypatch.setattr(connection, "latest_version", lambda: 1)
+    old = open_db(path, create=True)
+    old.execute("BEGIN")
+    old.execute(
+        "INSERT INTO articles (sha256, source, text, ingested_at) VALUES ('x', 's', 't', 'now')"
+    )
+    old.execute("INSERT INTO actors (name) VALUES ('Ana Ruiz')")
+    old.execute("INSERT INTO topics (name) VALUES ('ports')")
+    for n in range(3):
+        old.execute(
+            "INSERT INTO statements (article_id, actor_id, cue, cue_start, cue_end, kind, content,"
+            " content_start, content_end) VALUES (1, 1, 'said', 0, 1, 'direct', ?, 0, 1)",
+            [f"c{n}"],
+        )
+        old.execute("INSERT INTO statement_topics VALUES (?, 1)", [n + 1])
+    old.execute("INSERT INTO article_topics VALUES (1, 1, 3)")
+    old.execute("COMMIT")
+    old.close()
+    monkeypatch.undo()
+    db = open_db(path, create=False)
+    assert counts(db) == ([("Ana Ruiz", 3)], [("ports", 3, 1)])
+    db.close()
+
+
+def test_save_extractions_keeps_each_article_whole(db: sqlite_utils.Database) -> None:
+    """One transaction for the batch, one savepoint per article: the failing one (already
+    stored) is rolled back alone and reported in its place."""
+    first = save_extraction(db, extraction_one())
+    before = count(db, "statements")
+    results = save_extractions(db, [extraction_two(), extraction_one(), extraction_two("3.txt")])
+    assert isinstance(results[0], int) and results[0] > first
+    assert isinstance(results[1], FactcliError)
+    assert isinstance(results[2], FactcliError)  # same text as the first of the batch
+    assert count(db, "articles") == 2
+    assert count(db, "statements") == before + len(extraction_two().statements)
+    assert counts(db) == counted(db)

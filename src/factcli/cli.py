@@ -7,10 +7,8 @@ imported inside the commands that need them, so `factcli --help` starts instantl
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,11 +20,12 @@ import typer
 
 from factcli import __version__
 from factcli.errors import FactcliError
-from factcli.render import Format
+from factcli.formats import Format
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from rich.console import RenderableType
-    from sqlite_utils import Database
 
 app = typer.Typer(
     name="factcli",
@@ -94,12 +93,14 @@ def _reporting() -> Iterator[None]:
         yield
     except FactcliError as e:
         raise _fail(e.message, e.exit_code) from None
-    except sqlite3.Error as e:
-        raise _fail(f"database error: {e}") from None
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(1) from None
+    except Exception as e:
+        if _is_sqlite_error(e):
+            raise _fail(f"database error: {e}") from None
+        raise
     except KeyboardInterrupt:
         raise _fail("interrupted", 130) from None
 
@@ -135,16 +136,25 @@ def _handling_interrupts() -> Iterator[_Interrupts]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _is_sqlite_error(error: BaseException) -> bool:
+    """sqlite3 is imported only by the commands that open a database, never for --help."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(error, sqlite3.Error)
+
+
 @contextmanager
-def _database(db: Path | None) -> Iterator[Database]:
-    from factcli.store import describe_error, open_db
+def _database(db: Path | None) -> Iterator[sqlite3.Connection]:
+    """A read-only connection for a query; SQLite failures become one line naming the file."""
+    from factcli.store.reading import describe_error, open_query_db
 
     path = db or default_db_path()
-    conn = open_db(path, create=False)
+    conn = open_query_db(path)
     try:
         yield conn
-    except sqlite3.Error as e:
-        raise FactcliError(describe_error(path, e)) from None
+    except Exception as e:
+        if _is_sqlite_error(e):
+            raise FactcliError(describe_error(path, e)) from None  # type: ignore[arg-type]
+        raise
     finally:
         conn.close()
 
@@ -232,6 +242,16 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes for parsing. Default: one per processor.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read articles, extract who said what, and store it. Articles already stored are skipped.
 
@@ -294,6 +314,7 @@ def ingest(
                     paths,
                     db or default_db_path(),
                     force=force,
+                    jobs=jobs,
                     on_total=on_total,
                     on_article=on_article,
                     on_error=on_error,
@@ -482,6 +503,8 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """One article with its statements. JSON and JSONL give one object; CSV its statements."""
+    import json
+
     out = _format(fmt, json_)
     with _reporting():
         from factcli import queries, render

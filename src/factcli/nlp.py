@@ -1,6 +1,9 @@
 """The one place that imports spaCy: the model is loaded once per process, lazily.
 
 Query commands never reach this module, so `factcli --help` and every query start without spaCy.
+Every pipe the model enables is used: the parser (dependencies and sentences), NER, the tagger
+with the attribute ruler (`tag_`, `pos_`) and the lemmatizer (`lemma_` of cues and topics); its
+`senter` is disabled already, the parser sets sentence boundaries.
 """
 
 from __future__ import annotations

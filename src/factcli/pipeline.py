@@ -1,28 +1,79 @@
-"""Ingest orchestration: read → extract → store, one transaction per article.
+"""Ingest orchestration: read → extract → store, each article all or nothing.
 
 Bad inputs cost one failed entry each and never stop the run; an article is stored whole or not
 at all. Articles already stored (same text hash) are skipped before any parsing, and again at
 save time, when another ingest running at the same time stored one first. A stop request
-(Ctrl-C) ends the run between two articles, so every article stored so far is complete.
+(Ctrl-C) ends the run between two write transactions, so every article stored is complete.
+
+With several jobs, worker processes read, parse and extract chunks of articles (each loads
+spaCy once) while this process writes their results in input order, a chunk per transaction
+with a savepoint per article; so the database is the same, ids included, whatever the number
+of jobs. At most a few chunks are in flight at once, so memory stays flat however many
+articles there are.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from factcli import reader, store
 from factcli.errors import FactcliError
-from factcli.extract import article_paragraphs, extract_articles
-from factcli.models import Article
+from factcli.models import Article, Extraction
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+    from sqlite_utils import Database
+
+CHUNK_ARTICLES = 16
+"""Articles per task: their paragraphs go through one `nlp.pipe` and one write transaction."""
+
+IN_FLIGHT_PER_JOB = 2
+"""Chunks queued per worker: enough to keep it busy, few enough to keep memory flat."""
 
 MAX_PARAGRAPH_CHARS = 250_000
 """Longer paragraphs are refused: spaCy parses a paragraph as one document and needs about 3 KB
 of memory per character of it (a 100,000-character sentence takes half a gigabyte)."""
+
+
+def default_jobs() -> int:
+    """The processors this process may run on (all of them unless restricted)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input before storing: read failure, skipped, or extracted."""
+
+    source: str
+    status: Literal["failed", "skipped", "extracted", "unanalysable"]
+    reason: str | None = None
+    sha256: str | None = None
+    extraction: Extraction | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Read:
+    """An input read in full, with the warnings its decoding gave."""
+
+    article: Article
+    warnings: tuple[str, ...] = ()
+
+
+Item = str | Read | Outcome
+"""A task's input: a path to read, an input read already (stdin), or a failure to pass on."""
 
 
 @dataclass
@@ -44,6 +95,7 @@ def ingest(
     db_path: Path,
     *,
     force: bool = False,
+    jobs: int | None = None,
     max_bytes: int = reader.DEFAULT_MAX_BYTES,
     on_total: Callable[[int], None] | None = None,
     on_article: Callable[[str, str], None] | None = None,
@@ -54,11 +106,12 @@ def ingest(
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
+    `jobs` worker processes extract (default: one per processor; 1 runs in this process).
     on_total(n) is called once with the number of inputs; on_article(source, status) after each
     article with status "ingested" | "skipped" | "failed"; on_error(source, reason) per failure;
     on_warning(source, reason) per input read with a fallback encoding. Inputs larger than
     max_bytes are refused. When should_stop() turns true, or on KeyboardInterrupt, the run ends
-    before the next article is stored and the report says `interrupted`.
+    before the next write transaction and the report says `interrupted`.
     Raises FactcliError for problems that stop the whole run (e.g. an unusable database).
     """
     report = IngestReport()
@@ -71,6 +124,11 @@ def ingest(
         if on_article:
             on_article(source, "failed")
 
+    def skip(source: str) -> None:
+        report.skipped += 1
+        if on_article:
+            on_article(source, "skipped")
+
     inputs, problems = reader.collect_inputs(paths)
     for source, reason in problems:
         fail(source, reason)
@@ -79,59 +137,68 @@ def ingest(
     if not inputs:
         return report
     db = store.open_db(db_path, create=True)
+    jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+    size = max(1, min(CHUNK_ARTICLES, math.ceil(len(inputs) / jobs)))
     seen: set[str] = set()
 
     def stopping() -> bool:
         return should_stop is not None and should_stop()
 
-    def articles() -> Iterator[Article]:
+    def items() -> Iterator[Item]:
         for source in inputs:
-            if stopping():
-                return
-            warn = partial(on_warning, source) if on_warning else None
-            try:
-                article = reader.read_article(source, stdin=stdin, max_bytes=max_bytes, warn=warn)
-            except FactcliError as exc:
-                fail(source, getattr(exc, "reason", exc.message))
+            if source != reader.STDIN:
+                yield source
                 continue
-            longest = max((end - start for start, end in article_paragraphs(article)), default=0)
-            if longest > MAX_PARAGRAPH_CHARS:
-                fail(
-                    source,
-                    f"has a paragraph of {longest:,} characters; the longest that can be analysed"
-                    f" is {MAX_PARAGRAPH_CHARS:,}",
-                )
-                continue
-            if article.sha256 in seen or (not force and store.find_article(db, article.sha256)):
-                report.skipped += 1
-                if on_article:
-                    on_article(source, "skipped")
-                continue
-            seen.add(article.sha256)
-            yield article
+            yield read_input(source, max_bytes, stdin)
 
+    def is_stored(sha256: str) -> bool:
+        return not force and store.find_article(db, sha256) is not None
+
+    chunks: Generator[list[Outcome], None, None]
+    if jobs == 1:
+        chunks = (extract_chunk(chunk, is_stored, max_bytes) for chunk in _chunks(items(), size))
+    else:
+        tasks = ((str(db_path), force, max_bytes, chunk) for chunk in _chunks(items(), size))
+        chunks = _extract_in_workers(tasks, jobs)
     try:
-        for article, extraction, error in extract_articles(articles()):
+        for outcomes in chunks:
             if stopping():
                 break
-            if extraction is None:
-                fail(article.source, f"could not be analysed ({error})")
-                continue
-            try:
-                store.retry_busy(partial(store.save_extraction, db, extraction, replace=force))
-            except store.AlreadyStored:
-                report.skipped += 1
-                if on_article:
-                    on_article(article.source, "skipped")
-                continue
-            except (sqlite3.IntegrityError, FactcliError) as exc:
-                fail(article.source, f"could not be stored ({exc})")
-                continue
-            report.ingested += 1
-            report.statements += len(extraction.statements)
-            actor_names.update(a.name for a in extraction.actors)
-            if on_article:
-                on_article(article.source, "ingested")
+            plan: list[tuple[Outcome, str]] = []
+            for outcome in outcomes:
+                action: str = outcome.status
+                if outcome.sha256 is not None:
+                    if outcome.sha256 in seen:
+                        action = "skipped"
+                    seen.add(outcome.sha256)
+                plan.append((outcome, action))
+            to_store = [o.extraction for o, action in plan if action == "extracted"]
+            results = iter(_store(db, [e for e in to_store if e is not None], force))
+            for outcome, action in plan:
+                if on_warning:
+                    for warning in outcome.warnings:
+                        on_warning(outcome.source, warning)
+                if action == "failed":
+                    fail(outcome.source, outcome.reason or "unreadable")
+                elif action == "skipped":
+                    skip(outcome.source)
+                elif action == "unanalysable":
+                    fail(outcome.source, f"could not be analysed ({outcome.reason})")
+                else:
+                    extraction = outcome.extraction
+                    assert extraction is not None
+                    result = next(results)
+                    if isinstance(result, store.AlreadyStored):
+                        skip(outcome.source)
+                        continue
+                    if isinstance(result, Exception):
+                        fail(outcome.source, f"could not be stored ({result})")
+                        continue
+                    report.ingested += 1
+                    report.statements += len(extraction.statements)
+                    actor_names.update(a.name for a in extraction.actors)
+                    if on_article:
+                        on_article(outcome.source, "ingested")
     except KeyboardInterrupt:
         report.interrupted = True
     except sqlite3.Error as exc:
@@ -139,7 +206,148 @@ def ingest(
             f"{store.describe_error(db_path, exc)} (stopped; {report.ingested} articles stored)"
         ) from None
     finally:
+        chunks.close()
         db.close()
     report.interrupted = report.interrupted or stopping()
     report.actors = len(actor_names)
     return report
+
+
+def _store(db: Database, extractions: list[Extraction], force: bool) -> list[int | Exception]:
+    """A chunk in one transaction; if SQLite drops the whole transaction, article by article."""
+    if not extractions:
+        return []
+    try:
+        return store.retry_busy(partial(store.save_extractions, db, extractions, replace=force))
+    except (sqlite3.Error, FactcliError) as exc:
+        if store.is_busy(exc):
+            raise
+        results: list[int | Exception] = []
+        for extraction in extractions:
+            try:
+                results.append(
+                    store.retry_busy(partial(store.save_extraction, db, extraction, replace=force))
+                )
+            except (sqlite3.IntegrityError, FactcliError) as exc:
+                results.append(exc)
+        return results
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+Task = tuple[str, bool, int, list[Item]]
+
+
+def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outcome], None, None]:
+    """Chunks extracted by `jobs` worker processes, yielded in input order.
+
+    Workers are started fresh ("spawn"), never forked from this process, which may run a
+    progress thread; each loads spaCy once, in parallel, before its first chunk.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker) as pool:
+        pending: deque[AsyncResult[list[Outcome]]] = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(_worker_chunk, (task,)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+        pool.join()
+
+
+def _start_worker() -> None:
+    """Load spaCy before the first chunk. Ctrl-C is left to the main process, which stops the
+    workers; otherwise each would print its own traceback."""
+    import signal
+
+    from factcli import nlp
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    nlp.load()
+
+
+def _worker_chunk(task: Task) -> list[Outcome]:
+    db_path, force, max_bytes, items = task
+    return extract_chunk(items, lambda sha256: not force and _is_stored(db_path, sha256), max_bytes)
+
+
+def read_input(source: str, max_bytes: int, stdin: BinaryIO | None = None) -> Read | Outcome:
+    """An input read and checked, or the failure to report. Fallback decodings travel with the
+    article as warnings: a worker process cannot print them in input order."""
+    from factcli.extract import article_paragraphs
+
+    warnings: list[str] = []
+    try:
+        article = reader.read_article(
+            source, stdin=stdin, max_bytes=max_bytes, warn=warnings.append
+        )
+    except FactcliError as exc:
+        return Outcome(source, "failed", getattr(exc, "reason", exc.message))
+    longest = max((end - start for start, end in article_paragraphs(article)), default=0)
+    if longest > MAX_PARAGRAPH_CHARS:
+        reason = (
+            f"has a paragraph of {longest:,} characters; the longest that can be analysed"
+            f" is {MAX_PARAGRAPH_CHARS:,}"
+        )
+        return Outcome(source, "failed", reason, warnings=tuple(warnings))
+    return Read(article, tuple(warnings))
+
+
+def extract_chunk(
+    items: list[Item], is_stored: Callable[[str], bool], max_bytes: int = reader.DEFAULT_MAX_BYTES
+) -> list[Outcome]:
+    """Read, skip what is stored already, and extract one chunk (in a worker or in-process)."""
+    from factcli.extract import extract_articles
+
+    entries: list[Outcome | Read] = []
+    for item in items:
+        entry = read_input(item, max_bytes) if isinstance(item, str) else item
+        if isinstance(entry, Read) and is_stored(entry.article.sha256):
+            a = entry.article
+            entry = Outcome(a.source, "skipped", sha256=a.sha256, warnings=entry.warnings)
+        entries.append(entry)
+    articles = [e.article for e in entries if isinstance(e, Read)]
+    extracted = iter(extract_articles(articles, batch_size=max(1, len(articles))))
+    done: list[Outcome] = []
+    for entry in entries:
+        if isinstance(entry, Outcome):
+            done.append(entry)
+            continue
+        article, extraction, error = next(extracted)
+        status: Literal["unanalysable", "extracted"] = (
+            "extracted" if extraction is not None else "unanalysable"
+        )
+        done.append(
+            Outcome(article.source, status, error, article.sha256, extraction, entry.warnings)
+        )
+    return done
+
+
+def _is_stored(db_path: str, sha256: str) -> bool:
+    row = (
+        _stored_articles(db_path)
+        .execute("SELECT 1 FROM articles WHERE sha256 = ?", [sha256])
+        .fetchone()
+    )
+    return row is not None
+
+
+@lru_cache(maxsize=1)
+def _stored_articles(db_path: str) -> sqlite3.Connection:
+    """A worker's read-only connection, to skip stored articles before parsing them."""
+    from factcli.store.reading import open_query_db
+
+    return open_query_db(Path(db_path))

@@ -18,6 +18,8 @@ from factcli.errors import FactcliError
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    Connection = sqlite3.Connection | Database
+
 STATEMENT_KEYS: tuple[str, ...] = (
     "id",
     "article_id",
@@ -105,12 +107,13 @@ SELECT
     s.content_end AS content_end
 """
 
-_STATEMENT_FROM = """
-FROM statements s
+_STATEMENT_JOINS = """
 JOIN articles a ON a.id = s.article_id
 LEFT JOIN actors ac ON ac.id = s.actor_id
 LEFT JOIN sentences se ON se.id = s.sentence_id
 """
+
+_STATEMENT_FROM = " FROM statements s" + _STATEMENT_JOINS
 
 
 @dataclass(frozen=True)
@@ -159,10 +162,6 @@ def _tokens(text: str) -> list[str]:
     return text.replace("\x00", " ").split()[:MAX_QUERY_TOKENS]
 
 
-def _quoted(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
 def _match_queries(text: str, raw: bool) -> list[str]:
     """The MATCH expressions to try in turn until one finds something."""
     if raw:
@@ -174,36 +173,46 @@ def _match_queries(text: str, raw: bool) -> list[str]:
     return queries
 
 
-def _match(db: Database, sql: str, query: str, limit: int, raw: bool) -> list[dict[str, Any]]:
-    """Run a full-text `sql` with `query` as its MATCH parameter; a raw (--fts) query that
-    FTS5 cannot parse becomes one FactcliError line instead of an SQLite error."""
+def _match(db: Connection, sql: str, params: dict[str, Any], raw: bool) -> list[dict[str, Any]]:
+    """Run a full-text `sql` whose MATCH parameter is `:query`; a raw (--fts) query that FTS5
+    cannot parse becomes one FactcliError line instead of an SQLite error."""
     try:
-        return _rows(db, sql, [query, _limit(limit)])
+        return _rows(db, sql, params)
     except sqlite3.OperationalError as e:
         reason = str(e)
         if not raw or "locked" in reason or "no such table" in reason:
             raise
+        query = params["query"]
         raise FactcliError(f"not a valid FTS5 query {query!r}: {reason}", exit_code=2) from None
 
 
-def who_said(db: Database, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
+def who_said(db: Connection, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
     """Statements whose content matches `text`, best match first (bm25).
 
     Words match in any case and with or without accents; when no statement has them all, the
     words are tried again as prefixes (see `fts_prefix_query`). With `raw`, `text` is FTS5
     query syntax, passed as it is (still as a parameter).
+
+    The full-text index ranks and cuts to `limit` first; only the statements kept are joined to
+    their articles, actors and sentences and highlighted, so a common word in a million
+    statements costs one pass over its posting list and `limit` row lookups.
     """
     sql = (
-        _STATEMENT_SELECT
-        + f", highlight(statements_fts, 0, '{_OPEN}', '{_CLOSE}') AS _marked"
-        + _STATEMENT_FROM
-        + " JOIN statements_fts ON statements_fts.rowid = s.id"
-        " WHERE statements_fts MATCH ? ORDER BY bm25(statements_fts), s.id LIMIT ?"
+        "WITH hits AS ("
+        " SELECT rowid AS id, bm25(statements_fts) AS score FROM statements_fts"
+        " WHERE statements_fts MATCH :query ORDER BY score, rowid LIMIT :limit)"
+        + _STATEMENT_SELECT
+        + ", (SELECT highlight(statements_fts, 0, :open, :close) FROM statements_fts"
+        " WHERE statements_fts MATCH :query AND rowid = s.id) AS _marked"
+        " FROM hits JOIN statements s ON s.id = hits.id"
+        + _STATEMENT_JOINS
+        + " ORDER BY hits.score, s.id"
     )
     hits = []
     for query in _match_queries(text, raw):
-        for row in _match(db, sql, query, limit, raw):
-            marked = row.pop("_marked")
+        params = {"query": query, "limit": _limit(limit), "open": _OPEN, "close": _CLOSE}
+        for row in _match(db, sql, params, raw):
+            marked = row.pop("_marked") or ""
             plain, ranges = _unmark(marked)
             hits.append(Hit(_statement(row), "content", ranges if plain == row["content"] else ()))
         if hits:
@@ -211,35 +220,46 @@ def who_said(db: Database, text: str, limit: int = 20, *, raw: bool = False) -> 
     return hits
 
 
-def statements_by_actor(db: Database, name: str, limit: int = 20) -> list[dict[str, Any]]:
+def statements_by_actor(db: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
     """Statements by every actor whose name or an alias contains `name`, case-insensitively.
 
-    Partial matching is what lets `actor hegseth` find "Pete Hegseth".
+    Partial matching is what lets `actor hegseth` find "Pete Hegseth". From three characters
+    on, the trigram index of names narrows the actors down first; LIKE then decides, so the
+    answer is the same either way.
     """
     if not name.strip():
         return []
-    pattern = _like(name.strip())
-    matching_actors = """
-        SELECT id FROM actors WHERE name LIKE :pattern ESCAPE '\\' OR EXISTS (
-            SELECT 1 FROM json_each(actors.aliases) WHERE value LIKE :pattern ESCAPE '\\'
-        )
-    """
-    sql = (
-        _STATEMENT_SELECT
-        + _STATEMENT_FROM
-        + f" WHERE s.actor_id IN ({matching_actors}) ORDER BY s.id LIMIT :limit"
+    needle = name.strip()
+    params = {"pattern": _like(needle), "limit": _limit(limit), "trigrams": _quoted(needle)}
+    candidates = (
+        "id IN (SELECT actor_id FROM actor_names WHERE actor_names MATCH :trigrams) AND "
+        if len(needle) >= 3
+        else ""
     )
-    return [_statement(r) for r in _rows(db, sql, {"pattern": pattern, "limit": _limit(limit)})]
+    sql = (
+        "WITH matching AS ("
+        f" SELECT id FROM actors WHERE {candidates}(name LIKE :pattern ESCAPE '\\' OR EXISTS ("
+        "  SELECT 1 FROM json_each(actors.aliases) WHERE value LIKE :pattern ESCAPE '\\'))),"
+        " ids AS (SELECT id FROM statements WHERE actor_id IN matching ORDER BY id LIMIT :limit)"
+        + _STATEMENT_SELECT
+        + " FROM ids JOIN statements s ON s.id = ids.id"
+        + _STATEMENT_JOINS
+        + " ORDER BY s.id"
+    )
+    return [_statement(r) for r in _rows(db, sql, params)]
 
 
-def actors(db: Database, limit: int = 50) -> list[dict[str, Any]]:
-    """Speakers (actors with at least one statement), most quoted first."""
+def actors(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """Speakers (actors with at least one statement), most quoted first.
+
+    The counts are kept up to date by the database (see the second migration), so this reads
+    the first `limit` entries of an index instead of counting a million statements.
+    """
     sql = """
-        SELECT ac.name AS name, ac.role AS role, ac.kind AS kind, ac.aliases AS aliases,
-               COUNT(s.id) AS statements
-        FROM actors ac JOIN statements s ON s.actor_id = ac.id
-        GROUP BY ac.id
-        ORDER BY statements DESC, ac.name COLLATE NOCASE
+        SELECT name, role, kind, aliases, statement_count AS statements
+        FROM actors
+        WHERE statement_count > 0
+        ORDER BY statement_count DESC, name COLLATE NOCASE
         LIMIT ?
     """
     rows = _rows(db, sql, [_limit(limit)])
@@ -248,21 +268,19 @@ def actors(db: Database, limit: int = 50) -> list[dict[str, Any]]:
     return rows
 
 
-def topics(db: Database, limit: int = 50) -> list[dict[str, Any]]:
+def topics(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
     """Topics with how many statements and articles touch them, most discussed first."""
     sql = """
-        SELECT t.name AS name, t.kind AS kind,
-               (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = t.id) AS statements,
-               (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = t.id) AS articles
-        FROM topics t
-        WHERE articles > 0 OR statements > 0
-        ORDER BY statements DESC, articles DESC, t.name COLLATE NOCASE
+        SELECT name, kind, statement_count AS statements, article_count AS articles
+        FROM topics
+        WHERE article_count > 0 OR statement_count > 0
+        ORDER BY statement_count DESC, article_count DESC, name COLLATE NOCASE
         LIMIT ?
     """
     return _rows(db, sql, [_limit(limit)])
 
 
-def statements_on_topic(db: Database, name: str, limit: int = 20) -> list[dict[str, Any]]:
+def statements_on_topic(db: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
     """Statements tagged with the topic `name` (case-insensitive); if no topic has exactly that
     name, topics containing it, so `topic tariff` still finds "trade tariffs"."""
     name = name.strip()
@@ -270,47 +288,57 @@ def statements_on_topic(db: Database, name: str, limit: int = 20) -> list[dict[s
         return []
     exact = db.execute("SELECT id FROM topics WHERE name = ?", [name]).fetchall()
     if exact:
-        condition, params = "st.topic_id = ?", [exact[0][0]]
+        ids = "SELECT statement_id AS id FROM statement_topics WHERE topic_id = ?"
+        params: list[Any] = [exact[0][0]]
     else:
-        condition = "st.topic_id IN (SELECT id FROM topics WHERE name LIKE ? ESCAPE '\\')"
+        ids = (
+            "SELECT DISTINCT statement_id AS id FROM statement_topics"
+            " WHERE topic_id IN (SELECT id FROM topics WHERE name LIKE ? ESCAPE '\\')"
+        )
         params = [_like(name)]
     sql = (
-        _STATEMENT_SELECT
-        + _STATEMENT_FROM
-        + f" WHERE s.id IN (SELECT st.statement_id FROM statement_topics st WHERE {condition})"
-        " ORDER BY s.id LIMIT ?"
+        f"WITH ids AS ({ids} ORDER BY statement_id LIMIT ?)"
+        + _STATEMENT_SELECT
+        + " FROM ids JOIN statements s ON s.id = ids.id"
+        + _STATEMENT_JOINS
+        + " ORDER BY s.id"
     )
     return [_statement(r) for r in _rows(db, sql, [*params, _limit(limit)])]
 
 
-def search_sentences(db: Database, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
+def search_sentences(db: Connection, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
     """Every sentence matching `text`, attributed or not, with a snippet around the match.
 
-    Matching works as in `who_said`, prefix retry and `raw` included.
+    Matching works as in `who_said` (prefix retry and `raw` included), and is ranked and cut
+    to `limit` inside the full-text index first.
     """
-    sql = f"""
+    sql = """
+        WITH hits AS (
+            SELECT rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts
+            WHERE sentences_fts MATCH :query ORDER BY score, rowid LIMIT :limit
+        )
         SELECT se.id AS id, se.article_id AS article_id, a.source AS source, a.title AS title,
                a.published AS published, se.idx AS sentence_index, se.paragraph AS paragraph,
                se.start AS start, se."end" AS "end", se.text AS text,
-               snippet(sentences_fts, 0, '{_OPEN}', '{_CLOSE}', '…', 24) AS snippet
-        FROM sentences_fts
-        JOIN sentences se ON se.id = sentences_fts.rowid
+               (SELECT snippet(sentences_fts, 0, :open, :close, '…', 24) FROM sentences_fts
+                WHERE sentences_fts MATCH :query AND rowid = se.id) AS snippet
+        FROM hits
+        JOIN sentences se ON se.id = hits.id
         JOIN articles a ON a.id = se.article_id
-        WHERE sentences_fts MATCH ?
-        ORDER BY bm25(sentences_fts), se.id
-        LIMIT ?
+        ORDER BY hits.score, se.id
     """
     hits = []
     for query in _match_queries(text, raw):
-        for row in _match(db, sql, query, limit, raw):
-            row["snippet"], ranges = _unmark(row["snippet"])
+        params = {"query": query, "limit": _limit(limit), "open": _OPEN, "close": _CLOSE}
+        for row in _match(db, sql, params, raw):
+            row["snippet"], ranges = _unmark(row["snippet"] or "")
             hits.append(Hit(row, "snippet", ranges))
         if hits:
             break
     return hits
 
 
-def articles(db: Database, limit: int = 50) -> list[dict[str, Any]]:
+def articles(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
     """Stored articles in the order they were ingested, with sentence and statement counts."""
     sql = """
         SELECT a.id AS id, a.source AS source, a.title AS title, a.published AS published,
@@ -324,7 +352,7 @@ def articles(db: Database, limit: int = 50) -> list[dict[str, Any]]:
     return _rows(db, sql, [_limit(limit)])
 
 
-def article(db: Database, article_id: int) -> dict[str, Any]:
+def article(db: Connection, article_id: int) -> dict[str, Any]:
     """One article with its text and all of its statements in order."""
     rows = _rows(
         db,
@@ -340,7 +368,7 @@ def article(db: Database, article_id: int) -> dict[str, Any]:
     return result
 
 
-def export(db: Database) -> Iterator[dict[str, Any]]:
+def export(db: Connection) -> Iterator[dict[str, Any]]:
     """Every statement in id order, streamed so a large archive never sits in memory."""
     sql = _STATEMENT_SELECT + _STATEMENT_FROM + " ORDER BY s.id"
     cursor = db.execute(sql)
@@ -349,7 +377,7 @@ def export(db: Database) -> Iterator[dict[str, Any]]:
         yield _statement(dict(zip(keys, values, strict=True)))
 
 
-def _rows(db: Database, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     cursor = db.execute(sql, params)
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
@@ -371,6 +399,11 @@ def _json_list(value: str | None) -> list[str]:
 def _limit(limit: int) -> int:
     """SQLite reads a negative LIMIT as no limit; 0 or less from the user means "all"."""
     return limit if limit > 0 else -1
+
+
+def _quoted(text: str) -> str:
+    """`text` as one FTS5 string, which a trigram index matches anywhere inside a name."""
+    return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
 def _like(text: str) -> str:

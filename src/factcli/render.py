@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 from typing import Any, TextIO
 
 from rich import box
@@ -17,14 +16,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from factcli.formats import Format
+
 MATCH_STYLE = "bold reverse"
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
 
 
 def write_records(

@@ -16,9 +16,10 @@ from sqlite_utils import Database
 
 from factcli.errors import FactcliError
 from factcli.store.migrations import MIGRATIONS, latest_version
+from factcli.store.reading import BUSY_TIMEOUT_MS, check_header, describe_error, is_busy
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
+__all__ = ["describe_error", "is_busy", "open_db", "retry_busy", "transaction"]
+
 BUSY_RETRIES = 6
 """Attempts when SQLite still reports the database busy after its own BUSY_TIMEOUT_MS wait."""
 
@@ -38,7 +39,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         if not create:
             raise FactcliError(f"no database at {path}; run factcli ingest first")
         _create_file(path)
-    _check_header(path)
+    check_header(path)
     try:
         db = Database(path)
     except sqlite3.Error as e:
@@ -49,6 +50,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         retry_busy(lambda: _migrate(db, path))
         if db.journal_mode != "wal":
             retry_busy(db.enable_wal)
+        db.execute("PRAGMA synchronous = NORMAL")
     except FactcliError:
         db.close()
         raise
@@ -56,12 +58,6 @@ def open_db(path: Path, *, create: bool) -> Database:
         db.close()
         raise FactcliError(describe_error(path, e)) from None
     return db
-
-
-def is_busy(error: BaseException) -> bool:
-    """SQLite's "database is locked" / "busy": another connection holds the write lock."""
-    reason = str(error)
-    return isinstance(error, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason)
 
 
 def retry_busy(action: Callable[[], T], retries: int | None = None, pause: float = 0.1) -> T:
@@ -112,36 +108,6 @@ def _create_file(path: Path) -> None:
         os.close(fd)
     except OSError as e:
         raise FactcliError(f"cannot create database {path}: {e.strerror or e}") from None
-
-
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except OSError as e:
-        raise FactcliError(f"cannot read database {path}: {e.strerror or e}") from None
-    if head and head != SQLITE_HEADER:
-        raise FactcliError(f"{path} is not an SQLite database; choose another --db")
-
-
-def describe_error(path: Path | str, error: sqlite3.Error) -> str:
-    """One line for an SQLite failure on the database at `path`, saying what the user can do.
-
-    A damaged file is only ever reported: factcli never repairs, replaces or overwrites it.
-    """
-    reason = str(error)
-    if "malformed" in reason or "not a database" in reason or "corrupt" in reason:
-        return (
-            f"{path} is damaged ({reason}); it was left as it is: restore a backup or choose "
-            "another --db"
-        )
-    if "full" in reason:
-        return f"cannot write database {path}: {reason}"
-    if "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
-        return f"cannot write database {path}: {reason}"
-    if is_busy(error):
-        return f"database {path} stayed busy (another program kept it locked); try again later"
-    return f"database {path}: {reason}"
 
 
 def _user_version(db: Database) -> int:

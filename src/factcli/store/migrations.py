@@ -8,10 +8,12 @@ a database written by any earlier factcli can be brought forward in place.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = []
 
@@ -106,3 +108,76 @@ def m001_initial(db: Database) -> None:
     )
     db.table("statements").enable_fts(["content"], create_triggers=True, tokenize=FTS_TOKENIZE)
     db.table("sentences").enable_fts(["text"], create_triggers=True, tokenize=FTS_TOKENIZE)
+
+
+@migration
+def m002_counts_and_query_indexes(db: Database) -> None:
+    """Precomputed counts and the indexes the query commands walk, for archives of millions of
+    statements.
+
+    `actors` and `topics` ranked by a GROUP BY over every statement would read the whole archive
+    for each listing; the counts are kept by triggers instead, so every write path (an insert,
+    the cascade of a `--force` re-ingest) keeps them exact. The indexes return the top rows of a
+    listing, and the statements of one actor or topic, in the order shown, without sorting.
+    `actor_names` indexes every name and alias by its trigrams, so `actor hegseth` finds "Pete
+    Hegseth" among a hundred thousand actors without reading them all.
+    """
+    for statement in _COUNTS_AND_INDEXES:
+        db.execute(statement)
+
+
+_COUNTS_AND_INDEXES = (
+    "ALTER TABLE actors ADD COLUMN statement_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE topics ADD COLUMN statement_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE topics ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0",
+    """UPDATE actors SET statement_count =
+        (SELECT COUNT(*) FROM statements s WHERE s.actor_id = actors.id)""",
+    """UPDATE topics SET
+        statement_count = (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = topics.id),
+        article_count = (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id)""",
+    """CREATE TRIGGER statements_count_ai AFTER INSERT ON statements
+    WHEN NEW.actor_id IS NOT NULL BEGIN
+        UPDATE actors SET statement_count = statement_count + 1 WHERE id = NEW.actor_id;
+    END""",
+    """CREATE TRIGGER statements_count_ad AFTER DELETE ON statements
+    WHEN OLD.actor_id IS NOT NULL BEGIN
+        UPDATE actors SET statement_count = statement_count - 1 WHERE id = OLD.actor_id;
+    END""",
+    """CREATE TRIGGER statements_count_au AFTER UPDATE OF actor_id ON statements
+    WHEN OLD.actor_id IS NOT NEW.actor_id BEGIN
+        UPDATE actors SET statement_count = statement_count - 1 WHERE id = OLD.actor_id;
+        UPDATE actors SET statement_count = statement_count + 1 WHERE id = NEW.actor_id;
+    END""",
+    """CREATE TRIGGER statement_topics_count_ai AFTER INSERT ON statement_topics BEGIN
+        UPDATE topics SET statement_count = statement_count + 1 WHERE id = NEW.topic_id;
+    END""",
+    """CREATE TRIGGER statement_topics_count_ad AFTER DELETE ON statement_topics BEGIN
+        UPDATE topics SET statement_count = statement_count - 1 WHERE id = OLD.topic_id;
+    END""",
+    """CREATE TRIGGER article_topics_count_ai AFTER INSERT ON article_topics BEGIN
+        UPDATE topics SET article_count = article_count + 1 WHERE id = NEW.topic_id;
+    END""",
+    """CREATE TRIGGER article_topics_count_ad AFTER DELETE ON article_topics BEGIN
+        UPDATE topics SET article_count = article_count - 1 WHERE id = OLD.topic_id;
+    END""",
+    """CREATE INDEX idx_actors_ranked
+        ON actors(statement_count DESC, name COLLATE NOCASE) WHERE statement_count > 0""",
+    """CREATE INDEX idx_topics_ranked
+        ON topics(statement_count DESC, article_count DESC, name COLLATE NOCASE)""",
+    """CREATE VIRTUAL TABLE actor_names
+        USING fts5(name, actor_id UNINDEXED, tokenize = 'trigram')""",
+    """INSERT INTO actor_names (name, actor_id)
+        SELECT name, id FROM actors
+        UNION ALL SELECT j.value, a.id FROM actors a, json_each(a.aliases) j""",
+    """CREATE TRIGGER actors_names_ai AFTER INSERT ON actors BEGIN
+        INSERT INTO actor_names (name, actor_id)
+            SELECT NEW.name, NEW.id UNION ALL SELECT value, NEW.id FROM json_each(NEW.aliases);
+    END""",
+    """CREATE TRIGGER actors_names_au AFTER UPDATE OF aliases ON actors BEGIN
+        INSERT INTO actor_names (name, actor_id)
+            SELECT value, NEW.id FROM json_each(NEW.aliases)
+            WHERE value NOT IN (SELECT value FROM json_each(OLD.aliases));
+    END""",
+    "DROP INDEX idx_statement_topics_topic",
+    "CREATE INDEX idx_statement_topics_topic ON statement_topics(topic_id, statement_id)",
+)

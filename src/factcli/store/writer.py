@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -29,109 +31,166 @@ def save_extraction(db: Database, extraction: Extraction, *, replace: bool = Fal
     same text is deleted first (its sentences, statements and links cascade), as --force needs.
     Actors and topics are shared across articles by case-insensitive name.
     """
+    with transaction(db):
+        return _save(db, extraction, replace)
+
+
+def save_extractions(
+    db: Database, extractions: Sequence[Extraction], *, replace: bool = False
+) -> list[int | Exception]:
+    """Store several articles in one transaction, each inside its own savepoint.
+
+    One commit for a batch is what makes a large ingest fast; the savepoints keep each article
+    all or nothing: an article that fails is rolled back alone and its error is returned in its
+    place (the others are stored), so the result is one article id or one exception per input.
+    An error that ends the whole transaction (SQLite rolls back on some I/O errors) is raised:
+    then nothing of the batch is stored.
+    """
+    results: list[int | Exception] = []
+    with transaction(db):
+        for extraction in extractions:
+            db.conn.execute("SAVEPOINT article")
+            try:
+                article_id = _save(db, extraction, replace)
+            except (sqlite3.Error, FactcliError) as exc:
+                if not db.conn.in_transaction:
+                    raise
+                db.conn.execute("ROLLBACK TO SAVEPOINT article")
+                db.conn.execute("RELEASE SAVEPOINT article")
+                results.append(exc)
+            else:
+                db.conn.execute("RELEASE SAVEPOINT article")
+                results.append(article_id)
+    return results
+
+
+def _save(db: Database, extraction: Extraction, replace: bool) -> int:
+    """The inserts of one article, inside a transaction the caller holds.
+
+    Ids are given explicitly (the next free rowid, as SQLite itself would pick while the write
+    lock is held), so sentences, statements and links go in with prepared `executemany` calls.
+    """
+    conn = db.conn
     article = extraction.article
     text = article.text
-    with transaction(db):
-        if replace:
-            db.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
-        elif find_article(db, article.sha256) is not None:
-            raise AlreadyStored(f"{article.source}: already stored; use --force to re-extract it")
-        article_id = _insert(
-            db,
-            "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                article.sha256,
-                article.source,
-                article.title,
-                article.published,
-                text,
-                article.body_start,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ],
-        )
+    if replace:
+        conn.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
+    elif find_article(db, article.sha256) is not None:
+        raise AlreadyStored(f"{article.source}: already stored; use --force to re-extract it")
+    article_id = _insert(
+        db,
+        "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            article.sha256,
+            article.source,
+            article.title,
+            article.published,
+            text,
+            article.body_start,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        ],
+    )
 
-        sentence_ids: dict[int, int] = {}
-        for sentence in extraction.sentences:
-            sentence_ids[sentence.index] = _insert(
-                db,
-                'INSERT INTO sentences (article_id, idx, paragraph, start, "end", text)'
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    article_id,
-                    sentence.index,
-                    sentence.paragraph,
-                    sentence.start,
-                    sentence.end,
-                    text[sentence.start : sentence.end],
-                ],
+    next_sentence = _next_id(conn, "sentences")
+    sentence_ids: dict[int, int] = {}
+    sentence_rows = []
+    for offset, sentence in enumerate(extraction.sentences):
+        sentence_id = next_sentence + offset
+        sentence_ids[sentence.index] = sentence_id
+        sentence_rows.append(
+            (
+                sentence_id,
+                article_id,
+                sentence.index,
+                sentence.paragraph,
+                sentence.start,
+                sentence.end,
+                text[sentence.start : sentence.end],
             )
-
-        roles: dict[str, str | None] = {}
-        actor_ids: dict[str, int] = {}
-        for actor in extraction.actors:
-            actor_ids[actor.name.casefold()] = _upsert_actor(db, actor)
-            roles[actor.name.casefold()] = actor.role
-
-        topic_ids: dict[str, int] = {}
-        topic_counts: dict[int, int] = {}
-        for topic, count in extraction.topics:
-            topic_id = _topic_id(db, topic_ids, topic.name, topic.kind)
-            topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
-
-        statement_topic_counts: dict[int, int] = {}
-        for statement in extraction.statements:
-            actor_id = None
-            role = None
-            if statement.actor is not None:
-                key = statement.actor.casefold()
-                if key not in actor_ids:
-                    actor_ids[key] = _upsert_actor_name(db, statement.actor)
-                actor_id = actor_ids[key]
-                role = roles.get(key)
-            speaker = statement.speaker
-            statement_id = _insert(
-                db,
-                "INSERT INTO statements (article_id, sentence_id, actor_id, speaker_mention,"
-                " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
-                " content, content_start, content_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    article_id,
-                    sentence_ids.get(statement.sentence_index),
-                    actor_id,
-                    speaker.text(text) if speaker else None,
-                    role,
-                    speaker.start if speaker else None,
-                    speaker.end if speaker else None,
-                    statement.cue.text(text),
-                    statement.cue.start,
-                    statement.cue.end,
-                    statement.kind,
-                    statement.content.text(text),
-                    statement.content.start,
-                    statement.content.end,
-                ],
-            )
-            linked: set[int] = set()
-            for name in statement.topics:
-                topic_id = _topic_id(db, topic_ids, name, None)
-                if topic_id in linked:
-                    continue
-                linked.add(topic_id)
-                db.execute(
-                    "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)",
-                    [statement_id, topic_id],
-                )
-                statement_topic_counts[topic_id] = statement_topic_counts.get(topic_id, 0) + 1
-
-        for topic_id, n in statement_topic_counts.items():
-            topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
-        db.conn.executemany(
-            "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
-            [(article_id, topic_id, n) for topic_id, n in topic_counts.items()],
         )
+    conn.executemany(
+        'INSERT INTO sentences (id, article_id, idx, paragraph, start, "end", text)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        sentence_rows,
+    )
+
+    roles: dict[str, str | None] = {}
+    actor_ids: dict[str, int] = {}
+    for actor in extraction.actors:
+        actor_ids[actor.name.casefold()] = _upsert_actor(db, actor)
+        roles[actor.name.casefold()] = actor.role
+
+    topic_ids: dict[str, int] = {}
+    topic_counts: dict[int, int] = {}
+    for topic, count in extraction.topics:
+        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind)
+        topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
+
+    next_statement = _next_id(conn, "statements")
+    statement_rows = []
+    link_rows = []
+    statement_topic_counts: dict[int, int] = {}
+    for offset, statement in enumerate(extraction.statements):
+        statement_id = next_statement + offset
+        actor_id = None
+        role = None
+        if statement.actor is not None:
+            key = statement.actor.casefold()
+            if key not in actor_ids:
+                actor_ids[key] = _upsert_actor_name(db, statement.actor)
+            actor_id = actor_ids[key]
+            role = roles.get(key)
+        speaker = statement.speaker
+        statement_rows.append(
+            (
+                statement_id,
+                article_id,
+                sentence_ids.get(statement.sentence_index),
+                actor_id,
+                speaker.text(text) if speaker else None,
+                role,
+                speaker.start if speaker else None,
+                speaker.end if speaker else None,
+                statement.cue.text(text),
+                statement.cue.start,
+                statement.cue.end,
+                statement.kind,
+                statement.content.text(text),
+                statement.content.start,
+                statement.content.end,
+            )
+        )
+        linked: set[int] = set()
+        for name in statement.topics:
+            topic_id = _topic_id(db, topic_ids, name, None)
+            if topic_id in linked:
+                continue
+            linked.add(topic_id)
+            link_rows.append((statement_id, topic_id))
+            statement_topic_counts[topic_id] = statement_topic_counts.get(topic_id, 0) + 1
+    conn.executemany(
+        "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
+        " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
+        " content, content_start, content_end)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        statement_rows,
+    )
+    conn.executemany(
+        "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
+    )
+
+    for topic_id, n in statement_topic_counts.items():
+        topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
+    conn.executemany(
+        "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
+        [(article_id, topic_id, n) for topic_id, n in topic_counts.items()],
+    )
     return article_id
+
+
+def _next_id(conn: sqlite3.Connection, table: str) -> int:
+    return int(conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0])
 
 
 def _insert(db: Database, sql: str, params: list[object]) -> int:

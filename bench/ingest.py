@@ -1,0 +1,228 @@
+"""Ingest speed against its floor: bare spaCy (`nlp.pipe`) over the same texts, side by side.
+
+    python bench/ingest.py                      # 500 articles, --jobs 1 and all processors
+    python bench/ingest.py --articles 100 --rounds 3 --memory-articles 50
+
+The corpus is made from the articles in data/, each copy made unique by a closing line (no text
+is downloaded). For each process count N, bare spaCy runs N processes that each load the same
+model and `nlp.pipe` a share of the texts: whole articles, and then the paragraphs factcli
+parses (each one a document). `factcli ingest --jobs N` reads, parses, extracts and stores the
+same files into a fresh database. All are timed as whole processes (start-up and model load
+included), in turn, so a machine's drift hits them alike; a ratio is factcli's throughput over
+bare spaCy's. Peak memory: the largest single process, and the sum over
+all of a run's processes (sampled). The memory check ingests --memory-articles and ten times
+as many with --jobs 2 and compares the peaks. One line per figure, then a summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE_SPACY = """
+import sys
+from multiprocessing import get_context
+
+
+def run(paths):
+    from factcli import nlp
+
+    texts = [open(p, encoding="utf-8").read() for p in paths]
+    if PARAGRAPHS:
+        from factcli.extract import article_paragraphs
+        from factcli.reader import read_article
+
+        articles = [read_article(p) for p in paths]
+        texts = [a.text[s:e] for a in articles for s, e in article_paragraphs(a)]
+    for _ in nlp.load().pipe(texts, batch_size=nlp.BATCH_SIZE):
+        pass
+    return len(texts)
+
+
+PARAGRAPHS = sys.argv[3] == "paragraphs"
+
+if __name__ == "__main__":
+    jobs = int(sys.argv[1])
+    paths = [line.strip() for line in open(sys.argv[2], encoding="utf-8")]
+    shares = [paths[i::jobs] for i in range(jobs)]
+    if jobs == 1:
+        run(paths)
+    else:
+        with get_context("spawn").Pool(jobs) as pool:
+            pool.map(run, shares)
+"""
+
+
+BASELINES = {"bare spaCy (articles)": "articles", "bare spaCy (paragraphs)": "paragraphs"}
+RUNS = [*BASELINES, "factcli"]
+
+
+def make_corpus(folder: Path, articles: int) -> tuple[list[Path], int]:
+    """`articles` files from data/, each copy closed by a line that makes it unique."""
+    sources = sorted((ROOT / "data").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in sources]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    words = 0
+    for n in range(articles):
+        text = texts[n % len(texts)].rstrip("\n") + f"\n\nThis is copy {n} of the story.\n"
+        path = folder / f"{n:06d}_{sources[n % len(sources)].name}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+        words += len(text.split())
+    return paths, words
+
+
+def _tree_rss_kb(pid: int) -> tuple[int, int]:
+    """Resident memory (kB) of a process with all its descendants, and of the largest one."""
+    total = largest = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss = int(line.split()[1])
+                        total += rss
+                        largest = max(largest, rss)
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
+                    stack.extend(int(child) for child in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total, largest
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS of the largest process (MB), peak summed RSS of the tree (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_sum = peak_one = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_sum, peak_one
+        while not done.is_set():
+            total, largest = _tree_rss_kb(proc.pid)
+            peak_sum, peak_one = max(peak_sum, total), max(peak_one, largest)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.stderr.write(err.decode(errors="replace"))
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed, peak_one // 1024, peak_sum // 1024
+
+
+def bare_spacy(listing: Path, jobs: int, unit: str) -> list[str]:
+    script = listing.with_name("bare_spacy.py")
+    script.write_text(BARE_SPACY, encoding="utf-8")
+    return [sys.executable, str(script), str(jobs), str(listing), unit]
+
+
+def factcli_ingest(corpus: Path, db: Path, jobs: int) -> list[str]:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return [
+        sys.executable,
+        "-m",
+        "factcli",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(db),
+        "-j",
+        str(jobs),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each, in turn")
+    parser.add_argument("--jobs", type=int, nargs="*", help="process counts (default: 1 and all)")
+    parser.add_argument("--memory-articles", type=int, default=100, help="0 to skip the check")
+    args = parser.parse_args()
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    job_counts = args.jobs or sorted({1, cpus or 1})
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        paths, words = make_corpus(corpus, args.articles)
+        listing = Path(tmp) / "files.txt"
+        listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
+        db = Path(tmp) / "bench.db"
+        print(f"corpus: {len(paths)} articles, {words} words (from data/)", flush=True)
+        summary = []
+        rates: dict[int, float] = {}
+        for jobs in job_counts:
+            times: dict[str, list[float]] = {name: [] for name in RUNS}
+            peaks: dict[str, list[tuple[int, int]]] = {name: [] for name in RUNS}
+            ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
+            for _ in range(args.rounds):
+                for name in RUNS:
+                    if name == "factcli":
+                        cmd = factcli_ingest(corpus, db, jobs)
+                    else:
+                        cmd = bare_spacy(listing, jobs, BASELINES[name])
+                    took, largest, total = run_measured(cmd)
+                    times[name].append(took)
+                    peaks[name].append((largest, total))
+                for name in BASELINES:
+                    ratios[name].append(times[name][-1] / times["factcli"][-1])
+            for name in RUNS:
+                t = statistics.median(times[name])
+                print(
+                    f"jobs {jobs}  {name:<22} {len(paths) / t:6.2f} articles/s  "
+                    f"{words / t:7.0f} words/s  peak RSS {max(p[0] for p in peaks[name])} MB "
+                    f"largest process, {max(p[1] for p in peaks[name])} MB all processes",
+                    flush=True,
+                )
+            for name in BASELINES:
+                ratio = statistics.median(ratios[name])
+                print(f"jobs {jobs}  ratio factcli / {name}: {ratio:.2f} (target 0.85)")
+                summary.append(f"jobs {jobs}: {ratio:.2f}× {name}")
+            rates[jobs] = len(paths) / statistics.median(times["factcli"])
+        if 1 in rates and len(rates) > 1:
+            top = max(rates)
+            print(f"scaling: --jobs {top} is {rates[top] / rates[1]:.2f}× --jobs 1 (target 1.6)")
+            summary.append(f"scaling {rates[top] / rates[1]:.2f}×")
+        if args.memory_articles:
+            peaks = []
+            for n in (args.memory_articles, 10 * args.memory_articles):
+                folder = Path(tmp) / f"memory{n}"
+                make_corpus(folder, n)
+                _, largest, total = run_measured(factcli_ingest(folder, db, 2))
+                peaks.append(total)
+                print(
+                    f"memory: {n} articles --jobs 2  peak RSS {largest} MB largest process, "
+                    f"{total} MB all processes",
+                    flush=True,
+                )
+            growth = peaks[1] / peaks[0] - 1
+            print(f"memory: 10× the articles raises peak RSS by {growth * 100:+.0f} % (target 20)")
+            summary.append(f"memory {growth * 100:+.0f} % at 10×, {peaks[1]} MB")
+        print("summary: " + "; ".join(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The benchmarks run (on a tiny size): they are not timed here, only kept working."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def run(script: str, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_query_benchmark_on_a_tiny_archive(tmp_path: Path) -> None:
+    lines = run(
+        "query.py", "--articles", "30", "--queries", "3", "--cli-runs", "1",
+        "--db", str(tmp_path / "tiny.db"),
+    )  # fmt: skip
+    assert lines[1].startswith("database: 30 articles, 300 statements")
+    assert sum(" in-process " in line for line in lines) == 6
+    assert sum(" word of rank " in line for line in lines) == 8
+    assert sum(line.startswith("cli ") for line in lines) == 6
+    assert lines[-1].startswith("summary: ")
+
+
+def test_startup_benchmark() -> None:
+    lines = run("startup.py", "--runs", "1")
+    assert "heavy modules loaded by --help: []" in lines
+    assert lines[-1].startswith("summary: ")
