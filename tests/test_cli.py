@@ -291,6 +291,7 @@ def make_fake_ingest(
         on_total: Callable[[int], None] | None = None,
         on_article: Callable[[str, str], None] | None = None,
         on_error: Callable[[str, str], None] | None = None,
+        **_: Any,
     ) -> IngestReport:
         if calls is not None:
             calls.append({"paths": list(paths), "db_path": db_path, "force": force})

@@ -108,6 +108,8 @@ def test_older_schema_is_migrated_with_a_backup(
     save_extraction(db, extraction_one())
     db.close()
 
+    version = latest_version()
+
     def add_note(database: sqlite_utils.Database) -> None:
         database.execute("ALTER TABLE articles ADD COLUMN note TEXT")
 
@@ -116,13 +118,13 @@ def test_older_schema_is_migrated_with_a_backup(
 
     monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS)
     db = open_db(path, create=False)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == version + 1
     assert "note" in db.table("articles").columns_dict
     assert count(db, "statements") == 5
     db.close()
-    backup = tmp_path / "f.db.v1.bak"
+    backup = tmp_path / f"f.db.v{version}.bak"
     assert backup.exists()
-    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == version
 
 
 def test_migrations_are_registered_in_order() -> None:

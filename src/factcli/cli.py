@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +25,7 @@ from factcli.render import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.progress import ProgressColumn, Task
     from sqlite_utils import Database
 
 app = typer.Typer(
@@ -53,6 +55,64 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", case_sensitive=False, help="Output format.", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+
+
+class InputFormatChoice(StrEnum):
+    txt = "txt"
+    html = "html"
+    jsonl = "jsonl"
+
+
+InputFormatOption = Annotated[
+    InputFormatChoice | None,
+    typer.Option(
+        "--input-format",
+        case_sensitive=False,
+        help="Read every input as this format instead of telling it by the file name.",
+        show_default=False,
+    ),
+]
+OutletOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="The outlet these articles come from (AP, Reuters…), stored with each article.",
+        show_default=False,
+    ),
+]
+TextFieldOption = Annotated[
+    str, typer.Option("--text-field", help="JSON Lines: the field holding the article text.")
+]
+TitleFieldOption = Annotated[
+    str, typer.Option("--title-field", help="JSON Lines: the field holding the title.")
+]
+DateFieldOption = Annotated[
+    str, typer.Option("--date-field", help="JSON Lines: the field holding the date (any format).")
+]
+UrlFieldOption = Annotated[
+    str, typer.Option("--url-field", help="JSON Lines: the field holding the URL.")
+]
+IdFieldOption = Annotated[
+    str, typer.Option("--id-field", help="JSON Lines: the field holding the record's id.")
+]
+SourceFieldOption = Annotated[
+    str, typer.Option("--source-field", help="JSON Lines: the field holding the outlet's name.")
+]
+
+
+def _rate_column() -> ProgressColumn:
+    """Articles per second, so a long ingest shows its pace next to the time remaining."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(
+                "" if speed is None else f"{speed:.1f} articles/s", style="progress.data.speed"
+            )
+
+    return RateColumn()
 
 
 def default_db_path() -> Path:
@@ -170,14 +230,44 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Re-extract articles that are already stored.")
     ] = False,
+    input_format: InputFormatOption = None,
+    outlet: OutletOption = None,
+    text_field: TextFieldOption = "text",
+    title_field: TitleFieldOption = "title",
+    date_field: DateFieldOption = "date",
+    url_field: UrlFieldOption = "url",
+    id_field: IdFieldOption = "id",
+    source_field: SourceFieldOption = "source",
 ) -> None:
-    """Read articles, extract who said what, and store it. Articles already stored are skipped."""
+    """Read articles, extract who said what, and store it. Articles already stored are skipped.
+
+    Plain text, HTML pages and JSON Lines (one article per line), each optionally gzipped,
+    told apart by the file name or --input-format.
+    """
     with _reporting():
         from rich.console import Console
         from rich.markup import escape
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         from factcli import pipeline
+        from factcli.formats import InputOptions
+
+        options = InputOptions(
+            input_format=input_format.value if input_format else None,
+            outlet=outlet,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            url_field=url_field,
+            id_field=id_field,
+            source_field=source_field,
+        )
 
         stderr = Console(stderr=True, highlight=False)
         progress: Progress | None = None
@@ -187,6 +277,8 @@ def ingest(
                 TextColumn("[progress.description]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                _rate_column(),
+                TimeRemainingColumn(),
                 console=stderr,
                 transient=True,
             )
@@ -226,6 +318,7 @@ def ingest(
                 on_total=on_total,
                 on_article=on_article,
                 on_error=on_error,
+                options=options,
             )
         finally:
             if progress is not None:

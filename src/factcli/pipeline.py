@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from factcli import reader, store
+from factcli import formats, reader, store
 from factcli.errors import FactcliError
 from factcli.extract import extract_articles
+from factcli.formats import InputOptions
 from factcli.models import Article
 
 
@@ -40,8 +41,12 @@ def ingest(
     on_article: Callable[[str, str], None] | None = None,
     on_error: Callable[[str, str], None] | None = None,
     stdin: BinaryIO | None = None,
+    options: InputOptions | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
+
+    `options` choose the input format (text, HTML, JSON Lines; by file name otherwise), the
+    outlet to record and the JSON Lines field names; one input may hold many articles.
 
     on_total(n) is called once with the number of inputs; on_article(source, status) after each
     article with status "ingested" | "skipped" | "failed"; on_error(source, reason) per failure.
@@ -61,19 +66,19 @@ def ingest(
     for source, reason in problems:
         fail(source, reason)
     if on_total:
-        on_total(len(inputs))
+        counts = [formats.count_articles(source, options) for source in inputs]
+        on_total(sum(c if c is not None else 1 for c in counts))
     if not inputs:
         return report
     db = store.open_db(db_path, create=True)
     seen: set[str] = set()
 
     def articles() -> Iterator[Article]:
-        for source in inputs:
-            try:
-                article = reader.read_article(source, stdin=stdin)
-            except FactcliError as exc:
-                fail(source, getattr(exc, "reason", exc.message))
+        for item in _input_articles(inputs, options, stdin):
+            if isinstance(item, reader.InputError):
+                fail(item.source, item.reason)
                 continue
+            article, source = item, item.source
             if article.sha256 in seen or (not force and store.find_article(db, article.sha256)):
                 report.skipped += 1
                 if on_article:
@@ -101,3 +106,16 @@ def ingest(
         db.close()
     report.actors = len(actor_names)
     return report
+
+
+def _input_articles(
+    inputs: Sequence[str], options: InputOptions | None, stdin: BinaryIO | None
+) -> Iterator[Article | reader.InputError]:
+    """Every article of every input; an unreadable input or record is one `InputError`."""
+    for source in inputs:
+        try:
+            yield from formats.read_articles(source, options, stdin=stdin)
+        except reader.InputError as exc:
+            yield exc
+        except FactcliError as exc:
+            yield reader.InputError(source, exc.message)
