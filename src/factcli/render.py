@@ -246,7 +246,8 @@ def profile_view(profile: dict[str, Any]) -> RenderableType:
         facts.append(profile["role"])
     head.append("\n" + " · ".join(facts), style="dim")
     head.append(
-        f"\n{profile['statements']} statements in {profile['articles']} articles; "
+        f"\n{_count(profile['statements'], 'statement')} in "
+        f"{_count(profile['articles'], 'article')}; "
         f"seen {profile.get('first_seen') or '?'} to {profile.get('last_seen') or '?'}"
     )
     if profile.get("aliases"):
@@ -272,6 +273,10 @@ def profile_view(profile: dict[str, Any]) -> RenderableType:
     if profile.get("also_matching"):
         parts.append(Text("also matching: " + ", ".join(profile["also_matching"]), style="dim"))
     return Group(*parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def timeline_table(rows: Sequence[dict[str, Any]]) -> Table:
