@@ -187,3 +187,17 @@ def test_stdin_jsonl(run: Run, tmp_path: Path, nlp: object) -> None:
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {r["source"].split("#")[0] for r in rows} == {"<stdin>:1", "<stdin>:2"}
+
+
+def test_ingest_gzip_with_source(run: Run, tmp_path: Path, nlp: object) -> None:
+    import gzip
+
+    packed = tmp_path / "wire.txt.gz"
+    packed.write_bytes(gzip.compress((FIXTURES / "wire.txt").read_bytes()))
+    db = str(tmp_path / "g.db")
+    result = run("ingest", str(packed), "--db", db, "--source", "Wire One")
+    assert result.exit_code == 0, result.stderr
+    (row,) = query(run, db, "articles")
+    assert row["outlet"] == "Wire One" and row["published"] == "2025-03-03"
+    assert query(run, db, "articles", "--source", "wire one")
+    assert query(run, db, "articles", "--until", "2025-03-02") == []

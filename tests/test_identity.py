@@ -172,3 +172,33 @@ def test_near_identical_quotes_are_grouped(db: sqlite_utils.Database) -> None:
     found = corpus.quote(db, grouped["id"])
     assert [c["source"] for c in found["carried_by"]] == ["herald", "wire"]
     assert found["first_published"] == "2025-03-02"
+
+
+def test_version_one_database_is_brought_forward(tmp_path: Path) -> None:
+    """A database written before the archive schema gets article views and quote groups."""
+    from factcli.store import migrations
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.m001_initial(old)
+    old.execute("PRAGMA user_version = 1")
+    old.execute(
+        "INSERT INTO articles (id, sha256, source, text, ingested_at)"
+        " VALUES (1, 'a', 'a.txt', 'x', 'now'), (2, 'b', 'b.txt', 'y', 'now')"
+    )
+    old.execute("INSERT INTO actors (id, name, kind) VALUES (1, 'Clara Voss', 'person')")
+    for sid, article_id in ((1, 1), (2, 2)):
+        old.execute(
+            "INSERT INTO statements (id, article_id, actor_id, speaker_role, cue, cue_start,"
+            " cue_end, kind, content, content_start, content_end)"
+            " VALUES (?, ?, 1, 'minister', 'said', 0, 4, 'direct', ?, 0, 1)",
+            [sid, article_id, "We will not raise the water tariff this year"],
+        )
+    old.conn.commit()
+    old.close()
+    db = open_db(path, create=False)
+    views = db.execute("SELECT article_id, name, role FROM article_actors ORDER BY 1").fetchall()
+    assert views == [(1, "Clara Voss", "minister"), (2, "Clara Voss", "minister")]
+    assert db.execute("SELECT DISTINCT quote_id FROM statement_quotes").fetchall() == [(1,)]
+    article(db, "c", [(Actor("Voss", "person", "Minister"), "Voss", "Bridges")])
+    assert names(db) == {"Clara Voss": 3}
