@@ -22,7 +22,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTLETS = ["Wire One", "Daily Ledger", "Valley Herald", "Morning Post", "Coast Times", "The Dispatch"]
+OUTLETS = [
+    "Wire One",
+    "Daily Ledger",
+    "Valley Herald",
+    "Morning Post",
+    "Coast Times",
+    "The Dispatch",
+]
 NAME_FORMS = {
     "U.S. Defense Secretary Pete Hegseth": [
         "U.S. Defense Secretary Pete Hegseth",
@@ -97,7 +104,9 @@ def generate(folder: Path, n: int, seed: int = 7, per_shard: int = 1000) -> list
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     parser.add_argument("--corpus", type=Path, help="write the generated shards here")
