@@ -720,6 +720,7 @@ def quote(
         int, typer.Argument(help="A statement id from who-said (its id, or 'quote N').")
     ],
     db: DbOption = None,
+    limit: LimitOption = 50,
     fmt: FormatOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -732,7 +733,7 @@ def quote(
         from factcli import corpus, render
 
         with _database(db) as conn:
-            found = corpus.quote(conn, statement_id)
+            found = corpus.quote(conn, statement_id, limit)
         if out is Format.table:
             render.print_table(render.quote_view(found), sys.stdout)
         elif out is Format.csv:

@@ -262,9 +262,9 @@ def _group_summary(db: Database, quote_id: int, statement_id: int) -> dict[str, 
     }
 
 
-def quote(db: Database, statement_id: int) -> dict[str, Any]:
-    """A statement's quote: its speaker and words, and every article that carried it, earliest
-    first."""
+def quote(db: Database, statement_id: int, limit: int = 0) -> dict[str, Any]:
+    """A statement's quote: its speaker and words, how many articles carried it, and the
+    first `limit` of them (0 for all), earliest first."""
     row = db.execute(
         "SELECT s.id, COALESCE(sq.quote_id, s.id) FROM statements s"
         " LEFT JOIN statement_quotes sq ON sq.statement_id = s.id WHERE s.id = ?",
@@ -283,9 +283,15 @@ def quote(db: Database, statement_id: int) -> dict[str, Any]:
         WHERE s.id IN (SELECT statement_id FROM statement_quotes WHERE quote_id = :q
                        UNION SELECT :s)
         ORDER BY {_DATE_ORDER}
+        LIMIT :limit
         """,
-        {"q": quote_id, "s": statement_id},
+        {"q": quote_id, "s": statement_id, "limit": _limit(limit)},
     )
+    articles = db.execute(
+        "SELECT COUNT(DISTINCT article_id) FROM statements WHERE id IN ("
+        " SELECT statement_id FROM statement_quotes WHERE quote_id = ? UNION SELECT ?)",
+        [quote_id, statement_id],
+    ).fetchone()[0]
     head = _rows(
         db,
         _STATEMENT_SELECT + _STATEMENT_FROM + " WHERE s.id = ?",
@@ -297,7 +303,7 @@ def quote(db: Database, statement_id: int) -> dict[str, Any]:
         "speaker": head["speaker"],
         "speaker_role": head["speaker_role"],
         "content": head["content"],
-        "articles": len({c["article_id"] for c in carriers}),
+        "articles": articles,
         "first_published": carriers[0]["published"],
         "carried_by": carriers,
     }

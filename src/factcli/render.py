@@ -349,6 +349,9 @@ def quote_view(found: dict[str, Any]) -> RenderableType:
         f"\n{n} article{'' if n == 1 else 's'}, first {found.get('first_published') or 'undated'}",
         style="dim",
     )
+    shown = len(found["carried_by"])
+    if shown < n:
+        head.append(f"; the first {shown} shown (--limit 0 for all)", style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=False)
     table.add_column("Date", no_wrap=True)
     table.add_column("Outlet", ratio=1, overflow="fold")

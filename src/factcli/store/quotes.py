@@ -4,10 +4,11 @@ Outlets copy wire quotes with small changes: a full stop becomes an exclamation 
 becomes "tariffs", curly quotes become straight ones. Each statement with a speaker gets a
 quote id: the id of the earliest stored statement it nearly repeats, or its own.
 
-Candidates come from MinHash locality-sensitive hashing over word pairs: every statement stores
-a few band keys (each mixed with the speaker's id), and statements sharing a key are compared
-with rapidfuzz. That keeps grouping at a few indexed look-ups per statement, however large the
-archive or however often the speaker is quoted.
+Candidates come from MinHash locality-sensitive hashing over word pairs: the first statement of
+each quote stores a few band keys (each mixed with the speaker's id), and a new statement is
+compared with rapidfuzz only to the first statements that share a key with it. Later copies
+store no keys, so a quote carried by thousands of articles still costs a handful of indexed
+look-ups and comparisons, however large the archive.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def band_keys(actor_id: int, content: str) -> list[int]:
 
 
 def assign(db: Database, statement_id: int, actor_id: int | None, content: str) -> int | None:
-    """Give a stored statement its quote id (and store its band keys); None without a speaker."""
+    """Give a stored statement its quote id; None without a speaker. A statement that starts a
+    quote of its own stores its band keys, so later copies find it."""
     if actor_id is None:
         return None
     from rapidfuzz import fuzz
@@ -87,10 +89,11 @@ def assign(db: Database, statement_id: int, actor_id: int | None, content: str) 
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
         [statement_id, quote_id],
     )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
-        [(key, statement_id) for key in keys],
-    )
+    if quote_id == statement_id:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
+            [(key, statement_id) for key in keys],
+        )
     return quote_id
 
 
