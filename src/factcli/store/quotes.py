@@ -70,12 +70,13 @@ def assign(db: Database, statement_id: int, actor_id: int | None, content: str) 
 
     keys = band_keys(actor_id, content)
     marks = ",".join("?" * len(keys))
+    # The band keys lead the plan: "+s.actor_id" keeps SQLite from walking all of a much-quoted
+    # speaker's statements through the actor index instead.
     rows = db.execute(
-        "SELECT DISTINCT s.id, s.content, sq.quote_id FROM quote_keys qk"
-        " JOIN statements s ON s.id = qk.statement_id"
+        "SELECT s.id, s.content, sq.quote_id FROM statements s"
         " JOIN statement_quotes sq ON sq.statement_id = s.id"
-        f" WHERE qk.key IN ({marks}) AND s.id != ? AND s.actor_id = ?"
-        f" ORDER BY s.id LIMIT {_MAX_CANDIDATES}",
+        f" WHERE s.id IN (SELECT statement_id FROM quote_keys WHERE key IN ({marks}))"
+        f" AND s.id != ? AND +s.actor_id = ? ORDER BY s.id LIMIT {_MAX_CANDIDATES}",
         [*keys, statement_id, actor_id],
     ).fetchall()
     target = normalise(content)
