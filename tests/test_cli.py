@@ -599,6 +599,6 @@ def test_ctrl_c_in_a_query_exits_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(queries, "who_said", interrupted)
-    result = run("who-said", "japan", "--db", dbfile)
+    result = run("who-said", "japan", "--no-group", "--db", dbfile)
     assert result.exit_code == 130
     assert error_line(result) == "factcli: error: interrupted"

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,12 +21,14 @@ import typer
 
 from factcli import __version__
 from factcli.errors import FactcliError
-from factcli.formats import Format
+from factcli.output_formats import Format
 
 if TYPE_CHECKING:
     import sqlite3
 
     from rich.console import RenderableType
+    from rich.progress import ProgressColumn, Task
+    from sqlite_utils import Database
 
 app = typer.Typer(
     name="factcli",
@@ -71,6 +74,64 @@ def _size(value: str) -> int:
         raise typer.BadParameter(str(e)) from None
 
 
+class InputFormatChoice(StrEnum):
+    txt = "txt"
+    html = "html"
+    jsonl = "jsonl"
+
+
+InputFormatOption = Annotated[
+    InputFormatChoice | None,
+    typer.Option(
+        "--input-format",
+        case_sensitive=False,
+        help="Read every input as this format instead of telling it by the file name.",
+        show_default=False,
+    ),
+]
+OutletOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="The outlet these articles come from (AP, Reuters…), stored with each article.",
+        show_default=False,
+    ),
+]
+TextFieldOption = Annotated[
+    str, typer.Option("--text-field", help="JSON Lines: the field holding the article text.")
+]
+TitleFieldOption = Annotated[
+    str, typer.Option("--title-field", help="JSON Lines: the field holding the title.")
+]
+DateFieldOption = Annotated[
+    str, typer.Option("--date-field", help="JSON Lines: the field holding the date (any format).")
+]
+UrlFieldOption = Annotated[
+    str, typer.Option("--url-field", help="JSON Lines: the field holding the URL.")
+]
+IdFieldOption = Annotated[
+    str, typer.Option("--id-field", help="JSON Lines: the field holding the record's id.")
+]
+SourceFieldOption = Annotated[
+    str, typer.Option("--source-field", help="JSON Lines: the field holding the outlet's name.")
+]
+
+
+def _rate_column() -> ProgressColumn:
+    """Articles per second, so a long ingest shows its pace next to the time remaining."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(
+                "" if speed is None else f"{speed:.1f} articles/s", style="progress.data.speed"
+            )
+
+    return RateColumn()
+
+
 def default_db_path() -> Path:
     """$FACTCLI_DB if set, else factcli.db in the per-user data directory."""
     env = os.environ.get("FACTCLI_DB")
@@ -79,6 +140,13 @@ def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("factcli")) / "factcli.db"
+
+
+def _print_json(value: Any, sink: Any = None) -> None:
+    """One JSON value on its own line (json is imported here: --help never needs it)."""
+    import json
+
+    (sink or sys.stdout).write(json.dumps(value, ensure_ascii=False) + "\n")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -149,6 +217,23 @@ def _database(db: Path | None) -> Iterator[sqlite3.Connection]:
 
     path = db or default_db_path()
     conn = open_query_db(path)
+    try:
+        yield conn
+    except Exception as e:
+        if _is_sqlite_error(e):
+            raise FactcliError(describe_error(path, e)) from None  # type: ignore[arg-type]
+        raise
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _writable_database(db: Path | None) -> Iterator[Database]:
+    """The database opened for writing, for the commands that correct it (actors --merge)."""
+    from factcli.store import describe_error, open_db
+
+    path = db or default_db_path()
+    conn = open_db(path, create=False)
     try:
         yield conn
     except Exception as e:
@@ -252,17 +337,46 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    input_format: InputFormatOption = None,
+    outlet: OutletOption = None,
+    text_field: TextFieldOption = "text",
+    title_field: TitleFieldOption = "title",
+    date_field: DateFieldOption = "date",
+    url_field: UrlFieldOption = "url",
+    id_field: IdFieldOption = "id",
+    source_field: SourceFieldOption = "source",
 ) -> None:
     """Read articles, extract who said what, and store it. Articles already stored are skipped.
+
+    Plain text, HTML pages and JSON Lines (one article per line), each optionally gzipped,
+    told apart by the file name or --input-format.
 
     Ctrl-C stops after the article being stored; what was stored so far stays.
     """
     with _reporting():
         from rich.console import Console
         from rich.markup import escape
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         from factcli import pipeline, reader
+        from factcli.formats import InputOptions
+
+        options = InputOptions(
+            input_format=input_format.value if input_format else None,
+            outlet=outlet,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            url_field=url_field,
+            id_field=id_field,
+            source_field=source_field,
+        )
 
         stderr = Console(stderr=True, highlight=False)
         progress: Progress | None = None
@@ -272,6 +386,8 @@ def ingest(
                 TextColumn("[progress.description]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                _rate_column(),
+                TimeRemainingColumn(),
                 console=stderr,
                 transient=True,
             )
@@ -321,6 +437,7 @@ def ingest(
                     on_warning=on_warning,
                     should_stop=interrupts.stop_requested,
                     max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
+                    options=options,
                 )
             finally:
                 interrupts.finishing = True
@@ -353,9 +470,22 @@ def who_said(
     fmt: FormatOption = None,
     json_: JsonOption = False,
     fts: FtsOption = False,
+    group: Annotated[
+        bool | None,
+        typer.Option(
+            "--group/--no-group",
+            help="Show a quote carried by several articles once, with their number and the "
+            "earliest date. Default: on for tables; JSON, JSONL and CSV list every statement "
+            "unless --group is given.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Who said TEXT: statements whose content matches, best match first."""
     out = _format(fmt, json_)
+    if group if group is not None else out is Format.table:
+        _who_said_grouped(text, db, limit, out, fts)
+        return
     with _reporting():
         from factcli import queries
 
@@ -375,9 +505,32 @@ def actors(
     limit: LimitOption = 50,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    merge: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--merge",
+            metavar="ACTOR OTHER",
+            help="Make OTHER part of ACTOR (kept when articles are ingested again).",
+            show_default=False,
+        ),
+    ] = None,
+    split: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--split",
+            metavar="ACTOR NAME",
+            help="Give the articles where ACTOR was called NAME their own actor NAME "
+            "(kept when articles are ingested again).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Speakers with their roles and how many statements each made."""
+    """Speakers with their roles and how many statements each made; --merge and --split
+    correct which names are one actor."""
     out = _format(fmt, json_)
+    if merge is not None or split is not None:
+        _correct_actors(db, merge, split)
+        return
     with _reporting():
         from factcli import queries, render
 
@@ -399,14 +552,34 @@ def actor(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="The actor's statements in date order.")
+    ] = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile", help="Only the profile (roles, counts, topics, first and last seen)."
+        ),
+    ] = False,
 ) -> None:
-    """Statements by the actor whose name or alias contains NAME."""
+    """An actor's profile and statements: the actor whose name or alias contains NAME.
+
+    The table starts with the profile of the best match (roles with dates, statement count,
+    top topics, first and last seen); JSON, JSONL and CSV give the statements, or the profile
+    with --profile. --timeline lists the statements by date.
+    """
     out = _format(fmt, json_)
+    if timeline or profile:
+        _actor_profile(name, db, limit, out, timeline=timeline, profile_only=profile)
+        return
     with _reporting():
-        from factcli import queries
+        from factcli import corpus, queries, render
 
         with _database(db) as conn:
             rows = queries.statements_by_actor(conn, name, limit)
+            found = corpus.actor_profile(conn, name) if out is Format.table and rows else None
+        if found is not None:
+            render.print_table(render.profile_view(found), sys.stdout)
         _emit_statements(rows, out, f"no statements by an actor matching {name!r}")
 
 
@@ -440,14 +613,35 @@ def topic(
     limit: LimitOption = 20,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    speakers: Annotated[
+        bool,
+        typer.Option("--speakers", help="Only who speaks about it most, with counts."),
+    ] = False,
 ) -> None:
-    """Statements about the topic NAME."""
+    """Who speaks about the topic NAME most, and the statements about it.
+
+    The table shows the top speakers, then the statements; JSON, JSONL and CSV give the
+    statements, or the speakers with --speakers.
+    """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import queries
+        from factcli import corpus, queries, render
 
         with _database(db) as conn:
+            if speakers:
+                top = corpus.topic_speakers(conn, name, limit)
+                _emit(
+                    top,
+                    out,
+                    render.speakers_table,
+                    f"no speakers on a topic matching {name!r}",
+                    corpus.SPEAKER_KEYS,
+                )
+                return
             rows = queries.statements_on_topic(conn, name, limit)
+            top = corpus.topic_speakers(conn, name, 5) if out is Format.table and rows else []
+        if top:
+            render.print_table(render.speakers_table(top, f"Who speaks about {name}"), sys.stdout)
         _emit_statements(rows, out, f"no statements on a topic matching {name!r}")
 
 
@@ -483,14 +677,35 @@ def articles(
     limit: LimitOption = 50,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Only articles from this outlet, or whose path or URL contains it.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only articles published on or after this date.", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Only articles published on or before this date.", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """Stored articles, oldest ingest first."""
+    """Stored articles, oldest ingest first; --source, --since and --until filter them."""
     out = _format(fmt, json_)
+    since_iso, until_iso = _date_option("--since", since), _date_option("--until", until)
     with _reporting():
         from factcli import queries, render
 
         with _database(db) as conn:
-            rows = queries.articles(conn, limit)
+            rows = queries.articles(conn, limit, source=source, since=since_iso, until=until_iso)
         _emit(rows, out, render.articles_table, "no articles yet", queries.ARTICLE_KEYS)
 
 
@@ -503,7 +718,6 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """One article with its statements. JSON and JSONL give one object; CSV its statements."""
-    import json
 
     out = _format(fmt, json_)
     with _reporting():
@@ -522,7 +736,7 @@ def show(
                 found["statements"], out, sys.stdout, columns=queries.STATEMENT_KEYS
             )
         else:
-            sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
+            _print_json(found)
 
 
 @app.command("export")
@@ -545,6 +759,224 @@ def export(
                 _emit_statements(list(rows), out, "no statements yet")
             else:
                 render.write_records(rows, out, sys.stdout, columns=queries.STATEMENT_KEYS)
+
+
+def _date_option(option: str, value: str | None) -> str | None:
+    """A date typed by the user (``2025-03-01``, ``March 1, 2025``, ``1 Mar 2025``) → ISO."""
+    if value is None:
+        return None
+    from factcli.formats.dates import to_iso_date
+
+    iso = to_iso_date(value)
+    if iso is None:
+        raise typer.BadParameter(f"{value!r} is not a date", param_hint=option)
+    return iso
+
+
+def _who_said_grouped(text: str, db: Path | None, limit: int, out: Format, fts: bool) -> None:
+    with _reporting():
+        from factcli import corpus, render
+
+        with _database(db) as conn:
+            hits = corpus.who_said_grouped(conn, text, limit, raw=fts)
+        highlights = [h.highlights for h in hits]
+        _emit(
+            [h.row for h in hits],
+            out,
+            lambda rows: render.quote_groups_table(rows, highlights),
+            f"no statement matches {text!r}",
+            corpus.QUOTE_GROUP_KEYS,
+        )
+
+
+def _correct_actors(
+    db: Path | None, merge: tuple[str, str] | None, split: tuple[str, str] | None
+) -> None:
+    with _reporting():
+        from factcli.store import identity
+
+        if merge is not None and split is not None:
+            raise typer.BadParameter("use --merge or --split, not both")
+        with _writable_database(db) as conn:
+            if merge is not None:
+                done = identity.merge(conn, *merge)
+                typer.echo(
+                    f"merged {done['merged']} into {done['actor']}: "
+                    f"{done['statements_moved']} statements moved",
+                    err=True,
+                )
+            elif split is not None:
+                done = identity.split(conn, *split)
+                typer.echo(
+                    f"split {done['split']} from {done['actor']}: "
+                    f"{done['statements_moved']} statements moved",
+                    err=True,
+                )
+
+
+def _actor_profile(
+    name: str, db: Path | None, limit: int, out: Format, *, timeline: bool, profile_only: bool
+) -> None:
+    with _reporting():
+        from factcli import corpus, queries, render
+
+        with _database(db) as conn:
+            found = corpus.actor_profile(conn, name)
+            rows = corpus.actor_timeline(conn, name, limit) if timeline else []
+        if found is None:
+            _emit([], out, render.actors_table, f"no actor matching {name!r}")
+            return
+        if out is not Format.table:
+            if profile_only:
+                if out is Format.csv:
+                    flat = {k: v for k, v in found.items() if k not in ("roles", "topics")}
+                    flat["roles"] = [r["role"] for r in found["roles"]]
+                    flat["topics"] = [t["name"] for t in found["topics"]]
+                    render.write_records([flat], out, sys.stdout)
+                else:
+                    _print_json(found)
+            else:
+                render.write_records(rows, out, sys.stdout, columns=queries.STATEMENT_KEYS)
+            return
+        render.print_table(render.profile_view(found), sys.stdout)
+        if timeline and rows:
+            render.print_table(render.timeline_table(rows), sys.stdout)
+
+
+@app.command("quote")
+def quote(
+    statement_id: Annotated[
+        int, typer.Argument(help="A statement id from who-said (its id, or 'quote N').")
+    ],
+    db: DbOption = None,
+    limit: LimitOption = 50,
+    fmt: FormatOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Every article that carried a quote: the statement's near-identical copies, by date.
+
+    JSON and JSONL give one object with a carried_by list; CSV gives one row per article.
+    """
+    out = _format(fmt, json_)
+    with _reporting():
+        from factcli import corpus, render
+
+        with _database(db) as conn:
+            found = corpus.quote(conn, statement_id, limit)
+        if out is Format.table:
+            render.print_table(render.quote_view(found), sys.stdout)
+        elif out is Format.csv:
+            render.write_records(found["carried_by"], out, sys.stdout, columns=corpus.CARRIER_KEYS)
+        else:
+            _print_json(found)
+
+
+@app.command("stats")
+def stats(
+    db: DbOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="How many top speakers; 0 for all.")
+    ] = 10,
+    fmt: FormatOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The archive in numbers: articles, statements by kind, actors, topics, dates, speakers.
+
+    JSON and JSONL give one object; CSV gives key,value rows.
+    """
+    out = _format(fmt, json_)
+    with _reporting():
+        from factcli import corpus, render
+
+        with _database(db) as conn:
+            summary = corpus.stats(conn, limit)
+        if out is Format.table:
+            render.print_table(render.stats_view(summary), sys.stdout)
+        elif out is Format.csv:
+            render.write_records(corpus.stats_records(summary), out, sys.stdout)
+        else:
+            _print_json(summary)
+
+
+@app.command("extract")
+def extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders or - for stdin, as for ingest.", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+    input_format: InputFormatOption = None,
+    outlet: OutletOption = None,
+    text_field: TextFieldOption = "text",
+    title_field: TitleFieldOption = "title",
+    date_field: DateFieldOption = "date",
+    url_field: UrlFieldOption = "url",
+    id_field: IdFieldOption = "id",
+    source_field: SourceFieldOption = "source",
+) -> None:
+    """Extract statements to JSON Lines without a database: the map step of a distributed run.
+
+    Each line is a statement object of the JSON contract; `id` numbers the statements of this
+    run and `article_id` the articles (from 1, in input order).
+    """
+    with _reporting():
+        from factcli import records
+        from factcli.formats import InputOptions
+        from factcli.models import Article
+        from factcli.reader import InputError
+
+        options = InputOptions(
+            input_format=input_format.value if input_format else None,
+            outlet=outlet,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            url_field=url_field,
+            id_field=id_field,
+            source_field=source_field,
+        )
+        failed = 0
+
+        def report(source: str, reason: str) -> None:
+            nonlocal failed
+            failed += 1
+            typer.echo(f"factcli: error: {source}: {' '.join(reason.split())}", err=True)
+
+        def articles() -> Iterator[Article]:
+            for item in records.read_inputs(paths, options):
+                if isinstance(item, InputError):
+                    report(item.source, item.reason)
+                else:
+                    yield item
+
+        n_articles = n_statements = 0
+        try:
+            sink = output.open("w", encoding="utf-8") if output else sys.stdout
+        except OSError as e:
+            raise FactcliError(f"cannot write {output}: {e.strerror or e}") from None
+        try:
+            for article, rows, error in records.extract_stream(articles()):
+                if rows is None:
+                    report(article.source, f"could not be analysed ({error})")
+                    continue
+                n_articles += 1
+                n_statements += len(rows)
+                for row in rows:
+                    _print_json(row, sink)
+        finally:
+            if output:
+                sink.close()
+        typer.echo(
+            f"articles: {n_articles} extracted, {failed} failed; statements: {n_statements}",
+            err=True,
+        )
+        if failed:
+            raise typer.Exit(1)
 
 
 def main() -> None:

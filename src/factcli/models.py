@@ -26,13 +26,20 @@ class Span:
 
 @dataclass(frozen=True)
 class Article:
-    """One article as read: `text` is never altered after decoding (only a BOM is dropped)."""
+    """One article as read: `text` is never altered after decoding (only a BOM is dropped).
+
+    `outlet` is the publication ("AP", a site name), `url` where it was published; both are
+    optional metadata from HTML pages, JSON Lines fields or ``ingest --source``.
+    """
 
     text: str
     source: str
     title: str | None = None
     published: str | None = None
     body_start: int = 0
+    outlet: str | None = None
+    url: str | None = None
+    author: str | None = None
 
     @property
     def sha256(self) -> str:

@@ -19,13 +19,14 @@ import os
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
-from factcli import reader, store
+from factcli import formats, reader, store
 from factcli.errors import FactcliError
+from factcli.formats import InputOptions
 from factcli.models import Article, Extraction
 
 if TYPE_CHECKING:
@@ -103,10 +104,13 @@ def ingest(
     on_warning: Callable[[str, str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     stdin: BinaryIO | None = None,
+    options: InputOptions | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
     `jobs` worker processes extract (default: one per processor; 1 runs in this process).
+    `options` choose the input format (text, HTML, JSON Lines; by file name otherwise), the
+    outlet to record and the JSON Lines field names; one input may hold many articles.
     on_total(n) is called once with the number of inputs; on_article(source, status) after each
     article with status "ingested" | "skipped" | "failed"; on_error(source, reason) per failure;
     on_warning(source, reason) per input read with a fallback encoding. Inputs larger than
@@ -132,33 +136,41 @@ def ingest(
     inputs, problems = reader.collect_inputs(paths)
     for source, reason in problems:
         fail(source, reason)
+    options = replace(options or InputOptions(), max_bytes=max_bytes)
+    counts = [formats.count_articles(source, options) for source in inputs]
+    total = sum(c if c is not None else 1 for c in counts)
     if on_total:
-        on_total(len(inputs))
+        on_total(total)
     if not inputs:
         return report
     db = store.open_db(db_path, create=True)
-    jobs = max(1, min(jobs or default_jobs(), len(inputs)))
-    size = max(1, min(CHUNK_ARTICLES, math.ceil(len(inputs) / jobs)))
+    jobs = max(1, min(jobs or default_jobs(), total))
+    size = max(1, min(CHUNK_ARTICLES, math.ceil(total / jobs)))
     seen: set[str] = set()
 
     def stopping() -> bool:
         return should_stop is not None and should_stop()
 
     def items() -> Iterator[Item]:
+        """Single-article files are read by the workers; stdin and JSON Lines files (many
+        articles each) are read here, article by article."""
         for source in inputs:
-            if source != reader.STDIN:
+            if (
+                source != reader.STDIN
+                and formats.detect(source, options.input_format)[0] != "jsonl"
+            ):
                 yield source
                 continue
-            yield read_input(source, max_bytes, stdin)
+            yield from read_inputs(source, options, stdin)
 
     def is_stored(sha256: str) -> bool:
         return not force and store.find_article(db, sha256) is not None
 
     chunks: Generator[list[Outcome], None, None]
     if jobs == 1:
-        chunks = (extract_chunk(chunk, is_stored, max_bytes) for chunk in _chunks(items(), size))
+        chunks = (extract_chunk(chunk, is_stored, options) for chunk in _chunks(items(), size))
     else:
-        tasks = ((str(db_path), force, max_bytes, chunk) for chunk in _chunks(items(), size))
+        tasks = ((str(db_path), force, options, chunk) for chunk in _chunks(items(), size))
         chunks = _extract_in_workers(tasks, jobs)
     try:
         for outcomes in chunks:
@@ -244,7 +256,7 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-Task = tuple[str, bool, int, list[Item]]
+Task = tuple[str, bool, InputOptions, list[Item]]
 
 
 def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outcome], None, None]:
@@ -280,45 +292,55 @@ def _start_worker() -> None:
 
 
 def _worker_chunk(task: Task) -> list[Outcome]:
-    db_path, force, max_bytes, items = task
-    return extract_chunk(items, lambda sha256: not force and _is_stored(db_path, sha256), max_bytes)
+    db_path, force, options, items = task
+    return extract_chunk(items, lambda sha256: not force and _is_stored(db_path, sha256), options)
 
 
-def read_input(source: str, max_bytes: int, stdin: BinaryIO | None = None) -> Read | Outcome:
-    """An input read and checked, or the failure to report. Fallback decodings travel with the
-    article as warnings: a worker process cannot print them in input order."""
+def read_inputs(
+    source: str, options: InputOptions, stdin: BinaryIO | None = None
+) -> Iterator[Read | Outcome]:
+    """The articles of one input, read and checked, or the failures to report (one per input
+    or per bad JSON Lines record). Fallback decodings travel with the article as warnings: a
+    worker process cannot print them in input order."""
     from factcli.extract import article_paragraphs
 
     warnings: list[str] = []
     try:
-        article = reader.read_article(
-            source, stdin=stdin, max_bytes=max_bytes, warn=warnings.append
-        )
+        for item in formats.read_articles(source, options, stdin=stdin, warn=warnings.append):
+            if isinstance(item, reader.InputError):
+                yield Outcome(item.source, "failed", item.reason)
+                continue
+            longest = max((e - s for s, e in article_paragraphs(item)), default=0)
+            if longest > MAX_PARAGRAPH_CHARS:
+                reason = (
+                    f"has a paragraph of {longest:,} characters; the longest that can be"
+                    f" analysed is {MAX_PARAGRAPH_CHARS:,}"
+                )
+                yield Outcome(item.source, "failed", reason, warnings=tuple(warnings))
+            else:
+                yield Read(item, tuple(warnings))
+            warnings.clear()
     except FactcliError as exc:
-        return Outcome(source, "failed", getattr(exc, "reason", exc.message))
-    longest = max((end - start for start, end in article_paragraphs(article)), default=0)
-    if longest > MAX_PARAGRAPH_CHARS:
-        reason = (
-            f"has a paragraph of {longest:,} characters; the longest that can be analysed"
-            f" is {MAX_PARAGRAPH_CHARS:,}"
+        yield Outcome(
+            source, "failed", getattr(exc, "reason", exc.message), warnings=tuple(warnings)
         )
-        return Outcome(source, "failed", reason, warnings=tuple(warnings))
-    return Read(article, tuple(warnings))
 
 
 def extract_chunk(
-    items: list[Item], is_stored: Callable[[str], bool], max_bytes: int = reader.DEFAULT_MAX_BYTES
+    items: list[Item], is_stored: Callable[[str], bool], options: InputOptions | None = None
 ) -> list[Outcome]:
     """Read, skip what is stored already, and extract one chunk (in a worker or in-process)."""
     from factcli.extract import extract_articles
 
+    options = options or InputOptions()
     entries: list[Outcome | Read] = []
     for item in items:
-        entry = read_input(item, max_bytes) if isinstance(item, str) else item
-        if isinstance(entry, Read) and is_stored(entry.article.sha256):
-            a = entry.article
-            entry = Outcome(a.source, "skipped", sha256=a.sha256, warnings=entry.warnings)
-        entries.append(entry)
+        read = read_inputs(item, options) if isinstance(item, str) else [item]
+        for entry in read:
+            if isinstance(entry, Read) and is_stored(entry.article.sha256):
+                a = entry.article
+                entry = Outcome(a.source, "skipped", sha256=a.sha256, warnings=entry.warnings)
+            entries.append(entry)
     articles = [e.article for e in entries if isinstance(e, Read)]
     extracted = iter(extract_articles(articles, batch_size=max(1, len(articles))))
     done: list[Outcome] = []

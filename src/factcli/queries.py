@@ -66,6 +66,8 @@ ARTICLE_KEYS: tuple[str, ...] = (
     "ingested_at",
     "sentences",
     "statements",
+    "outlet",
+    "url",
 )
 
 MAX_QUERY_TOKENS = 64
@@ -338,18 +340,41 @@ def search_sentences(db: Connection, text: str, limit: int = 20, *, raw: bool = 
     return hits
 
 
-def articles(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """Stored articles in the order they were ingested, with sentence and statement counts."""
+def articles(
+    db: Connection,
+    limit: int = 50,
+    *,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Stored articles in the order they were ingested, with sentence and statement counts.
+
+    `source` keeps articles from that outlet (any case) or whose path or URL contains it;
+    `since` and `until` (ISO dates, inclusive) keep dated articles in that range.
+    """
     sql = """
         SELECT a.id AS id, a.source AS source, a.title AS title, a.published AS published,
                a.sha256 AS sha256, a.ingested_at AS ingested_at,
                (SELECT COUNT(*) FROM sentences se WHERE se.article_id = a.id) AS sentences,
-               (SELECT COUNT(*) FROM statements s WHERE s.article_id = a.id) AS statements
+               (SELECT COUNT(*) FROM statements s WHERE s.article_id = a.id) AS statements,
+               a.outlet AS outlet, a.url AS url
         FROM articles a
+        WHERE (:source IS NULL OR a.outlet = :source COLLATE NOCASE
+               OR a.source LIKE :pattern ESCAPE '\\' OR a.url LIKE :pattern ESCAPE '\\')
+          AND (:since IS NULL OR a.published >= :since)
+          AND (:until IS NULL OR a.published <= :until)
         ORDER BY a.id
-        LIMIT ?
+        LIMIT :limit
     """
-    return _rows(db, sql, [_limit(limit)])
+    params = {
+        "source": source,
+        "pattern": _like(source) if source else None,
+        "since": since,
+        "until": until,
+        "limit": _limit(limit),
+    }
+    return _rows(db, sql, params)
 
 
 def article(db: Connection, article_id: int) -> dict[str, Any]:

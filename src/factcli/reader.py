@@ -30,6 +30,17 @@ Warn = Callable[[str], None]
 """Receives a one-line warning about an input that was read anyway (without the path)."""
 
 ARTICLE_SUFFIX = ".txt"
+ARTICLE_SUFFIXES: tuple[str, ...] = (
+    ARTICLE_SUFFIX,
+    ".html",
+    ".htm",
+    ".jsonl",
+    ".txt.gz",
+    ".html.gz",
+    ".htm.gz",
+    ".jsonl.gz",
+)
+"""What a directory walk picks up; `factcli.formats` reads each kind."""
 
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -114,8 +125,9 @@ def collect_inputs(paths: Sequence[str]) -> tuple[list[str], list[tuple[str, str
     """Expand the paths given on the command line into the inputs to read, in a stable order.
 
     Files are taken as given whatever their name (the user chose them); directories are walked
-    recursively for ``*.txt`` files, sorted by name, without following symbolic links to
-    directories, so a link back to a parent cannot loop. ``-`` is standard input. Returns
+    recursively for articles (``*.txt``, ``*.html``, ``*.jsonl`` and their ``.gz``), sorted
+    by name, without following symbolic links to directories, so a link back to a parent
+    cannot loop. ``-`` is standard input. Returns
     ``(inputs, problems)``: a missing path or a directory without articles is one
     ``(path, reason)`` problem, so the other inputs are still ingested. Inputs that resolve to
     the same file are kept once.
@@ -139,7 +151,12 @@ def collect_inputs(paths: Sequence[str]) -> tuple[list[str], list[tuple[str, str
             for file in found:
                 add(file)
             if not found and not walk_problems:
-                problems.append((path, f"no *{ARTICLE_SUFFIX} articles in this directory"))
+                problems.append(
+                    (
+                        path,
+                        f"no *{ARTICLE_SUFFIX} articles in this directory (nor *.html, *.jsonl)",
+                    )
+                )
         elif os.path.exists(path):
             add(path)
         elif os.path.lexists(path):
@@ -159,7 +176,7 @@ def _walk_directory(root: str) -> tuple[list[str], list[tuple[str, str]]]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
         dirnames.sort()
         for name in sorted(filenames):
-            if not name.lower().endswith(ARTICLE_SUFFIX):
+            if not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
             path = os.path.join(dirpath, name)
             if os.path.isfile(path):
@@ -196,7 +213,11 @@ def read_article(
     unreadable, larger than `max_bytes`, binary, not decodable text, empty, or only a header.
     `warn` hears about an input read with a fallback encoding.
     """
-    data = _read_bytes(source, stdin, max_bytes)
+    return article_from_bytes(_read_bytes(source, stdin, max_bytes), source, warn)
+
+
+def article_from_bytes(data: bytes, source: str, warn: Warn | None = None) -> Article:
+    """A plain-text article from its bytes: decoded, header split off (see `read_article`)."""
     text = decode(data, source, warn)
     header = parse_header(text)
     if header.body_start >= len(text) or not text[header.body_start :].strip():

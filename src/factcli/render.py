@@ -16,7 +16,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from factcli.formats import Format
+from factcli.output_formats import Format
 
 MATCH_STYLE = "bold reverse"
 
@@ -199,7 +199,9 @@ def articles_table(rows: Sequence[dict[str, Any]]) -> Table:
             _dim(row.get("title"), "untitled"),
             _dim(row.get("published"), "unknown"),
             str(row["statements"]),
-            row["source"],
+            Text(row["outlet"] + "\n", style="bold") + Text(row["source"])
+            if row.get("outlet")
+            else Text(row["source"]),
         )
     return table
 
@@ -228,3 +230,165 @@ def terminal_width(out: TextIO) -> int:
 def print_table(renderable: RenderableType, out: TextIO) -> None:
     """Print for a person: colour only on a terminal, wrapping to its width."""
     Console(file=out, highlight=False, soft_wrap=False).print(renderable)
+
+
+def profile_view(profile: dict[str, Any]) -> RenderableType:
+    """An actor at a glance: kind and role, counts, dates, roles over time, top topics."""
+    head = Text(profile["name"], style="bold")
+    facts = [profile.get("kind") or "kind unknown"]
+    if profile.get("role"):
+        facts.append(profile["role"])
+    head.append("\n" + " · ".join(facts), style="dim")
+    head.append(
+        f"\n{_count(profile['statements'], 'statement')} in "
+        f"{_count(profile['articles'], 'article')}; "
+        f"seen {profile.get('first_seen') or '?'} to {profile.get('last_seen') or '?'}"
+    )
+    if profile.get("aliases"):
+        head.append("\nalso called: " + ", ".join(profile["aliases"]), style="dim")
+    parts: list[RenderableType] = [head]
+    if profile.get("roles"):
+        roles = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+        roles.add_column("Role", ratio=3, overflow="fold")
+        roles.add_column("First seen")
+        roles.add_column("Last seen")
+        roles.add_column("Articles", justify="right")
+        for row in profile["roles"]:
+            roles.add_row(
+                row["role"],
+                _dim(row.get("first_seen"), "?"),
+                _dim(row.get("last_seen"), "?"),
+                str(row["articles"]),
+            )
+        parts.append(roles)
+    if profile.get("topics"):
+        topics = ", ".join(f"{t['name']} ({t['statements']})" for t in profile["topics"])
+        parts.append(Text("speaks most about: " + topics))
+    if profile.get("also_matching"):
+        parts.append(Text("also matching: " + ", ".join(profile["also_matching"]), style="dim"))
+    return Group(*parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def timeline_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """Statements in date order, the date shown once per day."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True, expand=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Cue / kind", width=12, overflow="fold")
+    table.add_column("Quote", ratio=1, overflow="fold")
+    table.add_column("Article", width=18, overflow="fold")
+    previous: object = object()
+    for row in rows:
+        date = row.get("published")
+        cue = _dim(row.get("cue"))
+        cue.append("\n" + (row.get("kind") or ""), style="dim")
+        table.add_row(
+            _dim(date, "undated") if date != previous else Text(""),
+            cue,
+            Text(row.get("content") or ""),
+            Text(row.get("title") or row.get("source") or "")
+            + Text(f"\n#{row['article_id']}", style="dim"),
+        )
+        previous = date
+    return table
+
+
+def speakers_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title, title_justify="left")
+    table.add_column("Speaker", ratio=2, overflow="fold")
+    table.add_column("Role", ratio=2, overflow="fold")
+    table.add_column("Statements", justify="right")
+    table.add_column("Articles", justify="right")
+    for row in rows:
+        table.add_row(
+            row["name"], _dim(row.get("role")), str(row["statements"]), str(row["articles"])
+        )
+    return table
+
+
+def quote_groups_table(
+    rows: Sequence[dict[str, Any]],
+    highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
+) -> Table:
+    """Each quote once: speaker, words (match highlighted), how many articles and since when."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True, expand=True)
+    table.add_column("Speaker / role", width=16, overflow="fold")
+    table.add_column("Quote", ratio=1, overflow="fold")
+    table.add_column("Carried by", width=18, overflow="fold")
+    for i, row in enumerate(rows):
+        ranges = highlights[i] if highlights is not None and i < len(highlights) else ()
+        speaker = Text(row.get("speaker") or "unattributed")
+        if row.get("speaker_role"):
+            speaker.append("\n" + row["speaker_role"], style="dim")
+        n = row["articles"]
+        carried = Text(f"{n} article" + ("" if n == 1 else "s"))
+        carried.append(f"\nfirst {row.get('first_published') or 'undated'}", style="dim")
+        if row.get("first_outlet"):
+            carried.append(f"\n{row['first_outlet']}", style="dim")
+        carried.append(f"\nquote {row['id']}", style="dim")
+        table.add_row(speaker, _marked(row.get("content") or "", ranges), carried)
+    return table
+
+
+def quote_view(found: dict[str, Any]) -> RenderableType:
+    head = Text(found.get("speaker") or "unattributed", style="bold")
+    if found.get("speaker_role"):
+        head.append(f" ({found['speaker_role']})", style="dim")
+    head.append("\n“" + (found.get("content") or "") + "”")
+    n = found["articles"]
+    head.append(
+        f"\n{n} article{'' if n == 1 else 's'}, first {found.get('first_published') or 'undated'}",
+        style="dim",
+    )
+    shown = len(found["carried_by"])
+    if shown < n:
+        head.append(f"; the first {shown} shown (--limit 0 for all)", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=False)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Outlet", ratio=1, overflow="fold")
+    table.add_column("Article", ratio=3, overflow="fold")
+    table.add_column("Statement", justify="right")
+    for row in found["carried_by"]:
+        table.add_row(
+            _dim(row.get("published"), "undated"),
+            _dim(row.get("outlet")),
+            Text(row.get("title") or row.get("source") or "")
+            + Text(f"\n#{row['article_id']} {row.get('url') or row['source']}", style="dim"),
+            str(row["statement_id"]),
+        )
+    return Group(head, table)
+
+
+def stats_view(summary: dict[str, Any]) -> RenderableType:
+    kinds = summary["statements_by_kind"]
+    lines = Text()
+    lines.append(f"articles      {summary['articles']}")
+    lines.append(
+        f"\nstatements    {summary['statements']} ("
+        + ", ".join(f"{k} {v}" for k, v in kinds.items())
+        + ")"
+    )
+    lines.append(f"\nactors        {summary['actors']}")
+    lines.append(f"\ntopics        {summary['topics']}")
+    lines.append(f"\noutlets       {summary['outlets']}")
+    lines.append(
+        f"\ndates         {summary.get('first_published') or '?'} to "
+        f"{summary.get('last_published') or '?'}"
+        f" ({summary['undated_articles']} undated)"
+    )
+    lines.append(f"\nquotes carried by several articles  {summary['quotes_in_several_articles']}")
+    parts: list[RenderableType] = [lines]
+    if summary["top_speakers"]:
+        table = Table(
+            box=box.SIMPLE_HEAD, pad_edge=False, title="Top speakers", title_justify="left"
+        )
+        table.add_column("Speaker", ratio=2, overflow="fold")
+        table.add_column("Role", ratio=2, overflow="fold")
+        table.add_column("Statements", justify="right")
+        for row in summary["top_speakers"]:
+            table.add_row(row["name"], _dim(row.get("role")), str(row["statements"]))
+        parts.append(table)
+    return Group(*parts)

@@ -181,3 +181,91 @@ _COUNTS_AND_INDEXES = (
     "DROP INDEX idx_statement_topics_topic",
     "CREATE INDEX idx_statement_topics_topic ON statement_topics(topic_id, statement_id)",
 )
+
+
+@migration
+def m003_archive(db: Database) -> None:
+    """An archive of many outlets: article metadata, one actor across articles, quote groups.
+
+    ``articles`` gains the outlet, URL and author. ``article_actors`` keeps each article's own
+    view of a speaker (the name, role and kind seen there) and the corpus actor it was matched
+    to, so roles can be dated and a wrong match undone. ``actor_keys`` indexes actors by
+    surname and normalised name for matching; ``actor_rules`` keeps manual merges and splits so
+    they survive re-ingest. ``statement_quotes`` labels near-identical statements of one speaker
+    with one quote id, found through the MinHash band keys in ``quote_keys``.
+    """
+    _execute_each(
+        db,
+        """
+        ALTER TABLE articles ADD COLUMN outlet TEXT;
+        ALTER TABLE articles ADD COLUMN url TEXT;
+        ALTER TABLE articles ADD COLUMN author TEXT;
+        CREATE INDEX idx_articles_published ON articles(published);
+        CREATE INDEX idx_articles_outlet ON articles(outlet COLLATE NOCASE);
+        CREATE TABLE article_actors (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+            name TEXT NOT NULL COLLATE NOCASE,
+            role TEXT,
+            kind TEXT,
+            PRIMARY KEY (article_id, name)
+        );
+        CREATE INDEX idx_article_actors_actor ON article_actors(actor_id);
+        CREATE TABLE actor_keys (
+            key TEXT NOT NULL,
+            actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, actor_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_actor_keys_actor ON actor_keys(actor_id);
+        CREATE TABLE actor_rules (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL CHECK (rule IN ('merge', 'split')),
+            name TEXT NOT NULL COLLATE NOCASE,
+            actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            UNIQUE (rule, name, actor_id)
+        );
+        CREATE INDEX idx_actor_rules_actor ON actor_rules(actor_id);
+        CREATE TABLE statement_quotes (
+            statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+            quote_id INTEGER NOT NULL
+        );
+        CREATE INDEX idx_statement_quotes_quote ON statement_quotes(quote_id);
+        CREATE TABLE quote_keys (
+            key INTEGER NOT NULL,
+            statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, statement_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_quote_keys_statement ON quote_keys(statement_id);
+        INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)
+            SELECT s.article_id, s.actor_id, ac.name, MAX(s.speaker_role), ac.kind
+            FROM statements s JOIN actors ac ON ac.id = s.actor_id
+            GROUP BY s.article_id, s.actor_id;
+        """,
+    )
+    # a renamed actor ("Hegseth" becomes "Pete Hegseth") is found by its new name too, and a
+    # merged-away actor leaves no names behind in the index of names (see m002)
+    db.execute(
+        """CREATE TRIGGER actors_names_au_name AFTER UPDATE OF name ON actors
+        WHEN OLD.name IS NOT NEW.name BEGIN
+            INSERT INTO actor_names (name, actor_id) VALUES (NEW.name, NEW.id);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER actors_names_ad AFTER DELETE ON actors BEGIN
+            DELETE FROM actor_names WHERE actor_id = OLD.id;
+        END"""
+    )
+    from factcli.store import identity, quotes
+
+    for actor_id, name, kind in db.execute("SELECT id, name, kind FROM actors").fetchall():
+        identity.index_actor(db, actor_id, name, kind)
+    quotes.regroup(db, [row[0] for row in db.execute("SELECT id FROM statements ORDER BY id")])
+
+
+def _execute_each(db: Database, script: str) -> None:
+    """Run `script` statement by statement: ``executescript`` would commit the migration's
+    transaction half-way, and a failed upgrade must leave the old schema intact."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

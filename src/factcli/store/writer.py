@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -10,7 +9,8 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from factcli.errors import FactcliError
-from factcli.models import Actor, Extraction
+from factcli.models import Extraction
+from factcli.store import identity, quotes
 from factcli.store.connection import transaction
 
 
@@ -29,7 +29,8 @@ def save_extraction(db: Database, extraction: Extraction, *, replace: bool = Fal
 
     All or nothing: any error rolls the whole article back. With `replace`, an article with the
     same text is deleted first (its sentences, statements and links cascade), as --force needs.
-    Actors and topics are shared across articles by case-insensitive name.
+    Topics are shared across articles by case-insensitive name; actors are matched to the
+    stored ones by `identity.resolve` (one actor per person across the corpus).
     """
     with transaction(db):
         return _save(db, extraction, replace)
@@ -118,8 +119,9 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     roles: dict[str, str | None] = {}
     actor_ids: dict[str, int] = {}
     for actor in extraction.actors:
-        actor_ids[actor.name.casefold()] = _upsert_actor(db, actor)
+        actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
         roles[actor.name.casefold()] = actor.role
+    _record_article_metadata(db, article_id, extraction, actor_ids)
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
@@ -138,7 +140,7 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         if statement.actor is not None:
             key = statement.actor.casefold()
             if key not in actor_ids:
-                actor_ids[key] = _upsert_actor_name(db, statement.actor)
+                actor_ids[key] = identity.resolve_name(db, statement.actor)
             actor_id = actor_ids[key]
             role = roles.get(key)
         speaker = statement.speaker
@@ -179,6 +181,8 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     conn.executemany(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
     )
+    for row in statement_rows:
+        quotes.assign(db, row[0], row[3], row[12])
 
     for topic_id, n in statement_topic_counts.items():
         topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
@@ -199,54 +203,26 @@ def _insert(db: Database, sql: str, params: list[object]) -> int:
     return rowid
 
 
-def _upsert_actor(db: Database, actor: Actor) -> int:
-    """One actor per name across articles: aliases accumulate, the newest role and kind win."""
-    row = db.execute(
-        "SELECT id, role, kind, aliases FROM actors WHERE name = ?", [actor.name]
-    ).fetchone()
-    if row is None:
-        return _insert(
-            db,
-            "INSERT INTO actors (name, role, kind, aliases) VALUES (?, ?, ?, ?)",
-            [actor.name, actor.role, actor.kind, _aliases_json(actor.name, [], actor.aliases)],
+def _record_article_metadata(
+    db: Database, article_id: int, extraction: Extraction, actor_ids: dict[str, int]
+) -> None:
+    """The outlet, URL and author, and each speaker as this article saw them (name, role,
+    kind) with the corpus actor they were matched to: the record behind dated roles and
+    manual splits."""
+    article = extraction.article
+    if article.outlet or article.url or article.author:
+        db.execute(
+            "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
+            [article.outlet, article.url, article.author, article_id],
         )
-    actor_id, role, kind, aliases = row
-    db.execute(
-        "UPDATE actors SET role = ?, kind = ?, aliases = ? WHERE id = ?",
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
+        " VALUES (?, ?, ?, ?, ?)",
         [
-            actor.role or role,
-            actor.kind or kind,
-            _aliases_json(actor.name, _load_aliases(aliases), actor.aliases),
-            actor_id,
+            (article_id, actor_ids[a.name.casefold()], a.name, a.role, a.kind)
+            for a in extraction.actors
         ],
     )
-    return int(actor_id)
-
-
-def _upsert_actor_name(db: Database, name: str) -> int:
-    """A statement naming an actor the extraction did not list: keep it, kind unknown."""
-    row = db.execute("SELECT id FROM actors WHERE name = ?", [name]).fetchone()
-    if row is not None:
-        return int(row[0])
-    return _insert(db, "INSERT INTO actors (name, aliases) VALUES (?, '[]')", [name])
-
-
-def _load_aliases(value: str | None) -> list[str]:
-    try:
-        loaded = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [a for a in loaded if isinstance(a, str)] if isinstance(loaded, list) else []
-
-
-def _aliases_json(name: str, old: list[str], new: tuple[str, ...]) -> str:
-    seen = {name.casefold()}
-    merged: list[str] = []
-    for alias in [*old, *new]:
-        if alias and alias.casefold() not in seen:
-            seen.add(alias.casefold())
-            merged.append(alias)
-    return json.dumps(merged, ensure_ascii=False)
 
 
 def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:

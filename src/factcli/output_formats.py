@@ -1,4 +1,5 @@
-"""The output formats, apart from `render` so that `factcli --help` needs no rendering code."""
+"""The output formats (table, JSON, JSON Lines, CSV), apart from `render` so that
+`factcli --help` needs no rendering code."""
 
 from __future__ import annotations
 
