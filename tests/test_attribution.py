@@ -767,3 +767,13 @@ def test_given_name_gives_the_pronoun_its_gender(extract_text: ExtractText) -> N
 
 def test_no_statement_for_a_perception_verb(extract_text: ExtractText) -> None:
     assert statements(extract_text, "Residents saw the water rise over the road.") == []
+
+
+def test_dateline_city_is_not_the_speaker(extract_text: ExtractText) -> None:
+    st = only(
+        extract_text,
+        "LISBON (Reuters) — Interior Minister Clara Voss said on Monday that the water tariff "
+        "would not rise.",
+    )
+    assert st.speaker == "Clara Voss"
+    assert st.mention == "Interior Minister Clara Voss"

@@ -103,6 +103,9 @@ def subject_heads(verb: Token, depth: int = 0) -> tuple[list[Token], bool]:
             return [subj], False  # the mention as written; actors resolve it to verb.head
         if subj.dep_ == "nsubj" and subj.lower_ == "there":
             return [], False
+        dateline_subject = _after_dateline(subj)
+        if dateline_subject is not None:
+            return _with_conjuncts(dateline_subject), False
         return _with_conjuncts(subj), False
     if any(c.dep_ in ("nsubjpass", "csubjpass") for c in verb.children):
         return [], True
@@ -125,6 +128,20 @@ def subject_heads(verb: Token, depth: int = 0) -> tuple[list[Token], bool]:
                 break
             anc = anc.head
     return [], False
+
+
+def _after_dateline(subj: Token) -> Token | None:
+    """ "LISBON (Reuters) — Minister Clara Voss said": the parser makes the dateline's city the
+    subject and the speaker its apposition after the dash."""
+    if not (subj.text.isupper() and len(subj.text) > 1 and subj.i < 4):
+        return None
+    doc = subj.doc
+    for child in reversed(list(subj.rights)):
+        if child.dep_ == "appos" and any(
+            doc[k].text in ("—", "–", "-", "--") for k in range(subj.i + 1, child.left_edge.i)
+        ):
+            return child
+    return None
 
 
 def _with_conjuncts(tok: Token) -> list[Token]:
