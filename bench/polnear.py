@@ -1,7 +1,7 @@
 """Score factcli's attribution extractor on a PolNeAR split.
 
     python bench/polnear.py ../shared/polnear            # texts/, gold.jsonl and score.py inside
-    python bench/polnear.py SPLIT_DIR --jobs 1 --keep /tmp/polnear.db
+    python bench/polnear.py SPLIT_DIR --jobs 2 --keep /tmp/polnear.db
 
 Ingests SPLIT_DIR/texts into a fresh database, exports every statement as JSON Lines, runs the
 split's own scorer on them and prints its table, plus the ingest time per article.
@@ -24,6 +24,7 @@ def main() -> int:
     parser.add_argument("split", type=Path, help="folder with texts/, gold.jsonl and score.py")
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     parser.add_argument("--json", action="store_true", help="print the scorer's JSON report")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
     args = parser.parse_args()
 
     texts = args.split / "texts"
@@ -39,7 +40,10 @@ def main() -> int:
         pred = Path(tmp) / "pred.jsonl"
         factcli = [sys.executable, "-m", "factcli"]
         start = time.perf_counter()
-        subprocess.run([*factcli, "ingest", str(texts), "--db", str(db)], check=True)
+        subprocess.run(
+            [*factcli, "ingest", str(texts), "--db", str(db), "--jobs", str(args.jobs)],
+            check=True,
+        )
         elapsed = time.perf_counter() - start
         with pred.open("w") as out:
             subprocess.run(
