@@ -24,11 +24,8 @@ from factcli.errors import FactcliError
 from factcli.output_formats import Format
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from rich.console import RenderableType
     from rich.progress import ProgressColumn, Task
-    from sqlite_utils import Database
 
 app = typer.Typer(
     name="factcli",
@@ -211,29 +208,18 @@ def _is_sqlite_error(error: BaseException) -> bool:
 
 
 @contextmanager
-def _database(db: Path | None) -> Iterator[sqlite3.Connection]:
-    """A read-only connection for a query; SQLite failures become one line naming the file."""
+def _database(db: Path | None, *, write: bool = False) -> Iterator[Any]:
+    """A read-only connection for a query, or the writer's database for the commands that
+    correct it (actors --merge); SQLite failures become one line naming the file."""
     from factcli.store.reading import describe_error, open_query_db
 
     path = db or default_db_path()
-    conn = open_query_db(path)
-    try:
-        yield conn
-    except Exception as e:
-        if _is_sqlite_error(e):
-            raise FactcliError(describe_error(path, e)) from None  # type: ignore[arg-type]
-        raise
-    finally:
-        conn.close()
+    if write:
+        from factcli.store import open_db
 
-
-@contextmanager
-def _writable_database(db: Path | None) -> Iterator[Database]:
-    """The database opened for writing, for the commands that correct it (actors --merge)."""
-    from factcli.store import describe_error, open_db
-
-    path = db or default_db_path()
-    conn = open_db(path, create=False)
+        conn: Any = open_db(path, create=False)
+    else:
+        conn = open_query_db(path)
     try:
         yield conn
     except Exception as e:
@@ -797,7 +783,7 @@ def _correct_actors(
 
         if merge is not None and split is not None:
             raise typer.BadParameter("use --merge or --split, not both")
-        with _writable_database(db) as conn:
+        with _database(db, write=True) as conn:
             if merge is not None:
                 done = identity.merge(conn, *merge)
                 typer.echo(
