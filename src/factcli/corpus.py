@@ -198,15 +198,22 @@ def who_said_grouped(db: Connection, text: str, limit: int = 20, *, raw: bool = 
     """
     chosen: dict[int, int] = {}
     query = ""
+    wanted = _limit(limit)
     for query in _match_queries(text, raw):
-        ranked = _ranked(db, query, raw)
-        wanted = _limit(limit)
-        for statement_id, quote_id in ranked:
-            if quote_id not in chosen:
-                chosen[quote_id] = statement_id
-                if len(chosen) == wanted:
-                    break
-        ranked.close()
+        # rank inside the full-text index a page at a time (a top-N sort, not a join of every
+        # match), and widen the page until enough distinct quotes are found or matches run out
+        page = 4 * wanted + 20 if wanted > 0 else -1
+        while True:
+            rows = _ranked(db, query, raw, page).fetchall()
+            chosen.clear()
+            for statement_id, quote_id in rows:
+                if quote_id not in chosen:
+                    chosen[quote_id] = statement_id
+                    if len(chosen) == wanted:
+                        break
+            if len(chosen) == wanted or page < 0 or len(rows) < page:
+                break
+            page *= 4
         if chosen:
             break
     hits = []
@@ -235,16 +242,18 @@ def who_said_grouped(db: Connection, text: str, limit: int = 20, *, raw: bool = 
     return hits
 
 
-def _ranked(db: Connection, query: str, raw: bool) -> Any:
-    """(statement id, quote id) best match first; a raw query FTS5 cannot parse is one line."""
+def _ranked(db: Connection, query: str, raw: bool, limit: int) -> Any:
+    """(statement id, quote id) of the `limit` best matches, best first; a raw query FTS5
+    cannot parse is one line."""
     sql = (
-        "SELECT s.id, COALESCE(sq.quote_id, s.id) FROM statements_fts"
-        " JOIN statements s ON s.id = statements_fts.rowid"
-        " LEFT JOIN statement_quotes sq ON sq.statement_id = s.id"
-        " WHERE statements_fts MATCH ? ORDER BY bm25(statements_fts), s.id"
+        "WITH hits AS (SELECT rowid AS id, bm25(statements_fts) AS score FROM statements_fts"
+        " WHERE statements_fts MATCH ? ORDER BY score, rowid LIMIT ?)"
+        " SELECT hits.id, COALESCE(sq.quote_id, hits.id) FROM hits"
+        " LEFT JOIN statement_quotes sq ON sq.statement_id = hits.id"
+        " ORDER BY hits.score, hits.id"
     )
     try:
-        return db.execute(sql, [query])
+        return db.execute(sql, [query, limit])
     except sqlite3.OperationalError as e:
         if not raw or "locked" in str(e):
             raise
