@@ -337,7 +337,7 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
         """
         SELECT (SELECT COUNT(*) FROM articles),
                (SELECT COUNT(*) FROM statements),
-               (SELECT COUNT(DISTINCT actor_id) FROM statements),
+               (SELECT COUNT(*) FROM actors WHERE statement_count > 0),
                (SELECT COUNT(*) FROM topics),
                (SELECT COUNT(DISTINCT outlet) FROM articles),
                (SELECT MIN(published) FROM articles),
@@ -354,9 +354,9 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
     speakers = _rows(
         db,
         """
-        SELECT ac.name AS name, ac.role AS role, COUNT(*) AS statements
-        FROM statements s JOIN actors ac ON ac.id = s.actor_id
-        GROUP BY s.actor_id ORDER BY statements DESC, ac.name COLLATE NOCASE LIMIT ?
+        SELECT name, role, statement_count AS statements
+        FROM actors WHERE statement_count > 0
+        ORDER BY statement_count DESC, name COLLATE NOCASE LIMIT ?
         """,
         [_limit(top)],
     )

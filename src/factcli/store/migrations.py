@@ -201,6 +201,7 @@ def m003_archive(db: Database) -> None:
         ALTER TABLE articles ADD COLUMN url TEXT;
         ALTER TABLE articles ADD COLUMN author TEXT;
         CREATE INDEX idx_articles_published ON articles(published);
+        CREATE INDEX idx_statements_kind ON statements(kind);
         CREATE INDEX idx_articles_outlet ON articles(outlet COLLATE NOCASE);
         CREATE TABLE article_actors (
             article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
