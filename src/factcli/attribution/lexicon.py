@@ -89,10 +89,6 @@ PREP_CONTENT: dict[str, frozenset[str]] = {
     "blame": frozenset({"for"}),
 }
 
-# Objects of these verbs are the addressee, never the content ("told reporters that …").
-ADDRESSEE_VERBS = frozenset(
-    {"tell", "inform", "assure", "reassure", "remind", "advise", "ask", "warn", "urge"}
-)
 
 SPEECH_VERBS: frozenset[str] = frozenset(_SPEECH_QCO.split())
 THOUGHT_VERBS: frozenset[str] = frozenset(_THOUGHT_C.split()) - SPEECH_VERBS
@@ -105,9 +101,6 @@ CUE_VERBS: frozenset[str] = (
 # Verbs that only count with a quote or a that-clause next to them ("continued: “…”").
 QUOTE_ONLY_VERBS = frozenset({"continue", "begin", "start", "go"})
 
-# Phrases "<prep> X" that name a source: "according to X", "as stated by X" is handled by the
-# passive-agent rule.
-ACCORDING_HEADS = frozenset({"according"})
 
 # Nouns that report speech when the speaker owns them: "In a statement, the ministry said …" is a
 # verb; "Hegseth's view is that …", "the claim by officials that …".
