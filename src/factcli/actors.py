@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -353,15 +353,15 @@ class ActorResolver:
         """ "Nakatani" tagged ORG after "Gen Nakatani" was seen as a person."""
         return self._person_by_name(_clean(head.text)) is not None
 
-    def _recent(self, pos: int, accept: object) -> _Entity | None:
-        check = accept  # a predicate over _Entity
+    def _recent(self, pos: int, accept: Callable[[_Entity], bool]) -> _Entity | None:
+        """The last entity before `pos` that `accept`s, preferring one that was a subject."""
         best = None
         for m in reversed(self.mentions):
-            if m.pos >= pos:
+            if m.pos >= pos or not accept(m.entity):
                 continue
-            if m.subject and check(m.entity):  # type: ignore[operator]
+            if m.subject:
                 return m.entity
-            if best is None and check(m.entity):  # type: ignore[operator]
+            if best is None:
                 best = m.entity
         return best
 

@@ -268,41 +268,15 @@ TITLE_WORDS = frozenset(
 
 # A description's head noun matches actors whose role carries one of these words
 # ("the Pentagon chief" → "Defense Secretary"; "the minister" → "Defense Minister").
+_HEADS_OF = frozenset(
+    {"secretary", "minister", "director", "head", "chief", "chairman", "chairwoman", "chair"}
+    | {"ceo", "leader", "president", "administrator"}
+)
+"""Roles that head something: what "the chief" and "the head" of a description can stand for."""
+
 ROLE_HEAD_FAMILIES: dict[str, frozenset[str]] = {
-    "chief": frozenset(
-        {
-            "secretary",
-            "minister",
-            "director",
-            "head",
-            "chief",
-            "chairman",
-            "chairwoman",
-            "chair",
-            "commander",
-            "ceo",
-            "leader",
-            "president",
-            "administrator",
-            "commissioner",
-        }
-    ),
-    "head": frozenset(
-        {
-            "secretary",
-            "minister",
-            "director",
-            "head",
-            "chief",
-            "chairman",
-            "chairwoman",
-            "chair",
-            "ceo",
-            "leader",
-            "president",
-            "administrator",
-        }
-    ),
+    "chief": _HEADS_OF | {"commander", "commissioner"},
+    "head": _HEADS_OF,
     "boss": frozenset({"ceo", "chief", "director", "head", "chairman", "president", "manager"}),
     "leader": frozenset(
         {
