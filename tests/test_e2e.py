@@ -142,12 +142,12 @@ def test_as_stated_by_nakatani(sample: list[dict[str, Any]]) -> None:
     assert "SM-6 surface-to-air missiles" in row["content"]
 
 
-def test_japanese_defense_officials_are_a_group(sample: list[dict[str, Any]]) -> None:
+def test_japanese_defense_officials_are_an_anonymous_group(sample: list[dict[str, Any]]) -> None:
     rows = [s for s in sample if s["cue"] == "indicated"]
     assert len(rows) == 2, rows
     for row in rows:
         assert row["speaker"] == "Japanese defense officials"
-        assert row["speaker_kind"] == "group"
+        assert row["speaker_kind"] == "anonymous"
     assert any("trade tariffs" in r["content"] for r in rows)
     assert any("significant changes" in r["content"] for r in rows)
 

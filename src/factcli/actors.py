@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from factcli import roles
 from factcli.attribution import lexicon as lx
 from factcli.attribution.rules import mention_bounds
 from factcli.models import Actor, ActorKind
@@ -128,6 +129,13 @@ class _Entity:
     gender: str | None = None
     aliases: set[str] = field(default_factory=set)
     plural: bool = False
+    description: str | None = None
+    organisation: str | None = None
+
+    def take_role(self, role: str | None) -> None:
+        """Keep the first role an article gives, unless a later one says more."""
+        if role and roles.more_specific(role, self.role):
+            self.role = role
 
     def words(self) -> set[str]:
         role = (self.role or "").lower().replace("’", "'")
@@ -152,6 +160,10 @@ def _clean(text: str) -> str:
 
 def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str | None]:
     """Split "Defense Secretary Pete Hegseth" into role and name tokens; honorifics give gender."""
+    tokens = list(tokens)
+    colons = [k for k, t in enumerate(tokens) if t.text == ":"]
+    if colons:
+        tokens = tokens[colons[-1] + 1 :]
     toks = [t for t in tokens if not t.is_punct or t.text == "."]
     while toks and toks[-1].text in _APOSTROPHE_S:
         toks.pop()
@@ -166,6 +178,7 @@ def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str
             toks.pop(0)
         elif (
             low in lx.TITLE_WORDS
+            or roles.is_title_noun(low)
             or toks[0].ent_type_ in ("GPE", "NORP")
             or toks[0].pos_ == "ADJ"
             or toks[0].text.endswith(("'s", "’s"))
@@ -189,6 +202,8 @@ class ActorResolver:
         self.orgs: dict[str, _Entity] = {}
         self.mentions: list[_Mention] = []
         self.anonymous: dict[str, _Entity] = {}
+        self.offsets = {id(doc): offset for doc, offset in docs}
+        """Where each paragraph's doc starts in the article text."""
         for doc, offset in docs:
             for ent in doc.ents:
                 self._register_entity(ent, offset)
@@ -200,8 +215,12 @@ class ActorResolver:
         if ent.label_ in _PERSON_LABELS or (ent.label_ in _ORG_LABELS and _looks_like_person(ent)):
             role_toks, name_toks, gender = _name_tokens(list(ent))
             name = _clean(self.text_of(name_toks)) if name_toks else ""
-            if not name or not name[0].isupper():
+            if not name or not name[0].isupper() or roles.is_not_a_name(name):
                 return
+            known_org = self.orgs.get(roles.organisation_key(name))
+            if known_org is not None and len(name.split()) == 1:
+                self.mentions.append(_Mention(ent.start_char + offset, known_org, subject))
+                return  # "Vantor Corp" … "Vantor said", wherever the tagger saw a person
             entity = self._person(name)
             gender = gender or given_name_gender(name_toks[0].text)
             if gender and not entity.gender:
@@ -211,23 +230,22 @@ class ActorResolver:
                 gender = lx.HONORIFICS[before.lower_] or gender
                 if gender and not entity.gender:
                     entity.gender = gender
-            role = self._role_for(ent, role_toks)
-            if role and not entity.role:
-                entity.role = role
+            entity.take_role(self._role_for(ent, role_toks))
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
         elif ent.label_ in _ORG_LABELS or ent.label_ == "NORP":
             name = _clean(ent.text)
             if name.lower().startswith("the "):
                 name = name[4:]
-            if not name:
+            if not name or not name[0].isupper() or roles.is_not_a_name(name):
                 return
             known = self._person_by_name(name)
             if known is not None:
                 self.mentions.append(_Mention(ent.start_char + offset, known, subject))
                 return
-            kind: ActorKind = "group" if ent.label_ == "NORP" else "organisation"
-            entity = self.orgs.setdefault(name.lower(), _Entity(name, kind))
-            entity.plural = ent.root.tag_ in ("NNS", "NNPS") or ent.label_ == "NORP"
+            plural = ent.root.tag_ in ("NNS", "NNPS")
+            if ent.label_ == "NORP" and not plural:
+                return  # "a Republican", "American": an adjective or an anonymous person
+            entity = self._org(name, _kind_of(ent.label_, name), plural=plural)
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
 
     def _role_for(self, ent: Span, title_toks: list[Token]) -> str | None:
@@ -248,7 +266,9 @@ class ActorResolver:
             pre = []
         tokens = pre + title_toks
         if tokens:
-            return _clean(self.text_of(tokens))
+            role = roles.clean_role(tokens)
+            if role:
+                return role
         for child in root.rights:
             if (
                 child.dep_ == "appos"
@@ -261,11 +281,9 @@ class ActorResolver:
                     if t.dep_ in ("relcl", "acl") or (t.is_punct and t.text in ",;()"):
                         cut = k
                         break
-                sub = sub[:cut]
-                while sub and sub[0].lower_ in lx.DETERMINERS:
-                    sub.pop(0)
-                if 0 < len(sub) <= 12:
-                    return _clean(self.text_of(sub))
+                role = roles.clean_role(sub[:cut])
+                if role:
+                    return role
         return None
 
     @staticmethod
@@ -324,7 +342,8 @@ class ActorResolver:
             antecedent = head.head.head
             return self.resolve(antecedent, offset, mention_bounds(antecedent))
         pos = head.idx + offset
-        low = head.lower_
+        # "US" and "IT" are initials, not the pronouns
+        low = "" if len(head.text) > 1 and head.text.isupper() else head.lower_
         entity: _Entity | None
         if low in lx.PRONOUNS_FIRST or low == "you":
             return None
@@ -336,13 +355,21 @@ class ActorResolver:
         elif low in lx.PRONOUNS_PLURAL:
             entity = self._recent(pos, lambda e: e.plural or e.kind == "group")
         elif low in lx.PRONOUNS_NEUTER:
-            entity = self._recent(pos, lambda e: e.kind == "organisation" and not e.plural)
-        elif (head.pos_ == "PROPN" or head.ent_type_ in _NAMED_LABELS) and head.text[:1].isupper():
-            entity = self._named(head, bounds)
+            entity = self._recent(
+                pos, lambda e: e.kind in ("organisation", "place") and not e.plural
+            )
+        elif _refers_to_nobody(head, bounds):
+            return None
+        elif (
+            (head.pos_ == "PROPN" or head.ent_type_ in _NAMED_LABELS)
+            and (head.text[:1].isupper() or _glued_name(head)[0].text[:1].isupper())
+            and not _title_only(head.doc[bounds[0] : bounds[1]])
+        ):
+            entity = self._named(head, bounds) or self._described(head, bounds, pos)
         elif (name := _appositive_name(head)) is not None:
             entity = self._named(name, (name.left_edge.i, name.i + 1), as_person=True)
-            if entity.kind == "person" and not entity.role:
-                entity.role = self._anonymous_name(list(head.doc[bounds[0] : bounds[1]]))
+            if entity is not None and entity.kind == "person":
+                entity.take_role(roles.clean_role(list(head.doc[bounds[0] : bounds[1]])))
         else:
             entity = self._described(head, bounds, pos)
         if entity is not None:
@@ -381,7 +408,11 @@ class ActorResolver:
                 fallback = m.entity
         return fallback
 
-    def _named(self, head: Token, bounds: tuple[int, int], as_person: bool = False) -> _Entity:
+    def _named(
+        self, head: Token, bounds: tuple[int, int], as_person: bool = False
+    ) -> _Entity | None:
+        """The named actor a proper-noun mention refers to; None when the words name nobody
+        ("Neither", "A" of a Q&A, a lowercase word the tagger called a proper noun)."""
         doc = head.doc
         if head.ent_type_ and head.ent_iob_ != "O":
             ent = _entity_around(head)
@@ -393,14 +424,14 @@ class ActorResolver:
             ):
                 label = "PERSON"
         else:
-            start = head.i
+            start = _glued_name(head)[0].i
             while (
                 start > bounds[0]
                 and doc[start - 1].pos_ == "PROPN"
                 and doc[start - 1].dep_ in ("compound", "flat")
             ):
-                start -= 1
-            tokens = list(doc[start : head.i + 1])
+                start = _glued_name(doc[start - 1])[0].i
+            tokens = list(doc[max(start, bounds[0]) : head.i + 1])
             label = ""
         if label in _ORG_LABELS or label == "NORP":
             role_toks: list[Token] = []
@@ -413,6 +444,11 @@ class ActorResolver:
         else:
             role_toks, name_toks, gender = _name_tokens(tokens)
         name = _clean(self.text_of(name_toks)) if name_toks else _clean(head.text)
+        if not name[:1].isupper() or roles.is_not_a_name(name):
+            return None
+        known_org = self.orgs.get(roles.organisation_key(name))
+        if known_org is not None and not as_person and len(name.split()) == 1:
+            return known_org
         person = self._person_by_name(name)
         if person is not None:
             if gender and not person.gender:
@@ -420,22 +456,39 @@ class ActorResolver:
             if name != person.name:
                 person.aliases.add(name)
             return person
+        if known_org is not None and not as_person:
+            return known_org  # "Vantor Corp" … "Vantor said"
+        if (
+            label in ("", "PERSON")
+            and head.tag_ == "NNPS"
+            and not as_person
+            and not (len(name_toks) > 1 and is_given_name(name_toks[0].text))
+        ):
+            label = "NORP"  # "the Lib Dems", "Democrats": a plural name is a group
         if label in _ORG_LABELS or label == "NORP":
-            key = name.lower()
-            if key in self.orgs:
-                return self.orgs[key]
-            kind: ActorKind = "group" if label == "NORP" else "organisation"
-            entity = _Entity(name, kind, plural=head.tag_ in ("NNPS", "NNS"))
-            self.orgs[key] = entity
-            return entity
+            plural = head.tag_ in ("NNPS", "NNS")
+            if label == "NORP" and not plural:
+                return None  # "a Republican said": an anonymous source, not a group
+            return self._org(name, _kind_of(label, name), plural=plural)
         entity = self._person(name)
         gender = gender or (
             given_name_gender(name_toks[0].text) if name_toks and len(name_toks) > 1 else None
         )
         if gender and not entity.gender:
             entity.gender = gender
-        if role_toks and not entity.role:
-            entity.role = _clean(self.text_of(role_toks))
+        if tokens:
+            entity.take_role(self._role_for(doc[tokens[0].i : tokens[-1].i + 1], role_toks))
+        return entity
+
+    def _org(self, name: str, kind: ActorKind, plural: bool = False) -> _Entity:
+        """One organisation, group or place per article, whatever suffix or case it was given
+        ("Microsoft Corp." and "Microsoft")."""
+        key = roles.organisation_key(name) or name.lower()
+        entity = self.orgs.get(key)
+        if entity is None:
+            entity = self.orgs[key] = _Entity(name, kind, plural=plural)
+        elif name != entity.name:
+            entity.aliases.add(name)
         return entity
 
     def _described(self, head: Token, bounds: tuple[int, int], pos: int) -> _Entity | None:
@@ -447,7 +500,7 @@ class ActorResolver:
         definite = bool(words) and words[0] in ("the", "this", "that")
         head_lemma = head.lemma_.lower()
         plural = head.tag_ in ("NNS", "NNPS")
-        if definite and not plural:
+        if not plural and (definite or _title_only(doc[bounds[0] : bounds[1]])):
             if (
                 _AGE_RE.search(doc[bounds[0] : bounds[1]].text)
                 or head_lemma in lx.GENERIC_PERSON_HEADS
@@ -462,22 +515,24 @@ class ActorResolver:
                 org = self._org_by_head(head_lemma, pos)
                 if org is not None:
                     return org
+        return self._anonymous(head, tokens, plural)
+
+    def _anonymous(self, head: Token, tokens: list[Token], plural: bool) -> _Entity | None:
+        """A source without a name, of this article only: "a Home Office spokesman" is the
+        description "spokesman" of the organisation "Home Office"; "critics" has none."""
         name = self._anonymous_name(tokens)
-        if not name:
+        if not name or roles.is_not_a_name(name):
             return None
         key = name.lower()
         if key not in self.anonymous:
-            if plural or head.lower_ in _PLURAL_QUANTIFIERS:
-                kind: ActorKind = "group"
-            elif (
-                head.lower_ in lx.PERSON_NOUNS
-                or head_lemma in lx.PERSON_NOUNS
-                or head_lemma in lx.TITLE_WORDS
-            ):
-                kind = "person"
-            else:
-                kind = "organisation"
-            self.anonymous[key] = _Entity(name, kind, plural=plural)
+            description, organisation = _description_and_organisation(head, tokens)
+            self.anonymous[key] = _Entity(
+                name,
+                "anonymous",
+                plural=plural or head.lower_ in _PLURAL_QUANTIFIERS,
+                description=description or name,
+                organisation=organisation,
+            )
         return self.anonymous[key]
 
     def _by_role(self, words: list[str], head_lemma: str, phrase: str, pos: int) -> _Entity | None:
@@ -514,10 +569,10 @@ class ActorResolver:
         fallback = None
         for m in reversed(self.mentions):
             e = m.entity
-            if m.pos >= pos or e.kind != "organisation":
+            if m.pos >= pos or e.kind not in ("organisation", "anonymous"):
                 continue
             words = e.name.lower().split()
-            if e.name.lower() in self.anonymous:
+            if e.kind == "anonymous":
                 if words[-1] == head_lemma and len(words) > 1:
                     return e  # "the regional transport authority" … "the authority"
                 continue
@@ -540,12 +595,7 @@ class ActorResolver:
             return ""
         text = toks[0].doc[toks[0].i : toks[-1].i + 1].text
         first = toks[0]
-        if (
-            first.pos_ != "PROPN"
-            and not first.ent_type_
-            and first.text[:1].isupper()
-            and not first.text.isupper()
-        ):
+        if _sentence_case(first):
             text = text[0].lower() + text[1:]
         return _clean(text)
 
@@ -582,6 +632,20 @@ def _looks_like_person(ent: Span) -> bool:
     )
 
 
+def _glued_name(tok: Token) -> list[Token]:
+    """The hyphenated word a token ends: "ho" of "Bong Joon-ho" → ["Joon", "-", "ho"]."""
+    doc = tok.doc
+    start = tok.i
+    while (
+        start > 1
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    ):
+        start -= 2
+    return list(doc[start : tok.i + 1])
+
+
 def _entity_around(tok: Token) -> Span:
     """The entity a token belongs to (without `doc.ents`, which rebuilds every entity)."""
     doc = tok.doc
@@ -602,10 +666,115 @@ def _appositive_name(head: Token) -> Token | None:
     return None
 
 
+def _kind_of(label: str, name: str) -> ActorKind:
+    """NORP names a group ("Lib Dems"), GPE a place that speaks ("the US said"), the rest an
+    organisation; a country is a place whatever the tagger said."""
+    if label == "NORP":
+        return "group"
+    if label == "GPE" or roles.is_country(name):
+        return "place"
+    return "organisation"
+
+
+def _refers_to_nobody(head: Token, bounds: tuple[int, int]) -> bool:
+    """ "No one predicted", "Some say", "Those who …", "“Bombshell” went": no actor to store
+    (determiners, quantifiers, numbers, non-referring words, a quoted title)."""
+    doc = head.doc
+    span = doc[bounds[0] : bounds[1]]
+    words = " ".join(t.lower_ for t in span if not t.is_punct)
+    if words in roles.NON_REFERRING:
+        return True
+    if head.lower_ in roles.NOT_NAMES and roles.is_not_a_name(head.text):
+        return True
+    if head.like_num or head.pos_ == "NUM" or (head.pos_ == "PRON" and head.lower_ != "one"):
+        return True
+    if head.lower_ == "one" and not any(c.dep_ == "amod" for c in head.children):
+        return True
+    before = doc[bounds[0] - 1] if bounds[0] > 0 else None
+    after = doc[bounds[1]] if bounds[1] < len(doc) else None
+    return bool(
+        before is not None
+        and after is not None
+        and before.text in ("“", '"', "‘", "«")
+        and after.text in ("”", '"', "’", "»")
+    )
+
+
+def _title_only(span: Span) -> bool:
+    """ "the Prime Minister", "Chancellor", "Tory leader": titles and their modifiers, no name."""
+    words = [t for t in span if not t.is_punct and t.lower_ not in lx.DETERMINERS]
+    if not words or any(t.ent_type_ == "PERSON" for t in words):
+        return False
+    if not roles.is_title_noun(words[-1].text) or words[-1].ent_type_ in ("NORP", "PERSON"):
+        return False  # "Democrats" is a group, "Sanders" a person; "MPs" is a description
+    return all(
+        roles.is_title_noun(t.text)
+        or t.lower_ in lx.TITLE_WORDS
+        or t.ent_type_ in ("NORP", "GPE", "ORG")
+        or t.pos_ == "ADJ"
+        for t in words
+    )
+
+
+_ORG_PREPS = frozenset({"for", "at", "of", "from", "with"})
+
+
+def _description_and_organisation(head: Token, tokens: list[Token]) -> tuple[str, str | None]:
+    """ "a Home Office spokesman" → ("spokesman", "Home Office"); "a spokesman for the Clinton
+    campaign" → ("spokesman", "Clinton campaign"); "Japanese defense officials" → (itself, None)."""
+    toks = [t for t in tokens if not t.is_space and not t.is_punct]
+    while toks and (toks[0].lower_ in _LEADING_DROP or toks[0].pos_ in ("NUM", "DET")):
+        toks.pop(0)
+    if not toks:
+        return "", None
+    prep = next((k for k, t in enumerate(toks) if t.i > head.i and t.lower_ in _ORG_PREPS), None)
+    if prep is not None:
+        org = toks[prep + 1 :]
+        desc = toks[:prep]
+    else:
+        k = 0
+        while k < len(toks) - 1 and (
+            toks[k].pos_ == "PROPN" or toks[k].ent_type_ in ("ORG", "FAC", "GPE")
+        ):
+            k += 1
+        while 0 < k < len(toks) - 1 and toks[k].lower_ in _ORG_HEADS:
+            k += 1
+        org, desc = toks[:k], toks[k:]
+    while org and (org[0].lower_ in _LEADING_DROP or org[0].pos_ == "DET"):
+        org.pop(0)
+    if not org or not desc or not any(t.text[:1].isupper() for t in org):
+        return _text(toks), None
+    return _text(desc), _clean(_text(org))
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    text = tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
+    if _sentence_case(tokens[0]):
+        text = text[:1].lower() + text[1:]
+    return " ".join(text.split())
+
+
+def _sentence_case(first: Token) -> bool:
+    """ "Analysts" opening a sentence is "analysts"; "MPs", "BBC" and names keep their case."""
+    return (
+        first.pos_ != "PROPN"
+        and not first.ent_type_
+        and first.text[:1].isupper()
+        and first.text[1:].islower()
+    )
+
+
 ResolvedEntity = _Entity
 """What a speaker mention resolves to, before it becomes a stored `Actor`."""
 
 
 def to_actor(entity: _Entity) -> Actor:
     aliases = tuple(sorted(a for a in entity.aliases if a != entity.name))
-    return Actor(name=entity.name, kind=entity.kind, role=entity.role, aliases=aliases)
+    return Actor(
+        name=entity.name,
+        kind=entity.kind,
+        role=entity.role,
+        aliases=aliases,
+        description=entity.description,
+        organisation=entity.organisation,
+    )

@@ -510,9 +510,17 @@ def actors(
             show_default=False,
         ),
     ] = None,
+    anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--anonymous",
+            help="Add the sources without a name (a spokesman, analysts), counted by "
+            "description and organisation.",
+        ),
+    ] = False,
 ) -> None:
-    """Speakers with their roles and how many statements each made; --merge and --split
-    correct which names are one actor."""
+    """Named speakers with their roles and how many statements each made; --anonymous adds
+    unnamed sources; --merge and --split correct which names are one actor."""
     out = _format(fmt, json_)
     if merge is not None or split is not None:
         _correct_actors(db, merge, split)
@@ -521,13 +529,14 @@ def actors(
         from factcli import queries, render
 
         with _database(db) as conn:
-            rows = queries.actors(conn, limit)
+            rows = queries.actors(conn, limit, anonymous=anonymous)
+        columns = ("name", "role", "kind", "aliases", "statements")
         _emit(
             rows,
             out,
             render.actors_table,
             "no speakers yet",
-            ("name", "role", "kind", "aliases", "statements"),
+            columns + (("organisation", "articles") if anonymous else ()),
         )
 
 

@@ -345,7 +345,8 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
                (SELECT COUNT(*) FROM articles WHERE published IS NULL),
                (SELECT COUNT(*) FROM (SELECT sq.quote_id FROM statement_quotes sq
                     JOIN statements s ON s.id = sq.statement_id
-                    GROUP BY sq.quote_id HAVING COUNT(DISTINCT s.article_id) > 1))
+                    GROUP BY sq.quote_id HAVING COUNT(DISTINCT s.article_id) > 1)),
+               (SELECT COUNT(*) FROM statements WHERE anonymous_description IS NOT NULL)
         """
     ).fetchone()
     by_kind = dict(
@@ -371,6 +372,8 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
         "last_published": one[6],
         "undated_articles": one[7],
         "quotes_in_several_articles": one[8],
+        "anonymous_statements": one[9],
+        "anonymous_share": round(one[9] / one[1], 3) if one[1] else 0.0,
         "top_speakers": speakers,
     }
 

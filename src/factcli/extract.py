@@ -263,9 +263,14 @@ def _resolve(
         else:
             speakers = []
             for head in cand.speakers:
+                hdoc = head.doc
+                # a colon cue ending the paragraph before gives a speaker parsed in its doc
+                hoff = resolver.offsets.get(id(hdoc), offset) if hdoc is not doc else offset
                 b0, b1 = mention_bounds(head)
-                chars = Span(doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset)
-                speakers.append((chars, resolver.resolve(head, offset, (b0, b1))))
+                chars = Span(
+                    hdoc[b0].idx + hoff, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + hoff
+                )
+                speakers.append((chars, resolver.resolve(head, hoff, (b0, b1))))
             if not speakers:
                 speakers = [(None, None)]
         resolved[id(cand)] = speakers

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 StatementKind = Literal["direct", "indirect", "mixed"]
-ActorKind = Literal["person", "organisation", "group"]
+ActorKind = Literal["person", "organisation", "group", "place", "anonymous"]
 TopicKind = Literal["place", "organisation", "group", "concept"]
 
 
@@ -56,12 +56,19 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Actor:
-    """A canonical speaker: the fullest name seen in the article, with its other mentions."""
+    """A canonical speaker: the fullest name seen in the article, with its other mentions.
+
+    An ``anonymous`` actor is a source without a name ("a Home Office spokesman"): it belongs
+    to its article alone, `description` says who it is ("spokesman") and `organisation` whom
+    it speaks for ("Home Office"), when the text says so.
+    """
 
     name: str
     kind: ActorKind
     role: str | None = None
     aliases: tuple[str, ...] = ()
+    description: str | None = None
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,10 @@ SELECT
     a.source AS source,
     a.title AS title,
     a.published AS published,
-    ac.name AS speaker,
+    COALESCE(ac.name, s.anonymous_source) AS speaker,
     s.speaker_mention AS speaker_mention,
     COALESCE(s.speaker_role, ac.role) AS speaker_role,
-    ac.kind AS speaker_kind,
+    COALESCE(ac.kind, IIF(s.anonymous_source IS NULL, NULL, 'anonymous')) AS speaker_kind,
     s.cue AS cue,
     s.kind AS kind,
     s.content AS content,
@@ -251,11 +251,13 @@ def statements_by_actor(db: Connection, name: str, limit: int = 20) -> list[dict
     return [_statement(r) for r in _rows(db, sql, params)]
 
 
-def actors(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """Speakers (actors with at least one statement), most quoted first.
+def actors(db: Connection, limit: int = 50, *, anonymous: bool = False) -> list[dict[str, Any]]:
+    """Named speakers (actors with at least one statement), most quoted first; with
+    `anonymous`, the sources without a name too, one row per description and organisation
+    ("spokesman", "Home Office") counting their statements across articles.
 
-    The counts are kept up to date by the database (see the second migration), so this reads
-    the first `limit` entries of an index instead of counting a million statements.
+    The counts of named actors are kept up to date by the database (see the second
+    migration), so the default listing reads the first `limit` entries of an index.
     """
     sql = """
         SELECT name, role, kind, aliases, statement_count AS statements
@@ -267,6 +269,30 @@ def actors(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
     rows = _rows(db, sql, [_limit(limit)])
     for row in rows:
         row["aliases"] = _json_list(row["aliases"])
+    if anonymous:
+        for row in rows:
+            row["organisation"] = None
+            row["articles"] = None
+        rows += _rows(
+            db,
+            """
+            SELECT anonymous_description AS name, NULL AS role, 'anonymous' AS kind,
+                   '[]' AS aliases, COUNT(*) AS statements,
+                   anonymous_organisation AS organisation,
+                   COUNT(DISTINCT article_id) AS articles
+            FROM statements
+            WHERE anonymous_description IS NOT NULL
+            GROUP BY anonymous_description COLLATE NOCASE, anonymous_organisation COLLATE NOCASE
+            ORDER BY statements DESC, name COLLATE NOCASE
+            LIMIT ?
+            """,
+            [_limit(limit)],
+        )
+        for row in rows:
+            row["aliases"] = row["aliases"] if isinstance(row["aliases"], list) else []
+        rows.sort(key=lambda r: (-r["statements"], str(r["name"]).casefold()))
+        if limit > 0:
+            rows = rows[:limit]
     return rows
 
 

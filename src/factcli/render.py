@@ -148,12 +148,23 @@ def actors_table(rows: Sequence[dict[str, Any]]) -> Table:
     table.add_column("Statements", justify="right")
     table.add_column("Also called", ratio=2, overflow="fold")
     for row in rows:
+        aliases = ", ".join(row.get("aliases") or [])
+        if row.get("kind") == "anonymous":
+            # an anonymous source: who it speaks for, and in how many articles
+            aliases = ", ".join(
+                part
+                for part in (
+                    row.get("organisation") and f"for {row['organisation']}",
+                    row.get("articles") and f"in {row['articles']} articles",
+                )
+                if part
+            )
         table.add_row(
             row["name"],
             _dim(row.get("role")),
             _dim(row.get("kind")),
             str(row["statements"]),
-            _dim(", ".join(row.get("aliases") or []), ""),
+            _dim(aliases, ""),
         )
     return table
 
@@ -372,6 +383,11 @@ def stats_view(summary: dict[str, Any]) -> RenderableType:
         + ")"
     )
     lines.append(f"\nactors        {summary['actors']}")
+    if "anonymous_statements" in summary:
+        lines.append(
+            f"\nanonymous     {summary['anonymous_statements']} statements from unnamed sources"
+            f" ({summary['anonymous_share']:.1%})"
+        )
     lines.append(f"\ntopics        {summary['topics']}")
     lines.append(f"\noutlets       {summary['outlets']}")
     lines.append(

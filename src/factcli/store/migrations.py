@@ -270,3 +270,25 @@ def _execute_each(db: Database, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migration
+def m005_anonymous_sources(db: Database) -> None:
+    """Sources without a name ("a Home Office spokesman", "analysts") stay with their article.
+
+    Such a statement has no actor: ``anonymous_source`` keeps the words the article used,
+    ``anonymous_description`` who the source is ("spokesman") and ``anonymous_organisation``
+    whom it speaks for ("Home Office"), so `actors --anonymous` can count them by description
+    and organisation without ever merging two articles' spokesmen into one actor.
+    """
+    _execute_each(
+        db,
+        """
+        ALTER TABLE statements ADD COLUMN anonymous_source TEXT;
+        ALTER TABLE statements ADD COLUMN anonymous_description TEXT;
+        ALTER TABLE statements ADD COLUMN anonymous_organisation TEXT;
+        CREATE INDEX idx_statements_anonymous
+            ON statements(anonymous_description, anonymous_organisation)
+            WHERE anonymous_description IS NOT NULL
+        """,
+    )

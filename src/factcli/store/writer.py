@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from factcli.errors import FactcliError
-from factcli.models import Extraction
+from factcli.models import Actor, Extraction
 from factcli.store import identity, quotes
 from factcli.store.connection import transaction
 
@@ -118,7 +118,11 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
 
     roles: dict[str, str | None] = {}
     actor_ids: dict[str, int] = {}
+    anonymous: dict[str, Actor] = {}
     for actor in extraction.actors:
+        if actor.kind == "anonymous":
+            anonymous[actor.name.casefold()] = actor
+            continue
         actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
         roles[actor.name.casefold()] = actor.role
     _record_article_metadata(db, article_id, extraction, actor_ids)
@@ -137,7 +141,8 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         statement_id = next_statement + offset
         actor_id = None
         role = None
-        if statement.actor is not None:
+        source = anonymous.get(statement.actor.casefold()) if statement.actor else None
+        if statement.actor is not None and source is None:
             key = statement.actor.casefold()
             if key not in actor_ids:
                 actor_ids[key] = identity.resolve_name(db, statement.actor)
@@ -161,6 +166,9 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
                 statement.content.text(text),
                 statement.content.start,
                 statement.content.end,
+                source.name if source else None,
+                (source.description or source.name) if source else None,
+                source.organisation if source else None,
             )
         )
         linked: set[int] = set()
@@ -174,8 +182,9 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     conn.executemany(
         "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
         " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
-        " content, content_start, content_end)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " content, content_start, content_end,"
+        " anonymous_source, anonymous_description, anonymous_organisation)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         statement_rows,
     )
     conn.executemany(
@@ -221,6 +230,7 @@ def _record_article_metadata(
         [
             (article_id, actor_ids[a.name.casefold()], a.name, a.role, a.kind)
             for a in extraction.actors
+            if a.kind != "anonymous"
         ],
     )
 

@@ -1,0 +1,201 @@
+"""Actors a reader can trust: names, roles, kinds and anonymous sources on hand-written text.
+
+Every sentence is made up for these tests; one class of defect seen on real archives per test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ExtractText
+from typer.testing import CliRunner
+
+from factcli.cli import app
+from factcli.models import Actor, Extraction
+from factcli.roles import clean_role, is_not_a_name, more_specific, organisation_key
+
+
+def actors(extracted: tuple[str, Extraction]) -> dict[str, Actor]:
+    return {a.name: a for a in extracted[1].actors}
+
+
+def speakers(extracted: tuple[str, Extraction]) -> list[str | None]:
+    return [st.actor for st in extracted[1].statements]
+
+
+# -- roles are titles ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, name, role",
+    [
+        # a lone adjective or adverb before the name is no role
+        ("Defiant Marta Lindqvist said she would stay on.", "Marta Lindqvist", None),
+        # a state label in brackets is no role
+        ("Sen. Oren Whitcombe (R-Tex.) said the bill was flawed.", "Oren Whitcombe", None),
+        # a relative clause ends the role
+        (
+            "Dana Prell, a Democratic pollster who has advised three governors, said turnout"
+            " would fall.",
+            "Dana Prell",
+            "Democratic pollster",
+        ),
+        # a hyphenated word stays whole
+        (
+            "Jane Okafor, the project co-ordinator, said the work was done.",
+            "Jane Okafor",
+            "project co-ordinator",
+        ),
+        # a stray quote mark never stays in a role
+        (
+            "Ilse Baumer, the Quarry” director, said she was pleased.",
+            "Ilse Baumer",
+            "Quarry director",
+        ),
+        # the pre-name title
+        ("Home Secretary Alan Pryce said the law would change.", "Alan Pryce", "Home Secretary"),
+    ],
+)
+def test_roles_are_titles(
+    extract_text: ExtractText, text: str, name: str, role: str | None
+) -> None:
+    found = actors(extract_text(text))
+    assert name in found, found
+    assert found[name].role == role
+
+
+def test_the_most_specific_role_is_kept() -> None:
+    assert more_specific("Republican presidential nominee", "nominee")
+    assert not more_specific("senator", "Republican presidential nominee")
+    assert more_specific("senator", None)
+
+
+def test_a_dateline_is_not_part_of_the_role(nlp: object) -> None:
+    doc = nlp("JERUSALEM - Israeli Prime Minister")  # type: ignore[operator]
+    assert clean_role(list(doc)) == "Israeli Prime Minister"
+
+
+# -- anonymous sources -------------------------------------------------------------------------
+
+
+def test_an_anonymous_source_keeps_its_organisation(extract_text: ExtractText) -> None:
+    found = actors(extract_text("A Home Office spokesman said the plan would go ahead."))
+    (source,) = found.values()
+    assert source.kind == "anonymous"
+    assert source.description == "spokesman"
+    assert source.organisation == "Home Office"
+
+
+def test_plural_sources_keep_their_casing(extract_text: ExtractText) -> None:
+    found = actors(extract_text("MPs said the bill was flawed."))
+    assert list(found) == ["MPs"]
+    assert found["MPs"].kind == "anonymous"
+
+
+def test_a_description_resolves_to_the_named_holder(extract_text: ExtractText) -> None:
+    text = (
+        "Prime Minister Rhona Castell said taxes would not rise. "
+        "The prime minister added that spending would be reviewed."
+    )
+    assert speakers(extract_text(text)) == ["Rhona Castell", "Rhona Castell"]
+
+
+def test_a_description_without_a_holder_stays_anonymous(extract_text: ExtractText) -> None:
+    found = actors(extract_text("The prime minister said the talks had gone well."))
+    assert [(a.name, a.kind) for a in found.values()] == [("prime minister", "anonymous")]
+
+
+# -- words that are no actor -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No one predicted the result.",
+        "Nobody said the road would close.",
+        "Some say the plan failed.",
+        "Those who know him say he is honest.",
+        "“Quarry Lights” went on to say nothing at all.",
+    ],
+)
+def test_no_actor_for_words_that_name_nobody(extract_text: ExtractText, text: str) -> None:
+    assert not extract_text(text)[1].actors
+
+
+def test_not_names() -> None:
+    assert is_not_a_name("those") and is_not_a_name("A") and is_not_a_name("no one")
+    assert not is_not_a_name("US") and not is_not_a_name("Pryce")
+
+
+# -- kinds and organisation names --------------------------------------------------------------
+
+
+def test_a_country_that_speaks_is_a_place(extract_text: ExtractText) -> None:
+    found = actors(extract_text("The US said it would respond. Germany said talks had failed."))
+    assert {a.kind for a in found.values()} == {"place"}
+    assert set(found) == {"US", "Germany"}
+
+
+def test_a_plural_party_name_is_a_group(extract_text: ExtractText) -> None:
+    found = actors(extract_text("The Democrats said the tax was unfair."))
+    assert found["Democrats"].kind == "group"
+
+
+def test_company_suffixes_are_one_actor(extract_text: ExtractText) -> None:
+    text = "Vantor Corp said profits rose. Vantor said on Monday it would hire staff."
+    extracted = extract_text(text)
+    assert len({s for s in speakers(extracted) if s}) == 1
+    assert organisation_key("Vantor Corp.") == organisation_key("Vantor") == "vantor"
+    assert organisation_key("Harlow & Co") == organisation_key("Harlow") == "harlow"
+
+
+# -- the archive: anonymous sources never merge across articles --------------------------------
+
+
+ARTICLE_A = (
+    "Budget row deepens\n\nAnalysts said the budget would raise borrowing. "
+    "A Treasury spokesman said the figures were sound. "
+    "Vantor Corp said it would cut jobs."
+)
+ARTICLE_B = (
+    "Shares fall\n\nAnalysts said shares would fall further. Vantor Inc. said its plant would"
+    " close."
+)
+
+
+def test_anonymous_sources_stay_with_their_articles(tmp_path: Path, extract_text: object) -> None:
+    for n, text in enumerate((ARTICLE_A, ARTICLE_B)):
+        (tmp_path / f"{n}.txt").write_text(text, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(tmp_path), "--db", db, "--jobs", "1"]).exit_code == 0
+    named = json.loads(runner.invoke(app, ["actors", "--db", db, "--json"]).stdout)
+    assert [(r["name"], r["kind"], r["statements"]) for r in named] == [
+        ("Vantor Corp", "organisation", 2)
+    ]
+    rows = json.loads(runner.invoke(app, ["actors", "--db", db, "--anonymous", "--json"]).stdout)
+    anonymous = {(r["name"], r["organisation"]): r for r in rows if r["kind"] == "anonymous"}
+    assert anonymous[("analysts", None)]["statements"] == 2
+    assert anonymous[("analysts", None)]["articles"] == 2
+    assert anonymous[("spokesman", "Treasury")]["statements"] == 1
+    stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--json"]).stdout)
+    assert stats["anonymous_statements"] == 3
+    assert stats["anonymous_share"] == round(3 / stats["statements"], 3)
+    said = json.loads(runner.invoke(app, ["who-said", "borrowing", "--db", db, "--json"]).stdout)
+    assert [(r["speaker"], r["speaker_kind"]) for r in said] == [("analysts", "anonymous")]
+
+
+def test_a_colon_cue_across_paragraphs_resolves_in_its_own_paragraph(
+    extract_text: ExtractText,
+) -> None:
+    """The speaker of "… Brennick said:" lives in the paragraph before the quote;
+    resolving it against the quote's shorter paragraph used to fail the whole article."""
+    text = (
+        "After a long speech in the old city hall on a cold Monday evening, Walter Brennick"
+        " said:\n\n"
+        '"Is he honest?"'
+    )
+    extracted = extract_text(text)
+    assert "Walter Brennick" in speakers(extracted)
