@@ -186,7 +186,38 @@ def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str
             role.append(toks.pop(0))
         else:
             break
-    return role, toks, gender
+    return role, _headline_trimmed(toks), gender
+
+
+_NAME_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "bin", "al", "la", "le"})
+
+
+def _headline_trimmed(toks: list[Token]) -> list[Token]:
+    """A name read off a title-case headline ends where the headline goes on: "Trump Says He"
+    → "Trump", "Certainly Donald Trump" → "Donald Trump"."""
+
+    def stray(t: Token) -> bool:
+        low = t.lower_
+        if low in ("v.", "vs", "vs."):
+            return True  # "Trump v. Trump": a title, not a name
+        if low in _NAME_PARTICLES or len(low) <= 2:
+            return False
+        return (
+            t.is_stop
+            or low.endswith("ly")
+            or (low.endswith("s") and low[:-1] in lx.CUE_VERBS)
+            or (low.endswith("es") and low[:-2] in lx.CUE_VERBS)
+        )
+
+    while len(toks) > 1 and stray(toks[0]):
+        toks = toks[1:]
+    for k, t in enumerate(toks[:-1]):
+        if t.tag_ == "POS" or t.text.endswith(("'s", "’s")):
+            return toks[: k + 1] if t.tag_ != "POS" else toks[:k]  # "Trump’s Putin Remarks"
+    for k, t in enumerate(toks[1:], start=1):
+        if stray(t):
+            return toks[:k]
+    return toks
 
 
 def _surname_key(name: str) -> str:
@@ -230,7 +261,9 @@ class ActorResolver:
                 gender = lx.HONORIFICS[before.lower_] or gender
                 if gender and not entity.gender:
                     entity.gender = gender
-            entity.take_role(self._role_for(ent, role_toks))
+            if name == entity.name or self._one_of_surname(name):
+                # "Captain Khan" says nothing of Ghazala Khan when Humayun Khan is named too
+                entity.take_role(self._role_for(ent, role_toks))
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
         elif ent.label_ in _ORG_LABELS or ent.label_ == "NORP":
             name = _clean(ent.text)
@@ -247,6 +280,10 @@ class ActorResolver:
                 return  # "a Republican", "American": an adjective or an anonymous person
             entity = self._org(name, _kind_of(ent.label_, name), plural=plural)
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
+
+    def _one_of_surname(self, name: str) -> bool:
+        key = _surname_key(name)
+        return sum(_surname_key(p.name) == key for p in self.people) <= 1
 
     def _role_for(self, ent: Span, title_toks: list[Token]) -> str | None:
         """Role from premodifiers ("Japan’s Defense Minister Gen Nakatani") or an apposition
@@ -360,6 +397,8 @@ class ActorResolver:
             )
         elif _refers_to_nobody(head, bounds):
             return None
+        elif head.text[:1].isupper() and (known := self._person_by_name(head.text)) is not None:
+            entity = known  # "Sanders" tagged as a plural noun, after "Bernie Sanders"
         elif (
             (head.pos_ == "PROPN" or head.ent_type_ in _NAMED_LABELS)
             and (head.text[:1].isupper() or _glued_name(head)[0].text[:1].isupper())
@@ -526,6 +565,9 @@ class ActorResolver:
         key = name.lower()
         if key not in self.anonymous:
             description, organisation = _description_and_organisation(head, tokens)
+            if organisation and head.lemma_.lower() in _ORG_HEADS and not plural:
+                # "Trump's campaign", "the Clinton campaign": an organisation with a name
+                return self._org(f"{organisation} {head.lower_}", "organisation")
             self.anonymous[key] = _Entity(
                 name,
                 "anonymous",
@@ -705,8 +747,11 @@ def _title_only(span: Span) -> bool:
     words = [t for t in span if not t.is_punct and t.lower_ not in lx.DETERMINERS]
     if not words or any(t.ent_type_ == "PERSON" for t in words):
         return False
-    if not roles.is_title_noun(words[-1].text) or words[-1].ent_type_ in ("NORP", "PERSON"):
+    last = words[-1]
+    if not roles.is_title_noun(last.text) or last.ent_type_ in ("NORP", "PERSON"):
         return False  # "Democrats" is a group, "Sanders" a person; "MPs" is a description
+    if last.ent_type_ and last.ent_iob_ == "I":
+        return False  # "the Associated Press": a name that ends in a common word
     return all(
         roles.is_title_noun(t.text)
         or t.lower_ in lx.TITLE_WORDS
@@ -722,7 +767,7 @@ _ORG_PREPS = frozenset({"for", "at", "of", "from", "with"})
 def _description_and_organisation(head: Token, tokens: list[Token]) -> tuple[str, str | None]:
     """ "a Home Office spokesman" → ("spokesman", "Home Office"); "a spokesman for the Clinton
     campaign" → ("spokesman", "Clinton campaign"); "Japanese defense officials" → (itself, None)."""
-    toks = [t for t in tokens if not t.is_space and not t.is_punct]
+    toks = [t for t in tokens if not t.is_space and not t.is_punct and t.tag_ != "POS"]
     while toks and (toks[0].lower_ in _LEADING_DROP or toks[0].pos_ in ("NUM", "DET")):
         toks.pop(0)
     if not toks:

@@ -267,9 +267,7 @@ def _resolve(
                 # a colon cue ending the paragraph before gives a speaker parsed in its doc
                 hoff = resolver.offsets.get(id(hdoc), offset) if hdoc is not doc else offset
                 b0, b1 = mention_bounds(head)
-                chars = Span(
-                    hdoc[b0].idx + hoff, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + hoff
-                )
+                chars = Span(hdoc[b0].idx + hoff, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + hoff)
                 speakers.append((chars, resolver.resolve(head, hoff, (b0, b1))))
             if not speakers:
                 speakers = [(None, None)]

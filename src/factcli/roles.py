@@ -44,7 +44,7 @@ _OWN_TITLES = """
     inspector detective investigator agent operative commissioner regulator auditor
     chairman vice-chairman comptroller controller registrar clerk administrator governor-general
     premier taoiseach president-elect senator-elect nominee hopeful contender challenger
-    incumbent frontrunner front-runner rival opponent ally supporter backer donor fundraiser
+    incumbent frontrunner front-runner donor fundraiser
     veteran soldier marine sailor pilot player striker midfielder defender goalkeeper keeper
     forward winger captain skipper batsman bowler jockey driver rider champion athlete
     runner boxer golfer cyclist swimmer sprinter manager boss coach trainer referee umpire
@@ -75,7 +75,9 @@ _NOT_TITLES = frozenset(
     private public revenue right risk senior supreme superior venerable warrant wing
     advertising analytics appellate award-winning baseball behavioral bench biblical
     burlesque business computer designated excellent field air banner me met most
-    operating personality voice holiness eminence excellency highness majesty"""
+    operating personality voice holiness eminence excellency highness majesty pres prin
+    assoc asst capt exec prof dpty prime rear vice presiding blessed honorable honourable
+    chairs misses metropolitan count charge"""
     )
 )
 
@@ -96,7 +98,7 @@ _QUOTE_CHARS = '"“”‘’„«»`'
 _LEADING_DROP = frozenset(
     _words(
         """a an the this that these those his her its their our my your some any one
-    then now also both neither either whatever as"""
+    then now also both neither either whatever as year years old"""
     )
 )
 _TRAILING_DROP = frozenset(
@@ -144,7 +146,7 @@ TITLE_NOUNS: frozenset[str] = _title_nouns()
 
 def is_title_noun(word: str) -> bool:
     w = word.casefold().strip(".")
-    return w in TITLE_NOUNS or (w.endswith("s") and w[:-1] in TITLE_NOUNS)
+    return w in TITLE_NOUNS or (len(w) > 4 and w.endswith("s") and w[:-1] in TITLE_NOUNS)
 
 
 def _joined_left(tok: Token) -> bool:
@@ -210,6 +212,10 @@ def clean_role(tokens: Sequence[Token]) -> str | None:
         return None
     if not any(_is_role_noun(t) for t in out):
         return None
+    head = next((t for t in out if t.pos_ == "ADP"), None)
+    nouns = [t for t in out if head is None or t.i < head.i]
+    if not nouns or not is_title_head(nouns[-1]):
+        return None  # "potential hazard", "Campaign Slogan": a description, not a position
     if out[-1].pos_ in ("ADJ", "ADV") and not is_title_noun(out[-1].text):
         return None
     parts: list[str] = []
@@ -229,6 +235,18 @@ def _is_role_noun(tok: Token) -> bool:
     if is_title_noun(low) or is_title_noun(tok.lemma_.lower()):
         return True
     return tok.pos_ == "NOUN" and tok.tag_ in ("NN", "NNS") and not tok.ent_type_
+
+
+_AGENT_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "man", "woman", "eer", "ess", "ive")
+
+
+def is_title_head(tok: Token) -> bool:
+    """The head word of a role: a title noun, or a noun for a person who does something
+    ("organiser", "campaigner", "representative")."""
+    low = tok.lower_.strip(".")
+    if is_title_noun(low) or is_title_noun(tok.lemma_.lower()):
+        return True
+    return tok.pos_ in ("NOUN", "PROPN") and low.rstrip("s").endswith(_AGENT_SUFFIXES)
 
 
 def more_specific(new: str, old: str | None) -> bool:

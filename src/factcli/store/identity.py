@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from factcli.errors import FactcliError
 from factcli.models import Actor
-from factcli.roles import organisation_key
+from factcli.roles import is_country, organisation_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -128,6 +128,8 @@ class PersonName:
     surname: str
     suffix: str | None = field(default=None, compare=False)
     """ "jr" of "Donald Trump Jr.": it tells father and son apart when both are known."""
+    middle: str | None = field(default=None, compare=False)
+    """ "w" of "George W. Bush": "George P. Bush" is someone else."""
 
 
 def person_name(name: str) -> PersonName | None:
@@ -150,7 +152,8 @@ def person_name(name: str) -> PersonName | None:
     if not surname:
         return None
     given = tokens[0].casefold().strip(".'") if len(tokens) > 1 else None
-    return PersonName(given or None, surname, suffix)
+    middle = "".join(t.casefold().strip(".") for t in tokens[1:-1]) if len(tokens) > 2 else None
+    return PersonName(given or None, surname, suffix, middle or None)
 
 
 def given_names_agree(a: str, b: str) -> bool:
@@ -220,6 +223,11 @@ def resolve(db: Database, actor: Actor) -> int:
     exact = db.execute("SELECT id FROM actors WHERE name = ?", [actor.name]).fetchone()
     if exact is not None:
         return _update(db, int(exact[0]), actor)
+    if _surname_alone(actor):
+        # "Trump" tagged as an organisation in an article that never gave his full name
+        person = _match(db, replace(actor, kind="person"), blocked)
+        if person is not None and _statement_count(db, person) >= 5:
+            return _update(db, person, replace(actor, kind="person"))
     match = _match(db, actor, blocked)
     if match is not None:
         return _update(db, match, actor)
@@ -276,9 +284,11 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
             continue
         if parsed.given and other.given and not given_names_agree(parsed.given, other.given):
             continue
-        agree = roles_agree(actor.role, [*_roles(db, actor_id), *([role] if role else [])])
-        if agree is False:
+        if parsed.middle and other.middle and not given_names_agree(parsed.middle, other.middle):
             continue
+        agree = roles_agree(actor.role, [*_roles(db, actor_id), *([role] if role else [])])
+        if agree is False and not (parsed.given and other.given):
+            continue  # "Voss, a farmer" is not "Voss, the minister"; "Ann Voss" is "Ann Voss"
         counts[actor_id] = int(count or 0)
         if parsed.given and other.given:
             same_given.append(actor_id)
@@ -302,6 +312,24 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
     if len(role_evidence) == 1:
         return role_evidence[0]
     return _dominant(candidates, counts)
+
+
+def _statement_count(db: Database, actor_id: int) -> int:
+    row = db.execute("SELECT statement_count FROM actors WHERE id = ?", [actor_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _surname_alone(actor: Actor) -> bool:
+    """One capitalised word the tagger called an organisation or a place, which may be the
+    surname of a person already known ("Trump", "Christie"), never a country."""
+    words = actor.name.split()
+    return (
+        actor.kind in ("organisation", "place")
+        and len(words) == 1
+        and words[0][:1].isupper()
+        and not words[0].isupper()
+        and not is_country(actor.name)
+    )
 
 
 def _dominant(candidates: list[int], counts: dict[int, int]) -> int | None:
