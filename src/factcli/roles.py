@@ -146,7 +146,10 @@ TITLE_NOUNS: frozenset[str] = _title_nouns()
 
 def is_title_noun(word: str) -> bool:
     w = word.casefold().strip(".")
-    return w in TITLE_NOUNS or (len(w) > 4 and w.endswith("s") and w[:-1] in TITLE_NOUNS)
+    if w in TITLE_NOUNS:
+        return True
+    singular = w[:-1] if w.endswith("s") else ""
+    return singular in TITLE_NOUNS and (len(w) > 4 or singular in _OWN_TITLES.split())
 
 
 def _joined_left(tok: Token) -> bool:
