@@ -56,6 +56,19 @@ def speakers(extracted: tuple[str, Extraction]) -> list[str | None]:
         ),
         # the pre-name title
         ("Home Secretary Alan Pryce said the law would change.", "Alan Pryce", "Home Secretary"),
+        # the copula, when its complement is a position
+        (
+            "Alan Pryce is the chief executive of Vantor. Pryce said sales rose.",
+            "Alan Pryce",
+            "chief executive of Vantor",
+        ),
+        ("Ilse Baumer is optimistic. Baumer said sales rose.", "Baumer", None),
+        # a description of the moment is no position
+        (
+            "Tomas Ekberg, a potential hazard for the party, said he would run.",
+            "Tomas Ekberg",
+            None,
+        ),
     ],
 )
 def test_roles_are_titles(
@@ -64,6 +77,11 @@ def test_roles_are_titles(
     found = actors(extract_text(text))
     assert name in found, found
     assert found[name].role == role
+
+
+def test_a_headline_is_not_part_of_a_name(extract_text: ExtractText) -> None:
+    found = actors(extract_text("Certainly Tomas Ekberg Says He Will Run Again\n\nHe said so."))
+    assert list(found) == ["Tomas Ekberg"]
 
 
 def test_the_most_specific_role_is_kept() -> None:

@@ -203,3 +203,13 @@ def test_version_one_database_is_brought_forward(tmp_path: Path) -> None:
     assert db.execute("SELECT DISTINCT quote_id FROM statement_quotes").fetchall() == [(1,)]
     article(db, "c", [(Actor("Voss", "person", "Minister"), "Voss", "Bridges")])
     assert names(db) == {"Clara Voss": 3}
+
+
+def test_a_generational_suffix_tells_father_and_son_apart(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "a.db", create=True)
+    father = identity.resolve(db, Actor("Orrin Delacourt", "person"))
+    son = identity.resolve(db, Actor("Orrin Delacourt Jr.", "person"))
+    assert son != father
+    assert identity.resolve(db, Actor("Orrin J. Delacourt", "person")) == father
+    george = identity.resolve(db, Actor("Amos W. Pellham", "person"))
+    assert identity.resolve(db, Actor("Amos P. Pellham", "person")) != george

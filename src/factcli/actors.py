@@ -321,7 +321,7 @@ class ActorResolver:
                 role = roles.clean_role(sub[:cut])
                 if role:
                     return role
-        return None
+        return _copula_role(root)
 
     @staticmethod
     def text_of(tokens: Sequence[Token]) -> str:
@@ -708,6 +708,25 @@ def _appositive_name(head: Token) -> Token | None:
     return None
 
 
+def _copula_role(root: Token) -> str | None:
+    """ "Pryce is the chief executive of Vantor": the role a copula gives its subject, when
+    the complement is a position ("Pryce is optimistic" gives none)."""
+    verb = root.head
+    if root.dep_ != "nsubj" or verb.lemma_ != "be" or verb.i < root.i:
+        return None
+    if any(c.dep_ == "neg" for c in verb.children):
+        return None
+    for child in verb.rights:
+        if child.dep_ == "attr" and child.pos_ == "NOUN":
+            sub = [t for t in child.subtree]
+            cut = next(
+                (k for k, t in enumerate(sub) if t.dep_ in ("relcl", "acl") or t.text in ",;("),
+                len(sub),
+            )
+            return roles.clean_role(sub[:cut])
+    return None
+
+
 def _kind_of(label: str, name: str) -> ActorKind:
     """NORP names a group ("Lib Dems"), GPE a place that speaks ("the US said"), the rest an
     organisation; a country is a place whatever the tagger said."""
@@ -802,7 +821,8 @@ def _text(tokens: Sequence[Token]) -> str:
 def _sentence_case(first: Token) -> bool:
     """ "Analysts" opening a sentence is "analysts"; "MPs", "BBC" and names keep their case."""
     return (
-        first.pos_ != "PROPN"
+        bool(first.is_sent_start)
+        and first.pos_ != "PROPN"
         and not first.ent_type_
         and first.text[:1].isupper()
         and first.text[1:].islower()
