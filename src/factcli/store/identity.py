@@ -286,10 +286,14 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
             continue
         if parsed.middle and other.middle and not given_names_agree(parsed.middle, other.middle):
             continue
-        if parsed.given and other.given and parsed.suffix != other.suffix:
-            if parsed.middle == other.middle:
-                continue  # "Donald Trump Jr." is not "Donald Trump"; "James B. Comey Jr." is
-                # "James Comey", whose middle initial the shorter form leaves out
+        if (
+            parsed.given
+            and other.given
+            and parsed.suffix != other.suffix
+            and parsed.middle == other.middle
+        ):
+            continue  # "Donald Trump Jr." is not "Donald Trump"; "James B. Comey Jr." is
+            # "James Comey", whose middle initial the shorter form leaves out
         agree = roles_agree(actor.role, [*_roles(db, actor_id), *([role] if role else [])])
         if agree is False and not (parsed.given and other.given):
             continue  # "Voss, a farmer" is not "Voss, the minister"; "Ann Voss" is "Ann Voss"
