@@ -36,3 +36,18 @@ def test_startup_benchmark() -> None:
     lines = run("startup.py", "--runs", "1")
     assert "heavy modules loaded by --help: []" in lines
     assert lines[-1].startswith("summary: ")
+
+
+def test_actors_benchmark_on_two_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Vantor Corp said profits rose. Analysts said shares would fall.", encoding="utf-8"
+    )
+    (folder / "b.txt").write_text(
+        "Home Secretary Alan Pryce said the law would change.", encoding="utf-8"
+    )
+    lines = run("actors.py", str(folder), "--top", "5", "--anonymous", "5")
+    assert any("Alan Pryce" in line and "Home Secretary" in line for line in lines)
+    assert any(line.startswith("anon ") and "analysts" in line for line in lines)
+    assert lines[-1].startswith("summary: 0 of 2 named actors fail a check")

@@ -98,7 +98,8 @@ _QUOTE_CHARS = '"“”‘’„«»`'
 _LEADING_DROP = frozenset(
     _words(
         """a an the this that these those his her its their our my your some any one
-    then now also both neither either whatever as year years old"""
+    then now also both neither either whatever as year years old only just still once
+    currently"""
     )
 )
 _TRAILING_DROP = frozenset(
