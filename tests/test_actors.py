@@ -63,6 +63,8 @@ def speakers(extracted: tuple[str, Extraction]) -> list[str | None]:
             "chief executive of Vantor",
         ),
         ("Ilse Baumer is optimistic. Baumer said sales rose.", "Baumer", None),
+        # whose someone is, alone, is no position
+        ("Sharon Velde, his wife, said the tour was over.", "Sharon Velde", None),
         # a description of the moment is no position
         (
             "Tomas Ekberg, a potential hazard for the party, said he would run.",
@@ -154,6 +156,14 @@ def test_a_country_that_speaks_is_a_place(extract_text: ExtractText) -> None:
     found = actors(extract_text("The US said it would respond. Germany said talks had failed."))
     assert {a.kind for a in found.values()} == {"place"}
     assert set(found) == {"US", "Germany"}
+
+
+def test_initials_and_company_words_name_organisations(extract_text: ExtractText) -> None:
+    found = actors(extract_text("Halvard Energy said output fell. GM said sales rose."))
+    assert {(a.name, a.kind) for a in found.values()} == {
+        ("Halvard Energy", "organisation"),
+        ("GM", "organisation"),
+    }
 
 
 def test_a_plural_party_name_is_a_group(extract_text: ExtractText) -> None:

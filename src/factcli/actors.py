@@ -108,6 +108,30 @@ _ORG_NAME_WORDS = frozenset(
         "trust",
         "center",
         "centre",
+        "energy",
+        "oil",
+        "gas",
+        "motors",
+        "airlines",
+        "airways",
+        "telecom",
+        "holdings",
+        "capital",
+        "partners",
+        "systems",
+        "technologies",
+        "media",
+        "records",
+        "studios",
+        "pictures",
+        "re",
+        "plc",
+        "sa",
+        "ag",
+        "exchange",
+        "insurance",
+        "securities",
+        "pharmaceuticals",
     ]
 )
 _GENERIC_ORG_HEADS = frozenset(
@@ -243,7 +267,8 @@ class ActorResolver:
     # -- pre-pass ------------------------------------------------------------------------------
     def _register_entity(self, ent: Span, offset: int) -> None:
         subject = ent.root.dep_ in ("nsubj", "nsubjpass")
-        if ent.label_ in _PERSON_LABELS or (ent.label_ in _ORG_LABELS and _looks_like_person(ent)):
+        person_tagged = ent.label_ in _PERSON_LABELS and not _has_org_word(ent)
+        if person_tagged or (ent.label_ in _ORG_LABELS and _looks_like_person(ent)):
             role_toks, name_toks, gender = _name_tokens(list(ent))
             name = _clean(self.text_of(name_toks)) if name_toks else ""
             if not name or not name[0].isupper() or roles.is_not_a_name(name):
@@ -265,7 +290,7 @@ class ActorResolver:
                 # "Captain Khan" says nothing of Ghazala Khan when Humayun Khan is named too
                 entity.take_role(self._role_for(ent, role_toks))
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
-        elif ent.label_ in _ORG_LABELS or ent.label_ == "NORP":
+        elif ent.label_ in _ORG_LABELS or ent.label_ in ("NORP", "PERSON"):
             name = _clean(ent.text)
             if name.lower().startswith("the "):
                 name = name[4:]
@@ -462,6 +487,8 @@ class ActorResolver:
                 and (self._looks_like_surname(head) or _looks_like_person(ent))
             ):
                 label = "PERSON"
+            elif label == "PERSON" and _has_org_word(ent):
+                label = "ORG"  # "Cairn Energy", "Munich Re": a company the tagger took for a person
         else:
             start = _glued_name(head)[0].i
             while (
@@ -686,6 +713,14 @@ def _glued_name(tok: Token) -> list[Token]:
     ):
         start -= 2
     return list(doc[start : tok.i + 1])
+
+
+def _has_org_word(ent: Span) -> bool:
+    """A name that ends like a company's: "Cairn Energy", "Munich Re", "Vantor Holdings"."""
+    words = [t.text.strip(".") for t in ent if not t.is_punct]
+    if len(words) == 1 and words[0].isupper() and words[0].isalpha() and len(words[0]) <= 4:
+        return True  # "FT", "GM": initials name organisations, not people
+    return len(words) > 1 and words[-1].lower() in _ORG_NAME_WORDS
 
 
 def _entity_around(tok: Token) -> Span:

@@ -220,6 +220,8 @@ def clean_role(tokens: Sequence[Token]) -> str | None:
     nouns = [t for t in out if head is None or t.i < head.i]
     if not nouns or not is_title_head(nouns[-1]):
         return None  # "potential hazard", "Campaign Slogan": a description, not a position
+    if nouns[-1].lower_ in _RELATIONAL and head is None:
+        return None  # "wife" alone; "son of the nominee" stays
     if out[-1].pos_ in ("ADJ", "ADV") and not is_title_noun(out[-1].text):
         return None
     parts: list[str] = []
@@ -242,6 +244,15 @@ def _is_role_noun(tok: Token) -> bool:
 
 
 _AGENT_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "man", "woman", "eer", "ess", "ive")
+
+
+_RELATIONAL = frozenset(
+    _words(
+        """wife husband son daughter brother sister mother father widow widower friend
+        neighbour neighbor partner girlfriend boyfriend cousin uncle aunt nephew niece"""
+    )
+)
+"""Nouns that say whose someone is: a role only with the person ("son of …"), never alone."""
 
 
 def is_title_head(tok: Token) -> bool:
@@ -307,8 +318,11 @@ def is_country(name: str) -> bool:
         text = text[4:]
     if not text or not text[:1].isupper():
         return False
+    short = text.replace(".", "")
+    if short.isupper() and len(short) <= 3:
+        return short in {"US", "UK", "USA", "UAE"}  # "GM" is a carmaker, not Gambia's code
     try:
         pycountry.countries.lookup(text)
     except LookupError:
-        return text.replace(".", "") in {"US", "UK", "USA"}
+        return False
     return True
