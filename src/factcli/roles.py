@@ -3,7 +3,7 @@
 A role is a noun phrase naming a position ("Tory leader", "Home Secretary", "chief executive
 of Yukos"). The words next to a name are often something else: an adjective ("Defiant Trump"),
 a state label ("R-Tex."), a dateline ("JERUSALEM -"), a relative clause ("pollster who …").
-`clean_role` keeps a title noun phrase or nothing. The helpers on plain strings
+`clean_role` keeps a title noun phrase or nothing. The functions on plain strings
 (`organisation_key`, `is_not_a_name`) are free of spaCy, so the archive-side identity code can
 call them too.
 """
