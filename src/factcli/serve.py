@@ -45,7 +45,7 @@ def serve(
 
     # Datasette prints every error page's traceback (a 404 for a mistyped address included)
     # with its locals when rich is installed, as it is with factcli; the page says enough.
-    datasette.handle_exception.rich = None  # type: ignore[attr-defined]
+    datasette.handle_exception.rich = None
 
     _check_address(host, port)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
