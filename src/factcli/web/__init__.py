@@ -71,7 +71,7 @@ def get_metadata(datasette: Any) -> dict[str, Any]:
     return {
         "title": "factcli: who said what",
         "description": "News articles as a record of who said what, about what.",
-        "databases": {name: database_metadata() for name in names},
+        "databases": {name: database_metadata(datasette.urls.database(name)) for name in names},
     }
 
 

@@ -24,7 +24,8 @@ _PHRASE = "'\"' || replace(:phrase, '\"', '\"\"') || '\"'"
 """The user's words as one FTS5 phrase: quotes, AND, NEAR and brackets lose their meaning."""
 
 
-def database_metadata() -> dict[str, Any]:
+def database_metadata(base: str) -> dict[str, Any]:
+    """The metadata of one archive database, whose pages live under the path `base`."""
     tables: dict[str, Any] = {name: {"hidden": True} for name in INTERNAL_TABLES}
     tables.update(
         {
@@ -71,7 +72,10 @@ def database_metadata() -> dict[str, Any]:
         }
     )
     return {
-        "description": "An archive of who said what, about what.",
+        "description_html": (
+            f'An archive of who said what, about what. Start with <a href="{base}/who_said">'
+            "who_said</a>: every statement with its speaker, searchable and faceted."
+        ),
         "tables": tables,
         "queries": {
             "speakers_of_phrase": {
