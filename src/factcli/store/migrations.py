@@ -281,7 +281,12 @@ def m009_web(db: Database) -> None:
     article's outlet and date live in other tables. The view joins them once, and Datasette
     searches it through ``statements_fts`` (the view's ``id`` is the statement's rowid). A view
     stores nothing, so the archive does not grow.
+
+    ``articles.published_from`` names the field of an HTML page the date came from (``meta
+    article:published_time``, ``json-ld datePublished``, ``title``, ...): a page often gives
+    several dates, and a wrong one must be traceable.
     """
+    db.execute("ALTER TABLE articles ADD COLUMN published_from TEXT")
     db.execute(
         """CREATE VIEW who_said AS
         SELECT s.id AS id, s.content AS statement,

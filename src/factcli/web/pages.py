@@ -185,7 +185,8 @@ def statement_page(conn: sqlite3.Connection, statement_id: int) -> dict[str, Any
                s.cue_start AS cue_start, s.cue_end AS cue_end,
                s.speaker_start AS speaker_start, s.speaker_end AS speaker_end,
                a.id AS article_id, a.title AS article, a.published AS date,
-               a.outlet AS outlet, a.url AS url, a.author AS author, a.source AS source,
+               a.published_from AS date_from, a.outlet AS outlet, a.url AS url,
+               a.author AS author, a.source AS source,
                a.text AS text
         FROM statements s JOIN articles a ON a.id = s.article_id
         LEFT JOIN actors ac ON ac.id = s.actor_id
