@@ -137,6 +137,9 @@ def test_actor_and_topic_pages(client: Client, data_archive: Path) -> None:
 def test_names_link_to_archive_pages(client: Client) -> None:
     html = client.get("/factcli/who_said?_search=indispensable").text
     assert "/factcli/-/actor/" in html and "/factcli/-/statement/" in html
+    for hidden in ("actor_id", "id", "article_id"):
+        assert client.get(f"/factcli/who_said?_nocol={hidden}").status_code == 200, hidden
+    assert client.get("/factcli/statements?_col=content").status_code == 200
 
 
 @pytest.mark.parametrize("text", ['"', "AND(", "<script>alert(1)</script>", "NEAR(a b", "*"])

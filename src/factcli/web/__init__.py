@@ -108,21 +108,31 @@ def render_cell(
     base = datasette.urls.database(database)
     link: str | None = None
     if table == "who_said":
-        if column in ("id", "statement"):
-            link = f"{base}/-/statement/{row['id']}"
-        elif column == "speaker" and row["actor_id"] is not None:
-            link = f"{base}/-/actor/{row['actor_id']}"
-        elif column == "article":
-            link = f"{base}/articles/{row['article_id']}"
-    elif table == "statements" and column == "content":
-        link = f"{base}/-/statement/{row['id']}"
-    elif table == "actors" and column == "name":
-        link = f"{base}/-/actor/{row['id']}"
-    elif table == "topics" and column == "name":
-        link = f"{base}/-/topic/{row['id']}"
+        if column in ("id", "statement") and _get(row, "id") is not None:
+            link = f"{base}/-/statement/{_get(row, 'id')}"
+        elif column == "speaker" and _get(row, "actor_id") is not None:
+            link = f"{base}/-/actor/{_get(row, 'actor_id')}"
+        elif column == "article" and _get(row, "article_id") is not None:
+            link = f"{base}/articles/{_get(row, 'article_id')}"
+    elif table in ("statements", "actors", "topics") and _get(row, "id") is not None:
+        page = {
+            "statements": ("content", "statement"),
+            "actors": ("name", "actor"),
+            "topics": ("name", "topic"),
+        }[table]
+        if column == page[0]:
+            link = f"{base}/-/{page[1]}/{_get(row, 'id')}"
     if link is None:
         return None
     return Markup('<a href="{}">{}</a>').format(link, escape(str(value)))
+
+
+def _get(row: Any, key: str) -> Any:
+    """A column of a rendered row, or None when the reader left it out (``?_nocol=``)."""
+    try:
+        return row[key]
+    except (KeyError, IndexError):
+        return None
 
 
 _DB = r"^/(?P<database>[^/]+)/-/"
