@@ -8,10 +8,11 @@ own read-only connections (``Database.execute_fn``); they can also be called on 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from factcli.queries.actors import actor_roles, actor_topics
+from factcli.queries.sql import fetch_rows, json_list
 from factcli.web.highlight import Span, segments
 
 PAGE_STATEMENTS = 100
@@ -46,20 +47,20 @@ def archive_summary(conn: sqlite3.Connection) -> dict[str, Any]:
         "first_date": first,
         "last_date": last,
         "outlet_count": outlet_count,
-        "outlets": _rows(
+        "outlets": fetch_rows(
             conn,
             """SELECT outlet, COUNT(*) AS articles FROM articles WHERE outlet IS NOT NULL
             GROUP BY outlet COLLATE NOCASE ORDER BY articles DESC, outlet LIMIT ?""",
             [TOP],
         ),
-        "speakers": _rows(
+        "speakers": fetch_rows(
             conn,
             """SELECT id, name, role, statement_count AS statements FROM actors
             WHERE statement_count > 0
             ORDER BY statement_count DESC, name COLLATE NOCASE LIMIT ?""",
             [TOP],
         ),
-        "topics": _rows(
+        "topics": fetch_rows(
             conn,
             """SELECT id, name, kind, statement_count AS statements FROM topics
             WHERE statement_count > 0
@@ -83,7 +84,7 @@ _NEWEST_FIRST = "ORDER BY a.published IS NULL, a.published DESC, s.id DESC"
 def actor_page(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any] | None:
     """One actor: names and aliases, roles over time, statements per month, topics, and the
     statements newest first; None when there is no such actor."""
-    found = _rows(
+    found = fetch_rows(
         conn,
         """SELECT id, name, role, kind, aliases, statement_count AS statements
         FROM actors WHERE id = ?""",
@@ -92,19 +93,10 @@ def actor_page(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any] | None
     if not found:
         return None
     actor = found[0]
-    aliases = _json_list(actor.pop("aliases"))
-    seen = [r["name"] for r in _rows(conn, _NAMES_SEEN, [actor_id])]
+    aliases = json_list(actor.pop("aliases"))
+    seen = [r["name"] for r in fetch_rows(conn, _NAMES_SEEN, [actor_id])]
     actor["names"] = _unique([actor["name"], *aliases, *seen])
-    actor["roles"] = _rows(
-        conn,
-        """SELECT MIN(aa.role) AS role, MIN(a.published) AS first_seen,
-               MAX(a.published) AS last_seen, COUNT(DISTINCT aa.article_id) AS articles
-        FROM article_actors aa JOIN articles a ON a.id = aa.article_id
-        WHERE aa.actor_id = ? AND aa.role IS NOT NULL
-        GROUP BY aa.role COLLATE NOCASE
-        ORDER BY first_seen IS NULL, first_seen, articles DESC""",
-        [actor_id],
-    )
+    actor["roles"] = actor_roles(conn, actor_id)
     actor["months"] = _months(
         conn,
         """SELECT substr(a.published, 1, 7) AS month, COUNT(*) AS statements
@@ -112,16 +104,8 @@ def actor_page(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any] | None
         WHERE s.actor_id = ? GROUP BY month""",
         [actor_id],
     )
-    actor["topics"] = _rows(
-        conn,
-        """SELECT t.id AS id, t.name AS name, COUNT(*) AS statements
-        FROM statements s JOIN statement_topics st ON st.statement_id = s.id
-        JOIN topics t ON t.id = st.topic_id
-        WHERE s.actor_id = ?
-        GROUP BY t.id ORDER BY statements DESC, t.name COLLATE NOCASE LIMIT ?""",
-        [actor_id, TOP],
-    )
-    actor["statement_list"] = _rows(
+    actor["topics"] = actor_topics(conn, actor_id, TOP)
+    actor["statement_list"] = fetch_rows(
         conn,
         f"{_STATEMENT_LIST} WHERE s.actor_id = ? {_NEWEST_FIRST} LIMIT ?",
         [actor_id, PAGE_STATEMENTS],
@@ -135,7 +119,7 @@ _NAMES_SEEN = """SELECT name FROM article_actors WHERE actor_id = ?
 
 def topic_page(conn: sqlite3.Connection, topic_id: int) -> dict[str, Any] | None:
     """One topic: who speaks about it most, statements per month, the latest statements."""
-    found = _rows(
+    found = fetch_rows(
         conn,
         """SELECT id, name, kind, statement_count AS statements, article_count AS articles
         FROM topics WHERE id = ?""",
@@ -144,7 +128,7 @@ def topic_page(conn: sqlite3.Connection, topic_id: int) -> dict[str, Any] | None
     if not found:
         return None
     topic = found[0]
-    topic["speakers"] = _rows(
+    topic["speakers"] = fetch_rows(
         conn,
         """SELECT ac.id AS id, ac.name AS name, ac.role AS role,
                COUNT(DISTINCT s.id) AS statements, COUNT(DISTINCT s.article_id) AS articles
@@ -163,7 +147,7 @@ def topic_page(conn: sqlite3.Connection, topic_id: int) -> dict[str, Any] | None
         WHERE st.topic_id = ? GROUP BY month""",
         [topic_id],
     )
-    topic["statement_list"] = _rows(
+    topic["statement_list"] = fetch_rows(
         conn,
         f"""{_STATEMENT_LIST} JOIN statement_topics st ON st.statement_id = s.id
         WHERE st.topic_id = ? {_NEWEST_FIRST} LIMIT ?""",
@@ -176,7 +160,7 @@ def statement_page(conn: sqlite3.Connection, statement_id: int) -> dict[str, Any
     """One statement in its article: the article's text cut into segments at the content's,
     the cue's and the speaker mention's offsets, its topics, and the other articles that
     carried the same quote."""
-    found = _rows(
+    found = fetch_rows(
         conn,
         """SELECT s.id AS id, s.content AS content, s.kind AS kind, s.cue AS cue,
                s.speaker_mention AS speaker_mention, s.speaker_role AS role,
@@ -202,13 +186,13 @@ def statement_page(conn: sqlite3.Connection, statement_id: int) -> dict[str, Any
     if page["speaker_start"] is not None and page["speaker_end"] is not None:
         spans.append(Span(page["speaker_start"], page["speaker_end"], "speaker"))
     page["segments"] = segments(text, spans)
-    page["topics"] = _rows(
+    page["topics"] = fetch_rows(
         conn,
         """SELECT t.id AS id, t.name AS name FROM statement_topics st
         JOIN topics t ON t.id = st.topic_id WHERE st.statement_id = ? ORDER BY t.name""",
         [statement_id],
     )
-    page["also_carried_by"] = _rows(
+    page["also_carried_by"] = fetch_rows(
         conn,
         """SELECT s.id AS id, a.title AS article, a.outlet AS outlet, a.published AS date
         FROM statement_quotes q JOIN statement_quotes other ON other.quote_id = q.quote_id
@@ -237,20 +221,6 @@ def _months(conn: sqlite3.Connection, sql: str, params: list[Any]) -> dict[str, 
     series = series[-CHART_MONTHS:]
     peak = max((m["statements"] for m in series), default=0)
     return {"series": series, "peak": peak, "undated": undated}
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _json_list(value: str | None) -> list[str]:
-    try:
-        items = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
 
 
 def _unique(names: list[str]) -> list[str]:
