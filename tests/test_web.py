@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,3 +175,15 @@ def test_serve_errors_are_one_line(tmp_path: Path, data_archive: Path) -> None:
         busy = runner.invoke(app, ["serve", "--db", str(data_archive), "--port", port])
     assert busy.exit_code == 1 and "already in use" in busy.output
     assert "Traceback" not in busy.output
+
+
+def test_plain_datasette_finds_the_plugin(data_archive: Path) -> None:
+    """`datasette factcli.db` gives the same pages, through the package's entry point."""
+    done = subprocess.run(
+        [sys.executable, "-m", "datasette", str(data_archive), "--get", "/factcli/-/archive.json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"statements": ' in done.stdout and '"speakers": ' in done.stdout
