@@ -66,6 +66,7 @@ def test_home_page_says_what_the_archive_holds(client: Client, data_archive: Pat
     page = client.get("/")
     assert page.status_code == 200
     assert "Who said …" in page.text and 'action="/factcli/who_said"' in page.text
+    assert "Who said …" in client.get("/factcli/-/archive").text
     summary = client.get("/factcli/-/archive.json").json()
     articles, first, last = _one(
         data_archive, "SELECT COUNT(*), MIN(published), MAX(published) FROM articles"
