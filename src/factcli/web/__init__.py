@@ -110,9 +110,9 @@ def render_cell(
     if table == "who_said":
         if column in ("id", "statement") and _get(row, "id") is not None:
             link = f"{base}/-/statement/{_get(row, 'id')}"
-        elif column == "speaker" and _get(row, "actor_id") is not None:
+        elif column in ("speaker", "actor_id") and _get(row, "actor_id") is not None:
             link = f"{base}/-/actor/{_get(row, 'actor_id')}"
-        elif column == "article" and _get(row, "article_id") is not None:
+        elif column in ("article", "article_id") and _get(row, "article_id") is not None:
             link = f"{base}/articles/{_get(row, 'article_id')}"
     elif table in ("statements", "actors", "topics") and _get(row, "id") is not None:
         page = {
