@@ -13,13 +13,13 @@ user sees them) is the output, replaced by what the command prints now::
     ...
     ```
 
-Each file is one session: its commands run in a fresh folder holding links to ``data/``,
+Each file runs on its own: its commands run in a fresh folder holding links to ``data/``,
 ``tests/`` and ``bench/``, in order, and share the database. ``check db=NAME`` runs a block on
-another database of the session (``$FACTCLI_DB`` is ``NAME.db``, ``factcli.db`` by default). A
+another database of the file (``$FACTCLI_DB`` is ``NAME.db``, ``factcli.db`` by default). A
 comment ``<!-- check-setup [db=NAME]`` followed by shell lines and ``-->`` runs those lines
 silently, for files an example needs. A ``python check`` block runs as a script and its
 output replaces the ``text`` block right after it. Output is made deterministic: an
-80-column terminal without colour, UTC, one processor, and the session folder's path removed.
+80-column terminal without colour, UTC, one processor, and the run folder's path removed.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ _ITEM = re.compile(
 
 
 @dataclass
-class Session:
+class Sandbox:
     """The folder and environment in which one file's examples run."""
 
     folder: Path
@@ -122,7 +122,7 @@ def _commands(body: str) -> list[str]:
     return commands
 
 
-def render(text: str, session: Session) -> str:
+def render(text: str, sandbox: Sandbox) -> str:
     """`text` with every checked example's output replaced by a fresh run's."""
     out: list[str] = []
     last = 0
@@ -130,10 +130,10 @@ def render(text: str, session: Session) -> str:
         out.append(text[last : item.start()])
         last = item.end()
         if item.group("setup") is not None:
-            session.run(["bash", "-c", item.group("setup")], _db(item.group("setup_opts")))
+            sandbox.run(["bash", "-c", item.group("setup")], _db(item.group("setup_opts")))
             out.append(item.group(0))
         elif item.group("code") is not None:
-            output = session.run(
+            output = sandbox.run(
                 [sys.executable, "-"], _db(item.group("py_opts")), item.group("code")
             )
             out.append(
@@ -145,20 +145,20 @@ def render(text: str, session: Session) -> str:
             body = ""
             for command in _commands(item.group("text")):
                 body += "$ " + command + "\n"
-                body += session.run(["bash", "-c", command], db)
+                body += sandbox.run(["bash", "-c", command], db)
             out.append(f"```text check{item.group('text_opts')}\n{body}```")
     out.append(text[last:])
     return "".join(out)
 
 
 def build(path: Path) -> tuple[str, str]:
-    """(the file as it is, the file with fresh outputs), run in a session of its own."""
+    """(the file as it is, the file with fresh outputs), run in a folder of its own."""
     original = path.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="factcli-docs-") as folder:
         for name in LINKED:
             if (ROOT / name).exists():
                 (Path(folder) / name).symlink_to(ROOT / name)
-        return original, render(original, Session(Path(folder)))
+        return original, render(original, Sandbox(Path(folder)))
 
 
 def default_files() -> list[Path]:
