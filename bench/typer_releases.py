@@ -56,6 +56,9 @@ def main() -> int:
             "stats --json": ["-m", "factcli", "stats", "--json", *db],
         }
         times: dict[tuple[str, str], list[float]] = {}
+        for python in releases.values():
+            for argv in commands.values():
+                timed([python, *argv], env)  # compiles each release's modules once
         for _ in range(args.runs):
             for version, python in releases.items():
                 for name, argv in commands.items():

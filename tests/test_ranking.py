@@ -80,13 +80,17 @@ def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=[False, True], ids=["rare", "common"])
+@pytest.fixture(params=["rare", "known", "common"])
 def conn(
     request: pytest.FixtureRequest, path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[sqlite3.Connection]:
-    """Each test runs twice: with "harbour" rare (matches sorted) and with it common (articles
-    walked in date order), which must give the same answers."""
-    if request.param:
+    """Each test runs three times, "harbour" being rare (matches sorted), fairly common (all
+    matches read, articles walked in date order) and very common (articles walked in date
+    order, each looked up): the answers must be the same."""
+    if request.param != "rare":
+        monkeypatch.setattr(ranking, "FEW_MATCHES", 2)
+    if request.param == "common":
+        monkeypatch.setattr(ranking, "MANY_MATCHES", 2)
         monkeypatch.setattr(ranking, "COMMON_MATCHES", 2)
     connection = open_query_db(path)
     yield connection
@@ -172,3 +176,27 @@ def test_cli_sort_option_and_warning(path: Path, monkeypatch: pytest.MonkeyPatch
     assert json.loads(result.stdout)[0]["id"] == 3
     result = runner.invoke(app, ["who-said", "harbour", "--sort", "sideways", *base])
     assert result.exit_code == 2
+
+
+def test_an_article_stored_again_keeps_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of another article between an article's first and last id are never its own."""
+    db = open_db(tmp_path / "again.db", create=True)
+    save(db, "a.txt", "2024-01-01", [(MARA, "The harbour is open")])
+    save(db, "b.txt", "2023-01-01", [(TOMAS, "The harbour was shut")])
+    # a statement of a.txt stored after b.txt's: a.txt's ids now enclose b.txt's
+    db.execute(
+        "INSERT INTO statements (article_id, actor_id, cue, cue_start, cue_end, kind, content,"
+        " content_start, content_end) VALUES (1, 1, 'said', 0, 4, 'direct', 'A harbour tax',"
+        " 0, 13)"
+    )
+    db.conn.commit()
+    db.close()
+    for few, many in ((2, 50), (2, 2)):
+        monkeypatch.setattr(ranking, "FEW_MATCHES", few)
+        monkeypatch.setattr(ranking, "MANY_MATCHES", many)
+        conn = open_query_db(tmp_path / "again.db")
+        assert ids(statement_queries.who_said(conn, "harbour", 0, sort="newest")) == [1, 3, 2]
+        assert ids(statement_queries.who_said(conn, "harbour", 2, sort="oldest")) == [2, 1]
+        conn.close()

@@ -70,12 +70,12 @@ def who_said_grouped(
     wanted = sql_limit(limit)
     for query in match_queries(text, raw):
         with raw_query_errors(query, raw):
-            order, common = decide(db, STATEMENTS, query, sort, notice=notice)
+            order, _ = decide(db, STATEMENTS, query, sort, notice=notice)
             # take a page of matches at a time, and widen it until enough distinct quotes
             # are found or matches run out
-            page = 4 * wanted + 20 if wanted > 0 else -1
+            page = wanted + 10 if wanted > 0 else -1
             while True:
-                ids = ranked_ids(db, STATEMENTS, query, order, page, common=common)
+                ids = ranked_ids(db, STATEMENTS, query, order, page)
                 rows = _with_quotes(db, ids)
                 chosen.clear()
                 for statement_id, quote_id in rows:
