@@ -56,11 +56,13 @@ def test_names_start_with_the_text_most_quoted_first(db: Path) -> None:
         conn.close()
 
 
-def test_show_completion_prints_a_script() -> None:
-    result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="factcli")
-    assert result.exit_code == 0
-    assert "_FACTCLI_COMPLETE" in result.stdout
+def test_completion_options_and_script() -> None:
     assert "--install-completion" in CliRunner().invoke(app, ["--help"]).stdout
+    assert "--show-completion" in CliRunner().invoke(app, ["--help"]).stdout
+    env = {"_FACTCLI_COMPLETE": "source_bash"}
+    result = CliRunner().invoke(app, [], env=env, prog_name="factcli")
+    assert result.exit_code == 0, result.output
+    assert "_FACTCLI_COMPLETE=complete_bash" in result.stdout
 
 
 def test_a_bad_database_completes_nothing(tmp_path: Path) -> None:
