@@ -158,7 +158,7 @@ def replicate(path: Path, copies: int) -> float:
         one = {t: db.execute(f"SELECT MAX(rowid) FROM {t}").fetchone()[0] for t in TABLES}
         for k in range(1, copies):
             with db.conn:
-                for table, select in _copy_selects(k, one).items():
+                for table, select in _copy_selects(db, k, one).items():
                     db.execute(f"INSERT INTO {table} {select}")
         db.execute("ANALYZE")
     finally:
@@ -169,38 +169,42 @@ def replicate(path: Path, copies: int) -> float:
 TABLES = ("articles", "sentences", "statements")
 
 
-def _copy_selects(k: int, one: dict[str, int]) -> dict[str, str]:
-    """The rows of copy `k`: the originals (ids up to `one`) with ids shifted by k * `one`."""
-    a, se, st = one["articles"], one["sentences"], one["statements"]
-    return {
-        "articles": (
-            f"SELECT id + {k * a}, sha256 || '.{k}', source || '.{k}', title,"
-            f" date(published, '-{k} years'), text, body_start, ingested_at, outlet, url, author"
-            f" FROM articles WHERE id <= {a}"
-        ),
-        "sentences": (
-            f'SELECT id + {k * se}, article_id + {k * a}, idx, paragraph, start, "end", text'
-            f" FROM sentences WHERE id <= {se}"
-        ),
-        "statements": (
-            f"SELECT id + {k * st}, article_id + {k * a}, sentence_id + {k * se}, actor_id,"
-            " speaker_mention, speaker_role, speaker_start, speaker_end, cue, cue_start,"
-            f" cue_end, kind, content, content_start, content_end FROM statements"
-            f" WHERE id <= {st}"
-        ),
-        "statement_topics": (
-            f"SELECT statement_id + {k * st}, topic_id FROM statement_topics"
-            f" WHERE statement_id <= {st}"
-        ),
-        "article_topics": (
-            f"SELECT article_id + {k * a}, topic_id, count FROM article_topics"
-            f" WHERE article_id <= {a}"
-        ),
-        "article_actors": (
-            f"SELECT article_id + {k * a}, actor_id, name, role, kind FROM article_actors"
-            f" WHERE article_id <= {a}"
-        ),
+def _copy_selects(db: Any, k: int, one: dict[str, int]) -> dict[str, str]:
+    """The rows of copy `k`: the originals (ids up to `one`) with ids shifted by k * `one`;
+    every other column as it is, whatever columns later migrations added."""
+    a, se, st = k * one["articles"], k * one["sentences"], k * one["statements"]
+    changed = {
+        "articles": {
+            "id": f"id + {a}",
+            "sha256": f"sha256 || '.{k}'",
+            "source": f"source || '.{k}'",
+            "published": f"date(published, '-{k} years')",
+        },
+        "sentences": {"id": f"id + {se}", "article_id": f"article_id + {a}"},
+        "statements": {
+            "id": f"id + {st}",
+            "article_id": f"article_id + {a}",
+            "sentence_id": f"sentence_id + {se}",
+        },
+        "statement_topics": {"statement_id": f"statement_id + {st}"},
+        "article_topics": {"article_id": f"article_id + {a}"},
+        "article_actors": {"article_id": f"article_id + {a}"},
     }
+    originals = {
+        "articles": f"id <= {one['articles']}",
+        "sentences": f"id <= {one['sentences']}",
+        "statements": f"id <= {one['statements']}",
+        "statement_topics": f"statement_id <= {one['statements']}",
+        "article_topics": f"article_id <= {one['articles']}",
+        "article_actors": f"article_id <= {one['articles']}",
+    }
+    selects = {}
+    for table, exprs in changed.items():
+        columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})").fetchall()]
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(exprs.get(c, f'"{c}"') for c in columns)
+        selects[f"{table} ({names})"] = f"SELECT {values} FROM {table} WHERE {originals[table]}"
+    return selects
 
 
 def arguments(path: Path, n: int, seed: int) -> dict[str, list[str]]:
