@@ -116,12 +116,9 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         sentence_rows,
     )
 
-    roles: dict[str, str | None] = {}
-    actor_ids: dict[str, int] = {}
-    for actor in extraction.actors:
-        actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
-        roles[actor.name.casefold()] = actor.role
-    _record_article_metadata(db, article_id, extraction, actor_ids)
+    roles = {actor.name.casefold(): actor.role for actor in extraction.actors}
+    actor_ids = resolve_actors(db, article_id, extraction)
+    _record_article_metadata(db, article_id, extraction)
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
@@ -139,8 +136,6 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         role = None
         if statement.actor is not None:
             key = statement.actor.casefold()
-            if key not in actor_ids:
-                actor_ids[key] = identity.resolve_name(db, statement.actor)
             actor_id = actor_ids[key]
             role = roles.get(key)
         speaker = statement.speaker
@@ -203,18 +198,18 @@ def _insert(db: Database, sql: str, params: list[object]) -> int:
     return rowid
 
 
-def _record_article_metadata(
-    db: Database, article_id: int, extraction: Extraction, actor_ids: dict[str, int]
-) -> None:
-    """The outlet, URL and author, and each speaker as this article saw them (name, role,
-    kind) with the corpus actor they were matched to: the record behind dated roles and
-    manual splits."""
-    article = extraction.article
-    if article.outlet or article.url or article.author:
-        db.execute(
-            "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
-            [article.outlet, article.url, article.author, article_id],
-        )
+def resolve_actors(db: Database, article_id: int, extraction: Extraction) -> dict[str, int]:
+    """The corpus actor of every speaker of one article (by casefolded name), matched by
+    `identity.resolve` in the article's order, then each name a statement gives that the
+    extraction did not list; records each speaker as this article saw them (name, role, kind)
+    with the actor they were matched to, the record behind dated roles and manual splits.
+
+    Only identity tables are touched (`actors`, `actor_keys`, `article_actors`), so a cluster
+    job can replay it on a scratch database and get the actors ingest gets.
+    """
+    actor_ids: dict[str, int] = {}
+    for actor in extraction.actors:
+        actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
     db.conn.executemany(
         "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -223,6 +218,20 @@ def _record_article_metadata(
             for a in extraction.actors
         ],
     )
+    for statement in extraction.statements:
+        if statement.actor is not None and statement.actor.casefold() not in actor_ids:
+            actor_ids[statement.actor.casefold()] = identity.resolve_name(db, statement.actor)
+    return actor_ids
+
+
+def _record_article_metadata(db: Database, article_id: int, extraction: Extraction) -> None:
+    """The outlet, URL and author, when the input gave them."""
+    article = extraction.article
+    if article.outlet or article.url or article.author:
+        db.execute(
+            "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
+            [article.outlet, article.url, article.author, article_id],
+        )
 
 
 def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:
