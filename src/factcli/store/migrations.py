@@ -270,3 +270,33 @@ def _execute_each(db: Database, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migration
+def m008_dataset_load(db: Database) -> None:
+    """What ``factcli load`` needs to be stopped and resumed safely.
+
+    ``dataset_loads`` names the datasets whose actors and quote groups were copied in as they
+    are (a bulk load into an empty database). While a bulk load runs, the full-text triggers
+    are set aside in ``deferred_triggers`` and the indexes rebuilt once at the end; a load cut
+    short leaves them there, and the next load puts them back. ``deferred_quotes`` holds the
+    statements whose quote starts in an article not loaded yet.
+    """
+    _execute_each(
+        db,
+        """
+        CREATE TABLE dataset_loads (
+            fingerprint TEXT PRIMARY KEY,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE deferred_triggers (
+            name TEXT PRIMARY KEY,
+            sql TEXT NOT NULL
+        );
+        CREATE TABLE deferred_quotes (
+            statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+            quote_sha256 TEXT NOT NULL,
+            quote_index INTEGER NOT NULL
+        );
+        """,
+    )
