@@ -202,7 +202,7 @@ def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
         keys = [("order", "ascending")]
         if table == "statements":
             keys.append(("statement_index", "ascending"))
-        merged = merged.sort_by(keys)
+        merged = merged.sort_by(keys).drop_columns(["month"])
         write_table(Path(out) / table / f"month={month}", table, merged)
     return len(winners)
 

@@ -12,7 +12,7 @@ from factcli.errors import FactcliError
 if TYPE_CHECKING:
     from distributed import Client
 
-CONNECT_TIMEOUT_S = 8
+CONNECT_TIMEOUT_S = 5
 """An unreachable scheduler is reported after this long, never after a hang."""
 
 
