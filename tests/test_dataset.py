@@ -374,7 +374,7 @@ def test_dataset_queries_with_duckdb_follow_the_contract(built: Path, ingested: 
     )
     assert said and all("reservoirs" in r["content"].lower() for r in said)
     assert all(tuple(r) == STATEMENT_KEYS for r in said)
-    none = runner.invoke(app, ["who-said", "reservoir", "--json", *ds])  # a token, not a prefix
+    none = runner.invoke(app, ["who-said", "reservoi", "--json", *ds])  # a word, not a prefix
     assert none.exit_code == 0 and json.loads(none.stdout) == []
     assert "bm25" in runner.invoke(app, ["who-said", "--help"]).stdout
 

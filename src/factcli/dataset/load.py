@@ -306,13 +306,17 @@ def _bulk_insert(
         )
     }
     groups = {
-        (g["sha256"], g["statement_index"]): (g["quote_sha256"], g["quote_statement_index"])
+        (g["sha256"], g["statement_index"]): (
+            g["quote_sha256"],
+            g["quote_statement_index"],
+            g["signature"],
+        )
         for g in _lookup(
             db,
             dataset,
             "quote_groups",
             shas,
-            ["sha256", "statement_index", "quote_sha256", "quote_statement_index"],
+            ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "signature"],
         )
     }
     now = _now()
@@ -322,7 +326,7 @@ def _bulk_insert(
     topic_cache: dict[str, int] = {}
     article_rows, sentence_rows, statement_rows = [], [], []
     link_rows, article_topic_rows, actor_rows = [], [], []
-    quote_rows: list[tuple[int, int, int, str]] = []
+    quote_rows: list[tuple[int, int, int, list[int] | None]] = []
     deferred: list[tuple[int, str, int]] = []
     for a in articles:
         text = a["text"]
@@ -399,11 +403,9 @@ def _bulk_insert(
                 link_rows.append((statement_id, tid))
                 statement_topic_counts[tid] = statement_topic_counts.get(tid, 0) + 1
             if actor_id is not None:
-                quote_sha, quote_index = groups[(sha, r["statement_index"])]
+                quote_sha, quote_index, sig = groups[(sha, r["statement_index"])]
                 if quote_sha == sha:
-                    quote_rows.append(
-                        (statement_id, first_statement + quote_index, actor_id, r["content"])
-                    )
+                    quote_rows.append((statement_id, first_statement + quote_index, actor_id, sig))
                 else:
                     deferred.append((statement_id, quote_sha, quote_index))
             statement_id += 1
@@ -440,8 +442,23 @@ def _bulk_insert(
         "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
         article_topic_rows,
     )
-    for sid, quote_id, actor_id, content in quote_rows:
-        _set_quote(db, sid, quote_id, actor_id, content, quotes)
+    conn.executemany(
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        [(sid, quote_id) for sid, quote_id, _, _ in quote_rows],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
+        [
+            (key, sid)
+            for sid, quote_id, actor_id, sig in quote_rows
+            if quote_id == sid
+            for key in (
+                quotes.keys_from_signature(actor_id, sig)
+                if sig is not None
+                else _band_keys(db, sid, actor_id, quotes)
+            )
+        ],
+    )
     for sid, quote_sha, quote_index in deferred:
         target = _statement_id(db, quote_sha, quote_index)
         if target is None:
@@ -455,6 +472,11 @@ def _bulk_insert(
                 "SELECT content, actor_id FROM statements WHERE id = ?", [sid]
             ).fetchone()
             _set_quote(db, sid, target, row[1], row[0], quotes)
+
+
+def _band_keys(db: Database, statement_id: int, actor_id: int, quotes: Any) -> list[int]:
+    content = db.execute("SELECT content FROM statements WHERE id = ?", [statement_id]).fetchone()
+    return list(quotes.band_keys(actor_id, content[0]))
 
 
 def _now() -> str:

@@ -175,7 +175,8 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
             continue
         counts[speaker] = counts.get(speaker, 0) + 1
         own = (order, index)
-        bands = quotes.band_keys(speaker, content)
+        sig = quotes.signature(content)
+        bands = quotes.keys_from_signature(speaker, sig)
         seen: dict[tuple[int, int], str] = {}
         for band in bands:
             for starter, text in first.get(band, ()):
@@ -185,7 +186,7 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
         if quote == own:
             for band in bands:
                 first.setdefault(band, []).append((own, content))
-        groups.append((sha, index, speaker, quote))
+        groups.append((sha, index, speaker, quote, sig if quote == own else None))
     order_to_sha = {order: sha for order, sha, _, _ in observations}
     for actor in actors_out:
         actor["statement_count"] = counts.get(actor["local"], 0)
@@ -199,8 +200,9 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
                 "local": actor_id,
                 "quote_sha256": order_to_sha[quote[0]],
                 "quote_statement_index": quote[1],
+                "signature": sig,
             }
-            for sha, index, actor_id, quote in groups
+            for sha, index, actor_id, quote, sig in groups
         ],
     }
 

@@ -133,6 +133,7 @@ def schemas() -> dict[str, pa.Schema]:
                 ("actor_id", i64),
                 ("quote_sha256", string),
                 ("quote_statement_index", i32),
+                ("signature", pa.list_(i64)),
             ]
         ),
     }

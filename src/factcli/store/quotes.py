@@ -50,10 +50,20 @@ def normalise(content: str) -> str:
 
 def band_keys(actor_id: int, content: str) -> list[int]:
     """`BANDS` signed 64-bit keys: equal for two contents with a high share of word pairs."""
+    return keys_from_signature(actor_id, signature(content))
+
+
+def signature(content: str) -> list[int]:
+    """The MinHash signature of a content's word pairs (each value below 2⁶¹): the costly part
+    of `band_keys`, independent of the speaker, so a cluster job can compute it once."""
     words = normalise(content).split()
     shingles = {" ".join(words[i : i + 2]) for i in range(max(len(words) - 1, 1))} or {""}
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest()) for s in shingles]
-    signature = [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMUTATIONS]
+    return [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMUTATIONS]
+
+
+def keys_from_signature(actor_id: int, signature: list[int]) -> list[int]:
+    """The band keys of a signature for one speaker (see `band_keys`)."""
     keys = []
     for band in range(BANDS):
         rows = signature[band * ROWS : (band + 1) * ROWS]

@@ -1,0 +1,353 @@
+"""Dask engine benchmark: extraction throughput, load speed and memory, DuckDB query latency.
+
+    python bench/distributed.py --articles 1000 --statements 1000000   # the figures in docs
+    python bench/distributed.py --articles 40 --statements 20000        # a quick look
+
+1. Throughput: the same articles (the sample articles of `data/` perturbed, as by
+   bench/archive.py, in two JSON Lines shards) through two `factcli extract` processes side by
+   side (one shard each: what two local jobs do), then `factcli extract --engine dask` with a
+   local cluster of 2 workers and of 1 worker. Wall clock, start-up and spaCy loads included.
+2. Load: a synthetic dataset of `--statements` statements (rows written directly, no parsing)
+   loaded by `factcli load` into a fresh database: statements per second and the loader's
+   peak RSS.
+3. DuckDB: `who-said`, `actor` and `topics` over the same dataset, each run `--repeat` times
+   in-process; the median and p95 per command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def run(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def throughput(folder: Path, n: int) -> None:
+    from archive import generate
+
+    shards = generate(folder, n, per_shard=(n + 1) // 2)
+    factcli = [sys.executable, "-m", "factcli"]
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [*factcli, "extract", str(s), "-o", str(folder / f"{s.name}.out")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for s in shards
+    ]
+    for p in procs:
+        if p.wait() != 0:
+            raise SystemExit("factcli extract failed")
+    two_jobs = time.perf_counter() - started
+    size = str(max(10, n // 10))
+    times = {}
+    for workers in (2, 1):
+        out = folder / f"dataset-{workers}"
+        times[workers] = run(
+            [
+                *factcli,
+                "extract",
+                *map(str, shards),
+                "--engine",
+                "dask",
+                "--workers",
+                str(workers),
+                "--out",
+                str(out),
+                "--partition-size",
+                size,
+            ]
+        )
+    print(f"extract, {n} articles (wall clock, start-up included):")
+    print(
+        f"  2 x factcli extract (one shard each)  {two_jobs:7.1f} s  {n / two_jobs:6.1f} articles/s"
+    )
+    for workers, t in times.items():
+        print(f"  --engine dask --workers {workers}           {t:7.1f} s  {n / t:6.1f} articles/s")
+    print(f"  dask 2 workers / 2 extract processes: {two_jobs / times[2]:.2f}")
+    print(f"  dask 2 workers / 1 worker:            {times[1] / times[2]:.2f}")
+
+
+WORDS = [
+    "budget",
+    "drought",
+    "tariffs",
+    "reservoir",
+    "bridge",
+    "wages",
+    "exports",
+    "harbour",
+    "rail",
+    "taxes",
+    "election",
+    "ceasefire",
+    "vaccine",
+    "pension",
+    "housing",
+    "inflation",
+    "fisheries",
+    "mining",
+    "tourism",
+    "schools",
+]
+VERBS = ["said", "told reporters", "added", "warned", "argued"]
+
+
+def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
+    """A dataset written directly (no parsing): articles of 16 statements each, 12 months,
+    20,000 actors, some quotes copied across articles."""
+    import json
+
+    from factcli.dataset import schema
+    from factcli.dataset.build import write_table
+    from factcli.store import quotes
+
+    rnd = random.Random(seed)
+    n_actors = 20_000
+    actors = [
+        {
+            "actor_id": i,
+            "name": f"Person{i} Surname{i % 5000}",
+            "role": rnd.choice(["minister", "analyst", "mayor", None]),
+            "kind": "person",
+            "aliases": [f"Surname{i % 5000}"],
+            "keys": [f"name:person{i} surname{i % 5000}", f"surname:surname{i % 5000}"],
+            "statement_count": 0,
+        }
+        for i in range(1, n_actors + 1)
+    ]
+    per_article = 16
+    n_articles = statements // per_article
+    months: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    mentions: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    popular: list[tuple[str, int, int, str]] = []
+    for number in range(n_articles):
+        month = f"2024-{1 + number % 12:02d}"
+        published = f"{month}-{1 + number % 28:02d}"
+        speakers = rnd.sample(range(1, n_actors + 1), 3)
+        parts: list[str] = []
+        rows: list[dict[str, Any]] = []
+        pos = 0
+        sentences = []
+        for index in range(per_article):
+            actor_id = speakers[index % 3]
+            name = actors[actor_id - 1]["name"]
+            copied = bool(popular) and rnd.random() < 0.1
+            source = None
+            if copied:
+                source = rnd.choice(popular)
+                _, _, actor_id, content = source
+                name = actors[actor_id - 1]["name"]
+            else:
+                content = " ".join(rnd.choices(WORDS, k=12)) + f" {number} {index}"
+            verb = rnd.choice(VERBS)
+            sentence = f"{name} {verb} that {content}."
+            start = pos
+            parts.append(sentence)
+            pos += len(sentence) + 2
+            c0 = start + len(name) + len(verb) + 7
+            rows.append(
+                {
+                    "statement_index": index,
+                    "speaker": name,
+                    "speaker_key": name.casefold(),
+                    "speaker_mention": name,
+                    "speaker_role": None,
+                    "speaker_kind": "person",
+                    "cue": verb.split()[0],
+                    "kind": "indirect",
+                    "content": content,
+                    "sentence": sentence,
+                    "sentence_index": index,
+                    "topics": rnd.sample(WORDS, 2),
+                    "speaker_start": start,
+                    "speaker_end": start + len(name),
+                    "cue_start": start + len(name) + 1,
+                    "cue_end": start + len(name) + 1 + len(verb.split()[0]),
+                    "content_start": c0,
+                    "content_end": c0 + len(content),
+                    "extractor": "rules",
+                    "model_version": None,
+                    "actor_id": actor_id,
+                    "copied": source,
+                }
+            )
+            sentences.append({"paragraph": index, "start": start, "end": start + len(sentence)})
+        text = "\n\n".join(parts)
+        sha = __import__("hashlib").sha256(text.encode()).hexdigest()
+        order = number
+        names = {}
+        for r in rows:
+            names.setdefault(r["speaker"], r["actor_id"])
+        for r in rows:
+            r.update(
+                sha256=sha,
+                order=order,
+                source=f"synthetic/{number}",
+                title=None,
+                published=published,
+            )
+            actor_id = r.pop("actor_id")
+            copied = r.pop("copied")
+            if copied is not None:
+                groups.append(
+                    {
+                        "sha256": sha,
+                        "statement_index": r["statement_index"],
+                        "actor_id": actor_id,
+                        "quote_sha256": copied[0],
+                        "quote_statement_index": copied[1],
+                        "signature": None,
+                    }
+                )
+            else:
+                groups.append(
+                    {
+                        "sha256": sha,
+                        "statement_index": r["statement_index"],
+                        "actor_id": actor_id,
+                        "quote_sha256": sha,
+                        "quote_statement_index": r["statement_index"],
+                        "signature": quotes.signature(r["content"]),
+                    }
+                )
+                if len(popular) < 50 and rnd.random() < 0.01:
+                    popular.append((sha, r["statement_index"], actor_id, r["content"]))
+        for name, actor_id in names.items():
+            mentions.append(
+                {
+                    "sha256": sha,
+                    "name": name,
+                    "name_key": name.casefold(),
+                    "role": None,
+                    "kind": "person",
+                    "listed": True,
+                    "actor_id": actor_id,
+                }
+            )
+        table = months.setdefault(month, {"articles": [], "statements": []})
+        table["articles"].append(
+            {
+                "sha256": sha,
+                "order": order,
+                "source": f"synthetic/{number}",
+                "title": None,
+                "published": published,
+                "outlet": None,
+                "url": None,
+                "author": None,
+                "body_start": 0,
+                "text": text,
+                "extractor": "rules",
+                "model_version": None,
+                "sentences": sentences,
+                "speakers": [
+                    {"name": n, "kind": "person", "role": None, "aliases": []} for n in names
+                ],
+                "other_speakers": [],
+                "topics": [],
+                "statement_count": per_article,
+            }
+        )
+        table["statements"].extend(rows)
+    import pyarrow as pa
+
+    for month, tables in months.items():
+        for name, rows in tables.items():
+            fields = [f for f in schema.schemas()[name] if f.name != "month"]
+            write_table(
+                out / name / f"month={month}",
+                name,
+                pa.Table.from_pylist(rows, schema=pa.schema(fields)),
+            )
+    write_table(out / "actors", "actors", actors)
+    write_table(out / "actor_mentions", "actor_mentions", mentions)
+    write_table(out / "quote_groups", "quote_groups", groups)
+    write_table(out / "errors", "errors", [])
+    (out / "dataset.json").write_text(json.dumps({"format": "factcli-dataset", "version": 1}))
+
+
+def load_figures(dataset: Path, db: Path, statements: int) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = run([sys.executable, "-m", "factcli", "load", str(dataset), "--db", str(db)])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"load, {statements:,} statements into a fresh database:")
+    print(f"  {t:.1f} s, {statements / t:,.0f} statements/s (process start-up and final")
+    print("  full-text index build included)")
+    print(
+        f"  peak RSS of the loader: {peak / 1024:.0f} MB"
+        + ("" if peak > before else " (at most; an earlier child was larger)")
+    )
+    print(f"  database: {db.stat().st_size / 1e6:.0f} MB")
+
+
+def query_figures(dataset: Path, repeat: int) -> None:
+    from factcli.dataset import duck
+
+    con = duck.connect(dataset)
+    commands = {
+        "who-said 'tariffs reservoir'": lambda: duck.who_said(con, "tariffs reservoir", 20),
+        "who-said budget (common word)": lambda: duck.who_said(con, "budget", 20),
+        "actor person123": lambda: duck.statements_by_actor(con, "person123", 20),
+        "topics": lambda: duck.topics(con, 50),
+    }
+    print(f"DuckDB over the dataset ({repeat} runs each, in-process, 2 threads):")
+    for name, fn in commands.items():
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(
+            f"  {name:32s} median {statistics.median(times) * 1000:7.0f} ms"
+            f"   p95 {p95 * 1000:7.0f} ms"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--statements", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--skip-extract", action="store_true")
+    args = parser.parse_args()
+    print("A 2-core machine shared with other work: figures are noisy; ratios were measured")
+    print("side by side in one run.")
+    with tempfile.TemporaryDirectory(prefix="factcli-bench-") as tmp:
+        folder = Path(tmp)
+        if not args.skip_extract:
+            throughput(folder, args.articles)
+        dataset = folder / "synthetic"
+        started = time.perf_counter()
+        synthetic_dataset(dataset, args.statements)
+        print(
+            f"synthetic dataset: {args.statements:,} statements written in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        query_figures(dataset, args.repeat)
+        load_figures(dataset, folder / "loaded.db", args.statements)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
