@@ -352,7 +352,7 @@ def test_load_into_a_database_holding_other_articles_matches_as_ingest(
 
 
 def test_dataset_queries_with_duckdb_follow_the_contract(built: Path, ingested: Path):
-    from factcli.queries import STATEMENT_KEYS
+    from factcli.queries.sql import STATEMENT_KEYS
 
     runner = CliRunner()
     ds, db = ["--dataset", str(built)], ["--db", str(ingested)]

@@ -1,9 +1,10 @@
 """Query a dataset in place with DuckDB (in-process): for archives SQLite cannot hold.
 
-Answers follow the JSON contract of the SQLite queries (`queries.STATEMENT_KEYS`, the columns
-of `queries.topics`). A statement's `id` is ``<sha256>:<position>`` and its `article_id` the
-article's SHA-256: a dataset has no database ids. Keyword match is a case-insensitive match of
-whole words (every word of the query must occur), in input order, not a bm25 ranking.
+Answers follow the JSON contract of the SQLite queries (`queries.sql.STATEMENT_KEYS`, the
+columns of `queries.topics.topics`). A statement's `id` is ``<sha256>:<position>`` and its
+`article_id` the article's SHA-256: a dataset has no database ids. Keyword match is a
+case-insensitive match of whole words (every word of the query must occur), in input order,
+not a bm25 ranking.
 """
 
 from __future__ import annotations
