@@ -32,6 +32,12 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def cpu() -> float:
+    """CPU seconds of every finished child process and its descendants (workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -43,6 +49,7 @@ def throughput(folder: Path, n: int) -> None:
 
     shards = generate(folder, n, per_shard=(n + 1) // 2)
     factcli = [sys.executable, "-m", "factcli"]
+    cpu0 = cpu()
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
@@ -56,10 +63,12 @@ def throughput(folder: Path, n: int) -> None:
         if p.wait() != 0:
             raise SystemExit("factcli extract failed")
     two_jobs = time.perf_counter() - started
+    cpus = {0: cpu() - cpu0}
     size = str(max(10, n // 10))
     times = {}
     for workers in (2, 1):
         out = folder / f"dataset-{workers}"
+        cpu0 = cpu()
         times[workers] = run(
             [
                 *factcli,
@@ -75,12 +84,15 @@ def throughput(folder: Path, n: int) -> None:
                 size,
             ]
         )
-    print(f"extract, {n} articles (wall clock, start-up included):")
-    print(
-        f"  2 x factcli extract (one shard each)  {two_jobs:7.1f} s  {n / two_jobs:6.1f} articles/s"
-    )
-    for workers, t in times.items():
-        print(f"  --engine dask --workers {workers}           {t:7.1f} s  {n / t:6.1f} articles/s")
+        cpus[workers] = cpu() - cpu0
+    print(f"extract, {n} articles (wall clock and CPU of all processes, start-up included):")
+    rows = [("2 x factcli extract (one shard each)", two_jobs, cpus[0])]
+    rows += [(f"--engine dask --workers {w}", times[w], cpus[w]) for w in (2, 1)]
+    for label, wall, used in rows:
+        print(
+            f"  {label:38s} {wall:7.1f} s  {n / wall:6.1f} articles/s"
+            f"  CPU {used:7.1f} s ({1000 * used / n:.0f} ms/article)"
+        )
     print(f"  dask 2 workers / 2 extract processes: {two_jobs / times[2]:.2f}")
     print(f"  dask 2 workers / 1 worker:            {times[1] / times[2]:.2f}")
 
