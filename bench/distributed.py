@@ -123,176 +123,182 @@ VERBS = ["said", "told reporters", "added", "warned", "argued"]
 
 
 def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
-    """A dataset written directly (no parsing): articles of 16 statements each, 12 months,
-    20,000 actors, some quotes copied across articles."""
+    """A dataset written directly (no parsing, no reduce): articles of 16 statements by 3
+    speakers, 12 months, 20,000 actors, one statement in ten a copy of an earlier quote.
+
+    MinHash signatures are random numbers here: computing them is the reduce step's work, and
+    `load` only mixes them with the actor id, so its cost is the same.
+    """
+    import hashlib
     import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from factcli.dataset import schema
     from factcli.dataset.build import write_table
-    from factcli.store import quotes
 
     rnd = random.Random(seed)
     n_actors = 20_000
-    actors = [
-        {
-            "actor_id": i,
-            "name": f"Person{i} Surname{i % 5000}",
-            "role": rnd.choice(["minister", "analyst", "mayor", None]),
-            "kind": "person",
-            "aliases": [f"Surname{i % 5000}"],
-            "keys": [f"name:person{i} surname{i % 5000}", f"surname:surname{i % 5000}"],
-            "statement_count": 0,
-        }
-        for i in range(1, n_actors + 1)
-    ]
+    names = [f"Person{i} Surname{i % 5000}" for i in range(n_actors + 1)]
+    write_table(
+        out / "actors",
+        "actors",
+        [
+            {
+                "actor_id": i,
+                "name": names[i],
+                "role": rnd.choice(["minister", "analyst", "mayor", None]),
+                "kind": "person",
+                "aliases": [f"Surname{i % 5000}"],
+                "keys": [f"name:{names[i].lower()}", f"surname:surname{i % 5000}"],
+                "statement_count": 0,
+            }
+            for i in range(1, n_actors + 1)
+        ],
+    )
+    tables = schema.schemas()
+    part = {name: pa.schema([f for f in tables[name] if f.name != "month"]) for name in tables}
+    (out / "actor_mentions").mkdir(parents=True)
+    (out / "quote_groups").mkdir(parents=True)
+    mention_writer = pq.ParquetWriter(
+        out / "actor_mentions" / "part-0.parquet", part["actor_mentions"]
+    )
+    group_writer = pq.ParquetWriter(out / "quote_groups" / "part-0.parquet", part["quote_groups"])
     per_article = 16
     n_articles = statements // per_article
-    months: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    mentions: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
     popular: list[tuple[str, int, int, str]] = []
-    for number in range(n_articles):
-        month = f"2024-{1 + number % 12:02d}"
-        published = f"{month}-{1 + number % 28:02d}"
-        speakers = rnd.sample(range(1, n_actors + 1), 3)
-        parts: list[str] = []
-        rows: list[dict[str, Any]] = []
-        pos = 0
-        sentences = []
-        for index in range(per_article):
-            actor_id = speakers[index % 3]
-            name = actors[actor_id - 1]["name"]
-            copied = bool(popular) and rnd.random() < 0.1
-            source = None
-            if copied:
-                source = rnd.choice(popular)
-                _, _, actor_id, content = source
-                name = actors[actor_id - 1]["name"]
-            else:
-                content = " ".join(rnd.choices(WORDS, k=12)) + f" {number} {index}"
-            verb = rnd.choice(VERBS)
-            sentence = f"{name} {verb} that {content}."
-            start = pos
-            parts.append(sentence)
-            pos += len(sentence) + 2
-            c0 = start + len(name) + len(verb) + 7
-            rows.append(
-                {
-                    "statement_index": index,
-                    "speaker": name,
-                    "speaker_key": name.casefold(),
-                    "speaker_mention": name,
-                    "speaker_role": None,
-                    "speaker_kind": "person",
-                    "cue": verb.split()[0],
-                    "kind": "indirect",
-                    "content": content,
-                    "sentence": sentence,
-                    "sentence_index": index,
-                    "topics": rnd.sample(WORDS, 2),
-                    "speaker_start": start,
-                    "speaker_end": start + len(name),
-                    "cue_start": start + len(name) + 1,
-                    "cue_end": start + len(name) + 1 + len(verb.split()[0]),
-                    "content_start": c0,
-                    "content_end": c0 + len(content),
-                    "extractor": "rules",
-                    "model_version": None,
-                    "actor_id": actor_id,
-                    "copied": source,
-                }
-            )
-            sentences.append({"paragraph": index, "start": start, "end": start + len(sentence)})
-        text = "\n\n".join(parts)
-        sha = __import__("hashlib").sha256(text.encode()).hexdigest()
-        order = number
-        names = {}
-        for r in rows:
-            names.setdefault(r["speaker"], r["actor_id"])
-        for r in rows:
-            r.update(
-                sha256=sha,
-                order=order,
-                source=f"synthetic/{number}",
-                title=None,
-                published=published,
-            )
-            actor_id = r.pop("actor_id")
-            copied = r.pop("copied")
-            if copied is not None:
+    order = 0
+    for m in range(12):
+        month = f"2024-{m + 1:02d}"
+        articles: list[dict[str, Any]] = []
+        rows_all: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        groups: list[dict[str, Any]] = []
+        for number in range(m, n_articles, 12):
+            published = f"{month}-{1 + number % 28:02d}"
+            speakers = rnd.sample(range(1, n_actors + 1), 3)
+            parts: list[str] = []
+            rows: list[dict[str, Any]] = []
+            sentences = []
+            pos = 0
+            for index in range(per_article):
+                actor_id = speakers[index % 3]
+                copy = rnd.choice(popular) if popular and rnd.random() < 0.1 else None
+                if copy is not None:
+                    actor_id, content = copy[2], copy[3]
+                else:
+                    content = " ".join(rnd.choices(WORDS, k=12)) + f" {number} {index}"
+                name = names[actor_id]
+                verb = rnd.choice(VERBS)
+                sentence = f"{name} {verb} that {content}."
+                start = pos
+                parts.append(sentence)
+                pos += len(sentence) + 2
+                c0 = start + len(name) + len(verb) + 7
+                sentences.append({"paragraph": index, "start": start, "end": pos - 2})
+                rows.append(
+                    {
+                        "statement_index": index,
+                        "order": order,
+                        "source": f"synthetic/{number}",
+                        "title": None,
+                        "published": published,
+                        "speaker": name,
+                        "speaker_key": name.casefold(),
+                        "speaker_mention": name,
+                        "speaker_role": None,
+                        "speaker_kind": "person",
+                        "cue": verb.split()[0],
+                        "kind": "indirect",
+                        "content": content,
+                        "sentence": sentence,
+                        "sentence_index": index,
+                        "topics": rnd.sample(WORDS, 2),
+                        "speaker_start": start,
+                        "speaker_end": start + len(name),
+                        "cue_start": start + len(name) + 1,
+                        "cue_end": start + len(name) + 1 + len(verb.split()[0]),
+                        "content_start": c0,
+                        "content_end": c0 + len(content),
+                        "extractor": "rules",
+                        "model_version": None,
+                        "_actor": actor_id,
+                        "_copy": copy,
+                    }
+                )
+            text = "\n\n".join(parts)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            seen: dict[int, str] = {}
+            for r in rows:
+                actor_id, copy = r.pop("_actor"), r.pop("_copy")
+                r["sha256"] = sha
+                seen.setdefault(actor_id, r["speaker"])
+                quote = (copy[0], copy[1]) if copy else (sha, r["statement_index"])
                 groups.append(
                     {
                         "sha256": sha,
                         "statement_index": r["statement_index"],
                         "actor_id": actor_id,
-                        "quote_sha256": copied[0],
-                        "quote_statement_index": copied[1],
-                        "signature": None,
+                        "quote_sha256": quote[0],
+                        "quote_statement_index": quote[1],
+                        "signature": None if copy else [rnd.getrandbits(60) for _ in range(16)],
                     }
                 )
-            else:
-                groups.append(
-                    {
-                        "sha256": sha,
-                        "statement_index": r["statement_index"],
-                        "actor_id": actor_id,
-                        "quote_sha256": sha,
-                        "quote_statement_index": r["statement_index"],
-                        "signature": quotes.signature(r["content"]),
-                    }
-                )
-                if len(popular) < 50 and rnd.random() < 0.01:
+                if copy is None and len(popular) < 50 and rnd.random() < 0.01:
                     popular.append((sha, r["statement_index"], actor_id, r["content"]))
-        for name, actor_id in names.items():
-            mentions.append(
+            mentions += [
                 {
                     "sha256": sha,
-                    "name": name,
-                    "name_key": name.casefold(),
+                    "name": n,
+                    "name_key": n.casefold(),
                     "role": None,
                     "kind": "person",
                     "listed": True,
-                    "actor_id": actor_id,
+                    "actor_id": a,
+                }
+                for a, n in seen.items()
+            ]
+            articles.append(
+                {
+                    "sha256": sha,
+                    "order": order,
+                    "source": f"synthetic/{number}",
+                    "title": None,
+                    "published": published,
+                    "outlet": None,
+                    "url": None,
+                    "author": None,
+                    "body_start": 0,
+                    "text": text,
+                    "extractor": "rules",
+                    "model_version": None,
+                    "sentences": sentences,
+                    "speakers": [
+                        {"name": n, "kind": "person", "role": None, "aliases": []}
+                        for n in seen.values()
+                    ],
+                    "other_speakers": [],
+                    "topics": [],
+                    "statement_count": per_article,
                 }
             )
-        table = months.setdefault(month, {"articles": [], "statements": []})
-        table["articles"].append(
-            {
-                "sha256": sha,
-                "order": order,
-                "source": f"synthetic/{number}",
-                "title": None,
-                "published": published,
-                "outlet": None,
-                "url": None,
-                "author": None,
-                "body_start": 0,
-                "text": text,
-                "extractor": "rules",
-                "model_version": None,
-                "sentences": sentences,
-                "speakers": [
-                    {"name": n, "kind": "person", "role": None, "aliases": []} for n in names
-                ],
-                "other_speakers": [],
-                "topics": [],
-                "statement_count": per_article,
-            }
+            rows_all += rows
+            order += 1
+        write_table(
+            out / "articles" / f"month={month}",
+            "articles",
+            pa.Table.from_pylist(articles, schema=part["articles"]),
         )
-        table["statements"].extend(rows)
-    import pyarrow as pa
-
-    for month, tables in months.items():
-        for name, rows in tables.items():
-            fields = [f for f in schema.schemas()[name] if f.name != "month"]
-            write_table(
-                out / name / f"month={month}",
-                name,
-                pa.Table.from_pylist(rows, schema=pa.schema(fields)),
-            )
-    write_table(out / "actors", "actors", actors)
-    write_table(out / "actor_mentions", "actor_mentions", mentions)
-    write_table(out / "quote_groups", "quote_groups", groups)
+        write_table(
+            out / "statements" / f"month={month}",
+            "statements",
+            pa.Table.from_pylist(rows_all, schema=part["statements"]),
+        )
+        mention_writer.write_table(pa.Table.from_pylist(mentions, schema=part["actor_mentions"]))
+        group_writer.write_table(pa.Table.from_pylist(groups, schema=part["quote_groups"]))
+    mention_writer.close()
+    group_writer.close()
     write_table(out / "errors", "errors", [])
     (out / "dataset.json").write_text(json.dumps({"format": "factcli-dataset", "version": 1}))
 

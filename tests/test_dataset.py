@@ -320,8 +320,10 @@ def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path,
     assert first.interrupted and first.partitions == 1
     con = sqlite3.connect(db)
     triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert {"statements_ai", "sentences_ai"} <= triggers  # put back at once
-    assert con.execute("SELECT COUNT(*) FROM deferred_triggers").fetchone()[0] == 0
+    assert {"statements_ai", "sentences_ai", "statements_count_ai"} <= triggers  # put back
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone()[0] == 0
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "idx_statements_actor" in indexes
     con.close()
     load(built, db)
     assert dump(db) == dump(ingested)

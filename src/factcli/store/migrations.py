@@ -277,10 +277,11 @@ def m008_dataset_load(db: Database) -> None:
     """What ``factcli load`` needs to be stopped and resumed safely.
 
     ``dataset_loads`` names the datasets whose actors and quote groups were copied in as they
-    are (a bulk load into an empty database). While a bulk load runs, the full-text triggers
-    are set aside in ``deferred_triggers`` and the indexes rebuilt once at the end; a load cut
-    short leaves them there, and the next load puts them back. ``deferred_quotes`` holds the
-    statements whose quote starts in an article not loaded yet.
+    are (a bulk load into an empty database). While a bulk load runs, the secondary indexes,
+    the full-text triggers and the count triggers are set aside in ``deferred_schema`` and
+    built once at the end; a load cut short leaves them there, and the next load puts them
+    back. ``deferred_quotes`` holds the statements whose quote starts in an article not loaded
+    yet.
     """
     _execute_each(
         db,
@@ -289,7 +290,7 @@ def m008_dataset_load(db: Database) -> None:
             fingerprint TEXT PRIMARY KEY,
             loaded_at TEXT NOT NULL
         );
-        CREATE TABLE deferred_triggers (
+        CREATE TABLE deferred_schema (
             name TEXT PRIMARY KEY,
             sql TEXT NOT NULL
         );
