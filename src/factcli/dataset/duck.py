@@ -17,7 +17,7 @@ from factcli.errors import FactcliError
 
 _WORD = re.compile(r"\w+")
 
-_STATEMENT_SELECT = """
+_STATEMENT_COLUMNS = """
 SELECT
     s.sha256 || ':' || s.statement_index AS id,
     s.sha256 AS article_id,
@@ -28,10 +28,14 @@ SELECT
     COALESCE(ac.kind, s.speaker_kind) AS speaker_kind,
     s.cue, s.kind, s.content, s.sentence, s.topics,
     s.speaker_start, s.speaker_end, s.cue_start, s.cue_end, s.content_start, s.content_end
-FROM statements s
+"""
+
+_STATEMENT_JOINS = """
 LEFT JOIN actor_mentions m ON m.sha256 = s.sha256 AND m.name_key = s.speaker_key
 LEFT JOIN actors ac ON ac.actor_id = m.actor_id
 """
+
+_STATEMENT_SELECT = _STATEMENT_COLUMNS + " FROM statements s" + _STATEMENT_JOINS
 
 
 def connect(dataset: Path) -> Any:
@@ -45,6 +49,7 @@ def connect(dataset: Path) -> Any:
     except ImportError:  # pragma: no cover - depends on the installation
         raise FactcliError("--dataset needs the dask extra: pip install 'factcli[dask]'") from None
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     for table in ("articles", "statements"):
         pattern = _literal(str(dataset / table / "*" / "*.parquet"))
         con.execute(
@@ -78,8 +83,15 @@ def who_said(con: Any, text: str, limit: int = 20) -> list[dict[str, Any]]:
     params: list[Any] = []
     for word in words:
         params += [word, r"(?i)(^|\W)" + re.escape(word) + r"($|\W)"]
-    sql = f'{_STATEMENT_SELECT} WHERE {conditions} ORDER BY s."order", s.statement_index'
-    return _rows(con, sql + _limit(limit), params)
+    hits = (
+        f"SELECT * FROM statements s WHERE {conditions}"
+        f' ORDER BY s."order", s.statement_index{_limit(limit)}'
+    )
+    sql = (
+        f"WITH hits AS ({hits}) {_STATEMENT_COLUMNS} FROM hits s {_STATEMENT_JOINS}"
+        ' ORDER BY s."order", s.statement_index'
+    )
+    return _rows(con, sql, params)
 
 
 def statements_by_actor(con: Any, name: str, limit: int = 20) -> list[dict[str, Any]]:
