@@ -225,12 +225,17 @@ def resolve_actors(db: Database, article_id: int, extraction: Extraction) -> dic
 
 
 def _record_article_metadata(db: Database, article_id: int, extraction: Extraction) -> None:
-    """The outlet, URL and author, when the input gave them."""
+    """The outlet, URL and author, and the field the date came from, when the input gave them."""
     article = extraction.article
     if article.outlet or article.url or article.author:
         db.execute(
             "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
             [article.outlet, article.url, article.author, article_id],
+        )
+    if article.published_from:
+        db.execute(
+            "UPDATE articles SET published_from = ? WHERE id = ?",
+            [article.published_from, article_id],
         )
 
 
