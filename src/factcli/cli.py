@@ -64,6 +64,18 @@ FtsOption = Annotated[
     ),
 ]
 
+DatasetOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--dataset",
+        help="Answer from a Parquet dataset (factcli extract --engine dask) through DuckDB "
+        "instead of a database. Keyword match there is a case-insensitive match of whole "
+        "words, in input order, not a bm25 ranking.",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
 
 class SortChoice(StrEnum):
     relevance = "relevance"
@@ -96,6 +108,11 @@ def _size(value: str) -> int:
         return parse_size(value)
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 class InputFormatChoice(StrEnum):
@@ -536,9 +553,19 @@ def who_said(
         ),
     ] = None,
     sort: SortOption = None,
+    dataset: DatasetOption = None,
 ) -> None:
-    """Who said TEXT: statements whose content matches, best match first (see --sort)."""
+    """Who said TEXT: statements whose content matches, best match first (see --sort).
+
+    With --dataset, statements holding every word of TEXT (any case, whole words; not bm25),
+    in input order.
+    """
     out = _format(fmt, json_)
+    if dataset is not None:
+        if group:
+            raise typer.BadParameter("--group is not available with --dataset")
+        _from_dataset(dataset, "who_said", text, limit, out, f"no statement matches {text!r}")
+        return
     if group if group is not None else out is Format.table:
         _who_said_grouped(text, db, limit, out, fts, sort)
         return
@@ -631,14 +658,23 @@ def actor(
             "--profile", help="Only the profile (roles, counts, topics, first and last seen)."
         ),
     ] = False,
+    dataset: DatasetOption = None,
 ) -> None:
     """An actor's profile and statements: the actor whose name or alias contains NAME.
 
     The table starts with the profile of the best match (roles with dates, statement count,
     top topics, first and last seen); JSON, JSONL and CSV give the statements, or the profile
-    with --profile. --timeline lists the statements by date.
+    with --profile. --timeline lists the statements by date. With --dataset, the statements
+    only.
     """
     out = _format(fmt, json_)
+    if dataset is not None:
+        if timeline or profile:
+            raise typer.BadParameter("--timeline and --profile are not available with --dataset")
+        _from_dataset(
+            dataset, "statements_by_actor", name, limit, out, f"no actor matching {name!r}"
+        )
+        return
     if timeline or profile:
         _actor_profile(name, db, limit, out, timeline=timeline, profile_only=profile)
         return
@@ -661,14 +697,20 @@ def topics(
     limit: LimitOption = 50,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    dataset: DatasetOption = None,
 ) -> None:
     """Topics with the number of statements and articles about each."""
     out = _format(fmt, json_)
     with _reporting():
         from factcli.queries import topics as topic_queries
 
-        with _database(db) as conn:
-            rows = topic_queries.topics(conn, limit)
+        if dataset is not None:
+            from factcli.dataset import duck
+
+            rows = duck.topics(duck.connect(dataset), limit)
+        else:
+            with _database(db) as conn:
+                rows = topic_queries.topics(conn, limit)
         _emit(
             rows,
             out,
@@ -850,6 +892,17 @@ def export(
                 writers.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
 
 
+def _from_dataset(
+    dataset: Path, query: str, text: str, limit: int, out: Format, empty: str
+) -> None:
+    """A statement query answered from a dataset by DuckDB, printed as the database's."""
+    with _reporting():
+        from factcli.dataset import duck
+
+        rows = getattr(duck, query)(duck.connect(dataset), text, limit)
+        _emit_statements(rows, out, empty)
+
+
 def _date_option(option: str, value: str | None) -> str | None:
     """A date typed by the user (``2025-03-01``, ``March 1, 2025``, ``1 Mar 2025``) → ISO."""
     if value is None:
@@ -1013,11 +1066,53 @@ def extract(
     url_field: UrlFieldOption = "url",
     id_field: IdFieldOption = "id",
     source_field: SourceFieldOption = "source",
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            case_sensitive=False,
+            help="local: JSON Lines from this process. dask: a Parquet dataset (--out) built "
+            "on a Dask cluster, with corpus-wide actors and quote groups.",
+        ),
+    ] = Engine.local,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="dask: the dataset folder to create or extend (see docs/dataset.md).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="dask: an existing cluster, tcp://host:8786 or a scheduler file. Default: a "
+            "local cluster for the run.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="dask: worker processes of the local cluster. Default: one per processor.",
+            show_default=False,
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int,
+        typer.Option("--partition-size", min=1, help="dask: articles per task."),
+    ] = 200,
 ) -> None:
-    """Extract statements to JSON Lines without a database: the map step of a distributed run.
+    """Extract statements without a database: JSON Lines here, or a Parquet dataset on Dask.
 
     Each line is a statement object of the JSON contract; `id` numbers the statements of this
-    run and `article_id` the articles (from 1, in input order).
+    run and `article_id` the articles (from 1, in input order). With --engine dask, the map
+    step runs on a Dask cluster and writes a dataset that factcli load turns into a database
+    and --dataset queries in place; running it again finishes an interrupted run.
     """
     with _reporting():
         from factcli import records
@@ -1035,6 +1130,15 @@ def extract(
             id_field=id_field,
             source_field=source_field,
         )
+        if engine is Engine.dask:
+            if out_dir is None:
+                raise typer.BadParameter("--engine dask needs --out DATASET")
+            if output is not None:
+                raise typer.BadParameter("--engine dask writes --out, not --output")
+            _extract_dataset(paths, out_dir, scheduler, workers, partition_size, options)
+            return
+        if out_dir is not None or scheduler is not None or workers is not None:
+            raise typer.BadParameter("--out, --scheduler and --workers need --engine dask")
         failed = 0
 
         def report(source: str, reason: str) -> None:
@@ -1072,6 +1176,91 @@ def extract(
         )
         if failed:
             raise typer.Exit(1)
+
+
+def _extract_dataset(
+    paths: list[str],
+    out: Path,
+    scheduler: str | None,
+    workers: int | None,
+    partition_size: int,
+    options: Any,
+) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from factcli.dataset.build import build
+
+    stderr = Console(stderr=True, highlight=False)
+    progress = Progress(
+        TextColumn("partitions"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
+    task = progress.add_task("partitions", total=None)
+    with progress:
+        report = build(
+            paths,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            partition_size=partition_size,
+            options=options,
+            on_total=lambda n: progress.update(task, total=n),
+            on_task=lambda: progress.advance(task),
+        )
+    for source, reason in report.failed:
+        typer.echo(f"factcli: error: {source}: {' '.join(reason.split())}", err=True)
+    typer.echo(
+        f"articles: {report.articles} in the dataset ({report.duplicates} duplicates dropped), "
+        f"{len(report.failed)} failed; statements: {report.statements}; "
+        f"actors: {report.actors}; quotes: {report.quote_groups}; "
+        f"tasks: {report.tasks} ({report.tasks_done_before} done before)",
+        err=True,
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load(
+    dataset: Annotated[
+        Path,
+        typer.Argument(
+            help="A dataset written by factcli extract --engine dask.", show_default=False
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Build or extend a database from a dataset, without parsing again.
+
+    Into an empty database the dataset's actors and quote groups are copied as they are and the
+    full-text indexes built once at the end; into one holding other articles, each article is
+    matched against them as ingest would. Articles already stored are skipped, so loading twice
+    changes nothing. Ctrl-C stops after the month being loaded; run it again to finish.
+    """
+    with _reporting():
+        from factcli.dataset.load import load as load_dataset
+
+        with _handling_interrupts() as interrupts:
+            try:
+                report = load_dataset(
+                    dataset, db or default_db_path(), should_stop=interrupts.stop_requested
+                )
+            finally:
+                interrupts.finishing = True
+        if report.interrupted:
+            typer.echo("factcli: interrupted; run factcli load again to finish", err=True)
+        typer.echo(
+            f"articles: {report.articles} loaded, {report.skipped} already stored; "
+            f"statements: {report.statements}; partitions: {report.partitions}",
+            err=True,
+        )
+        if report.interrupted:
+            raise typer.Exit(130)
 
 
 @app.command("serve")

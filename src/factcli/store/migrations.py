@@ -319,3 +319,34 @@ def m005_anonymous_sources(db: Database) -> None:
             WHERE anonymous_description IS NOT NULL
         """,
     )
+
+
+@migration
+def m008_dataset_load(db: Database) -> None:
+    """What ``factcli load`` needs to be stopped and resumed safely.
+
+    ``dataset_loads`` names the datasets whose actors and quote groups were copied in as they
+    are (a bulk load into an empty database). While a bulk load runs, the secondary indexes,
+    the full-text triggers and the count triggers are set aside in ``deferred_schema`` and
+    built once at the end; a load cut short leaves them there, and the next load puts them
+    back. ``deferred_quotes`` holds the statements whose quote starts in an article not loaded
+    yet.
+    """
+    _execute_each(
+        db,
+        """
+        CREATE TABLE dataset_loads (
+            fingerprint TEXT PRIMARY KEY,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE deferred_schema (
+            name TEXT PRIMARY KEY,
+            sql TEXT NOT NULL
+        );
+        CREATE TABLE deferred_quotes (
+            statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+            quote_sha256 TEXT NOT NULL,
+            quote_index INTEGER NOT NULL
+        );
+        """,
+    )

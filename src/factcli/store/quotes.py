@@ -17,7 +17,7 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -38,7 +38,9 @@ _PERMUTATIONS = tuple(
 )
 _QUOTES = str.maketrans("“”„‟«»‘’‚‛‹›", "\"\"\"\"\"\"''''''")
 _NON_WORD = re.compile(r"[^\w']+")
-_MAX_CANDIDATES = 200
+Q = TypeVar("Q", int, tuple[int, int])
+MAX_CANDIDATES = 200
+"""First statements of quotes compared at most, the earliest first."""
 
 
 def normalise(content: str) -> str:
@@ -48,10 +50,20 @@ def normalise(content: str) -> str:
 
 def band_keys(actor_id: int, content: str) -> list[int]:
     """`BANDS` signed 64-bit keys: equal for two contents with a high share of word pairs."""
+    return keys_from_signature(actor_id, signature(content))
+
+
+def signature(content: str) -> list[int]:
+    """The MinHash signature of a content's word pairs (each value below 2⁶¹): the costly part
+    of `band_keys`, independent of the speaker, so a cluster job can compute it once."""
     words = normalise(content).split()
     shingles = {" ".join(words[i : i + 2]) for i in range(max(len(words) - 1, 1))} or {""}
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest()) for s in shingles]
-    signature = [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMUTATIONS]
+    return [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMUTATIONS]
+
+
+def keys_from_signature(actor_id: int, signature: list[int]) -> list[int]:
+    """The band keys of a signature for one speaker (see `band_keys`)."""
     keys = []
     for band in range(BANDS):
         rows = signature[band * ROWS : (band + 1) * ROWS]
@@ -61,31 +73,42 @@ def band_keys(actor_id: int, content: str) -> list[int]:
     return keys
 
 
+def choose_quote(content: str, own: Q, candidates: Iterable[tuple[str, Q]]) -> Q:
+    """The quote a statement joins: among `candidates` (first statements of quotes sharing a
+    band key with it, as (content, quote id), earliest first), the most similar at or above
+    `SIMILARITY`, the earliest quote on a tie; else `own`, a quote of its own.
+
+    Pure, so a cluster job grouping statements by band key gives the answers ingest gives.
+    """
+    from rapidfuzz import fuzz
+
+    target = normalise(content)
+    quote_id = own
+    best = SIMILARITY
+    for other, other_quote in candidates:
+        score = fuzz.ratio(target, normalise(other), score_cutoff=best)
+        if score >= best and (score > best or other_quote < quote_id):
+            best, quote_id = score, other_quote
+    return quote_id
+
+
 def assign(db: Database, statement_id: int, actor_id: int | None, content: str) -> int | None:
     """Give a stored statement its quote id; None without a speaker. A statement that starts a
     quote of its own stores its band keys, so later copies find it."""
     if actor_id is None:
         return None
-    from rapidfuzz import fuzz
-
     keys = band_keys(actor_id, content)
     marks = ",".join("?" * len(keys))
     # The band keys lead the plan: "+s.actor_id" keeps SQLite from walking all of a much-quoted
     # speaker's statements through the actor index instead.
     rows = db.execute(
-        "SELECT s.id, s.content, sq.quote_id FROM statements s"
+        "SELECT s.content, sq.quote_id FROM statements s"
         " JOIN statement_quotes sq ON sq.statement_id = s.id"
         f" WHERE s.id IN (SELECT statement_id FROM quote_keys WHERE key IN ({marks}))"
-        f" AND s.id != ? AND +s.actor_id = ? ORDER BY s.id LIMIT {_MAX_CANDIDATES}",
+        f" AND s.id != ? AND +s.actor_id = ? ORDER BY s.id LIMIT {MAX_CANDIDATES}",
         [*keys, statement_id, actor_id],
     ).fetchall()
-    target = normalise(content)
-    quote_id = statement_id
-    best = SIMILARITY
-    for _, other, other_quote in rows:
-        score = fuzz.ratio(target, normalise(other), score_cutoff=best)
-        if score >= best and (score > best or other_quote < quote_id):
-            best, quote_id = score, int(other_quote)
+    quote_id = choose_quote(content, statement_id, rows)
     db.execute(
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
         [statement_id, quote_id],

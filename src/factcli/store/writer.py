@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from factcli.errors import FactcliError
-from factcli.models import Actor, Extraction
+from factcli.models import Extraction
 from factcli.store import identity, quotes
 from factcli.store.transactions import transaction
 
@@ -116,16 +116,16 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         sentence_rows,
     )
 
-    roles: dict[str, str | None] = {}
-    actor_ids: dict[str, int] = {}
-    anonymous: dict[str, Actor] = {}
-    for actor in extraction.actors:
-        if actor.kind == "anonymous":
-            anonymous[actor.name.casefold()] = actor
-            continue
-        actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
-        roles[actor.name.casefold()] = actor.role
-    _record_article_metadata(db, article_id, extraction, actor_ids)
+    roles = {
+        actor.name.casefold(): actor.role
+        for actor in extraction.actors
+        if actor.kind != "anonymous"
+    }
+    anonymous = {
+        actor.name.casefold(): actor for actor in extraction.actors if actor.kind == "anonymous"
+    }
+    actor_ids = resolve_actors(db, article_id, extraction)
+    _record_article_metadata(db, article_id, extraction)
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
@@ -144,8 +144,6 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         source = anonymous.get(statement.actor.casefold()) if statement.actor else None
         if statement.actor is not None and source is None:
             key = statement.actor.casefold()
-            if key not in actor_ids:
-                actor_ids[key] = identity.resolve_name(db, statement.actor)
             actor_id = actor_ids[key]
             role = roles.get(key)
         speaker = statement.speaker
@@ -212,12 +210,37 @@ def _insert(db: Database, sql: str, params: list[object]) -> int:
     return rowid
 
 
-def _record_article_metadata(
-    db: Database, article_id: int, extraction: Extraction, actor_ids: dict[str, int]
-) -> None:
-    """The outlet, URL and author, and each speaker as this article saw them (name, role,
-    kind) with the corpus actor they were matched to: the record behind dated roles and
-    manual splits."""
+def resolve_actors(db: Database, article_id: int, extraction: Extraction) -> dict[str, int]:
+    """The corpus actor of every speaker of one article (by casefolded name), matched by
+    `identity.resolve` in the article's order, then each name a statement gives that the
+    extraction did not list; records each speaker as this article saw them (name, role, kind)
+    with the actor they were matched to, the record behind dated roles and manual splits.
+    Anonymous sources ("a spokesman") stay with their article and get no corpus actor.
+
+    Only identity tables are touched (`actors`, `actor_keys`, `article_actors`), so a cluster
+    job can replay it on a scratch database and get the actors ingest gets.
+    """
+    named = [actor for actor in extraction.actors if actor.kind != "anonymous"]
+    anonymous = {actor.name.casefold() for actor in extraction.actors} - {
+        actor.name.casefold() for actor in named
+    }
+    actor_ids: dict[str, int] = {}
+    for actor in named:
+        actor_ids[actor.name.casefold()] = identity.resolve(db, actor)
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(article_id, actor_ids[a.name.casefold()], a.name, a.role, a.kind) for a in named],
+    )
+    for statement in extraction.statements:
+        key = statement.actor.casefold() if statement.actor is not None else None
+        if key is not None and key not in actor_ids and key not in anonymous:
+            actor_ids[key] = identity.resolve_name(db, statement.actor or "")
+    return actor_ids
+
+
+def _record_article_metadata(db: Database, article_id: int, extraction: Extraction) -> None:
+    """The outlet, URL and author, and the field the date came from, when the input gave them."""
     article = extraction.article
     if article.outlet or article.url or article.author:
         db.execute(
@@ -229,15 +252,6 @@ def _record_article_metadata(
             "UPDATE articles SET published_from = ? WHERE id = ?",
             [article.published_from, article_id],
         )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [
-            (article_id, actor_ids[a.name.casefold()], a.name, a.role, a.kind)
-            for a in extraction.actors
-            if a.kind != "anonymous"
-        ],
-    )
 
 
 def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:

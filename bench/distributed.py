@@ -1,0 +1,380 @@
+"""Dask engine benchmark: extraction throughput, load speed and memory, DuckDB query latency.
+
+    python bench/distributed.py --articles 1000 --statements 1000000   # the figures in docs
+    python bench/distributed.py --articles 40 --statements 20000        # a quick look
+
+1. Throughput: the same articles (the sample articles of `data/` perturbed, as by
+   bench/archive.py, in two JSON Lines shards) through two `factcli extract` processes side by
+   side (one shard each: what two local jobs do), then `factcli extract --engine dask` with a
+   local cluster of 2 workers and of 1 worker. Wall clock, start-up and spaCy loads included.
+2. Load: a synthetic dataset of `--statements` statements (rows written directly, no parsing)
+   loaded by `factcli load` into a fresh database: statements per second and the loader's
+   peak RSS.
+3. DuckDB: `who-said`, `actor` and `topics` over the same dataset, each run `--repeat` times
+   in-process; the median and p95 per command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def cpu() -> float:
+    """CPU seconds of every finished child process and its descendants (workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def throughput(folder: Path, n: int) -> None:
+    from archive import generate
+
+    shards = generate(folder, n, per_shard=(n + 1) // 2)
+    factcli = [sys.executable, "-m", "factcli"]
+    cpu0 = cpu()
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [*factcli, "extract", str(s), "-o", str(folder / f"{s.name}.out")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for s in shards
+    ]
+    for p in procs:
+        if p.wait() != 0:
+            raise SystemExit("factcli extract failed")
+    two_jobs = time.perf_counter() - started
+    cpus = {0: cpu() - cpu0}
+    size = str(max(10, n // 10))
+    times = {}
+    for workers in (2, 1):
+        out = folder / f"dataset-{workers}"
+        cpu0 = cpu()
+        times[workers] = run(
+            [
+                *factcli,
+                "extract",
+                *map(str, shards),
+                "--engine",
+                "dask",
+                "--workers",
+                str(workers),
+                "--out",
+                str(out),
+                "--partition-size",
+                size,
+            ]
+        )
+        cpus[workers] = cpu() - cpu0
+    print(f"extract, {n} articles (wall clock and CPU of all processes, start-up included):")
+    rows = [("2 x factcli extract (one shard each)", two_jobs, cpus[0])]
+    rows += [(f"--engine dask --workers {w}", times[w], cpus[w]) for w in (2, 1)]
+    for label, wall, used in rows:
+        print(
+            f"  {label:38s} {wall:7.1f} s  {n / wall:6.1f} articles/s"
+            f"  CPU {used:7.1f} s ({1000 * used / n:.0f} ms/article)"
+        )
+    print(f"  dask 2 workers / 2 extract processes: {two_jobs / times[2]:.2f}")
+    print(f"  dask 2 workers / 1 worker:            {times[1] / times[2]:.2f}")
+
+
+WORDS = [
+    "budget",
+    "drought",
+    "tariffs",
+    "reservoir",
+    "bridge",
+    "wages",
+    "exports",
+    "harbour",
+    "rail",
+    "taxes",
+    "election",
+    "ceasefire",
+    "vaccine",
+    "pension",
+    "housing",
+    "inflation",
+    "fisheries",
+    "mining",
+    "tourism",
+    "schools",
+]
+VERBS = ["said", "told reporters", "added", "warned", "argued"]
+
+
+def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
+    """A dataset written directly (no parsing, no reduce): articles of 16 statements by 3
+    speakers, 12 months, 20,000 actors, one statement in ten a copy of an earlier quote.
+
+    MinHash signatures are random numbers here: computing them is the reduce step's work, and
+    `load` only mixes them with the actor id, so its cost is the same.
+    """
+    import hashlib
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from factcli.dataset import schema
+    from factcli.dataset.build import write_table
+
+    rnd = random.Random(seed)
+    n_actors = 20_000
+    names = [f"Person{i} Surname{i % 5000}" for i in range(n_actors + 1)]
+    write_table(
+        out / "actors",
+        "actors",
+        [
+            {
+                "actor_id": i,
+                "name": names[i],
+                "role": rnd.choice(["minister", "analyst", "mayor", None]),
+                "kind": "person",
+                "aliases": [f"Surname{i % 5000}"],
+                "keys": [f"name:{names[i].lower()}", f"surname:surname{i % 5000}"],
+                "statement_count": 0,
+            }
+            for i in range(1, n_actors + 1)
+        ],
+    )
+    tables = schema.schemas()
+    part = {name: pa.schema([f for f in tables[name] if f.name != "month"]) for name in tables}
+    (out / "actor_mentions").mkdir(parents=True)
+    (out / "quote_groups").mkdir(parents=True)
+    mention_writer = pq.ParquetWriter(
+        out / "actor_mentions" / "part-0.parquet", part["actor_mentions"]
+    )
+    group_writer = pq.ParquetWriter(out / "quote_groups" / "part-0.parquet", part["quote_groups"])
+    per_article = 16
+    n_articles = statements // per_article
+    popular: list[tuple[str, int, int, str]] = []
+    order = 0
+    for m in range(12):
+        month = f"2024-{m + 1:02d}"
+        articles: list[dict[str, Any]] = []
+        rows_all: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        groups: list[dict[str, Any]] = []
+        for number in range(m, n_articles, 12):
+            published = f"{month}-{1 + number % 28:02d}"
+            speakers = rnd.sample(range(1, n_actors + 1), 3)
+            parts: list[str] = []
+            rows: list[dict[str, Any]] = []
+            sentences = []
+            pos = 0
+            for index in range(per_article):
+                actor_id = speakers[index % 3]
+                copy = rnd.choice(popular) if popular and rnd.random() < 0.1 else None
+                if copy is not None:
+                    actor_id, content = copy[2], copy[3]
+                else:
+                    content = " ".join(rnd.choices(WORDS, k=12)) + f" {number} {index}"
+                name = names[actor_id]
+                verb = rnd.choice(VERBS)
+                sentence = f"{name} {verb} that {content}."
+                start = pos
+                parts.append(sentence)
+                pos += len(sentence) + 2
+                c0 = start + len(name) + len(verb) + 7
+                sentences.append({"paragraph": index, "start": start, "end": pos - 2})
+                rows.append(
+                    {
+                        "statement_index": index,
+                        "order": order,
+                        "source": f"synthetic/{number}",
+                        "title": None,
+                        "published": published,
+                        "speaker": name,
+                        "speaker_key": name.casefold(),
+                        "speaker_mention": name,
+                        "speaker_role": None,
+                        "speaker_kind": "person",
+                        "cue": verb.split()[0],
+                        "kind": "indirect",
+                        "content": content,
+                        "sentence": sentence,
+                        "sentence_index": index,
+                        "topics": rnd.sample(WORDS, 2),
+                        "speaker_start": start,
+                        "speaker_end": start + len(name),
+                        "cue_start": start + len(name) + 1,
+                        "cue_end": start + len(name) + 1 + len(verb.split()[0]),
+                        "content_start": c0,
+                        "content_end": c0 + len(content),
+                        "extractor": "rules",
+                        "model_version": None,
+                        "_actor": actor_id,
+                        "_copy": copy,
+                    }
+                )
+            text = "\n\n".join(parts)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            seen: dict[int, str] = {}
+            for r in rows:
+                actor_id, copy = r.pop("_actor"), r.pop("_copy")
+                r["sha256"] = sha
+                seen.setdefault(actor_id, r["speaker"])
+                quote = (copy[0], copy[1]) if copy else (sha, r["statement_index"])
+                groups.append(
+                    {
+                        "sha256": sha,
+                        "statement_index": r["statement_index"],
+                        "actor_id": actor_id,
+                        "quote_sha256": quote[0],
+                        "quote_statement_index": quote[1],
+                        "signature": None if copy else [rnd.getrandbits(60) for _ in range(16)],
+                    }
+                )
+                if copy is None and len(popular) < 50 and rnd.random() < 0.01:
+                    popular.append((sha, r["statement_index"], actor_id, r["content"]))
+            mentions += [
+                {
+                    "sha256": sha,
+                    "name": n,
+                    "name_key": n.casefold(),
+                    "role": None,
+                    "kind": "person",
+                    "listed": True,
+                    "actor_id": a,
+                }
+                for a, n in seen.items()
+            ]
+            articles.append(
+                {
+                    "sha256": sha,
+                    "order": order,
+                    "source": f"synthetic/{number}",
+                    "title": None,
+                    "published": published,
+                    "outlet": None,
+                    "url": None,
+                    "author": None,
+                    "body_start": 0,
+                    "text": text,
+                    "extractor": "rules",
+                    "model_version": None,
+                    "sentences": sentences,
+                    "speakers": [
+                        {"name": n, "kind": "person", "role": None, "aliases": []}
+                        for n in seen.values()
+                    ],
+                    "other_speakers": [],
+                    "topics": [],
+                    "statement_count": per_article,
+                }
+            )
+            rows_all += rows
+            order += 1
+        write_table(
+            out / "articles" / f"month={month}",
+            "articles",
+            pa.Table.from_pylist(articles, schema=part["articles"]),
+        )
+        write_table(
+            out / "statements" / f"month={month}",
+            "statements",
+            pa.Table.from_pylist(rows_all, schema=part["statements"]),
+        )
+        mention_writer.write_table(pa.Table.from_pylist(mentions, schema=part["actor_mentions"]))
+        group_writer.write_table(pa.Table.from_pylist(groups, schema=part["quote_groups"]))
+    mention_writer.close()
+    group_writer.close()
+    write_table(out / "errors", "errors", [])
+    (out / "dataset.json").write_text(json.dumps({"format": "factcli-dataset", "version": 1}))
+
+
+def load_figures(dataset: Path, db: Path, statements: int) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu0 = cpu()
+    t = run([sys.executable, "-m", "factcli", "load", str(dataset), "--db", str(db)])
+    used = cpu() - cpu0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"load, {statements:,} statements into a fresh database (start-up, index and")
+    print("full-text builds at the end included):")
+    print(f"  wall {t:.1f} s, {statements / t:,.0f} statements/s")
+    print(f"  CPU  {used:.1f} s, {statements / used:,.0f} statements per CPU-second")
+    print(
+        f"  peak RSS of the loader: {peak / 1024:.0f} MB"
+        + ("" if peak > before else " (at most; an earlier child was larger)")
+    )
+    print(f"  database: {db.stat().st_size / 1e6:.0f} MB")
+
+
+def query_figures(dataset: Path, repeat: int) -> None:
+    from factcli.dataset import duck
+
+    con = duck.connect(dataset)
+    commands = {
+        "who-said 'tariffs reservoir'": lambda: duck.who_said(con, "tariffs reservoir", 20),
+        "who-said budget (common word)": lambda: duck.who_said(con, "budget", 20),
+        "actor person123": lambda: duck.statements_by_actor(con, "person123", 20),
+        "topics": lambda: duck.topics(con, 50),
+    }
+    print(f"DuckDB over the dataset ({repeat} runs each, in-process, 2 threads):")
+    for name, fn in commands.items():
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(
+            f"  {name:32s} median {statistics.median(times) * 1000:7.0f} ms"
+            f"   p95 {p95 * 1000:7.0f} ms"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--statements", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--skip-extract", action="store_true")
+    parser.add_argument("--skip-queries", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--dataset", type=Path, help="query this dataset instead of a new one")
+    args = parser.parse_args()
+    print("A 2-core machine shared with other work: figures are noisy; ratios were measured")
+    print("side by side in one run.")
+    with tempfile.TemporaryDirectory(prefix="factcli-bench-") as tmp:
+        folder = Path(tmp)
+        if not args.skip_extract:
+            throughput(folder, args.articles)
+        dataset = args.dataset or folder / "synthetic"
+        if args.dataset is None:
+            started = time.perf_counter()
+            synthetic_dataset(dataset, args.statements)
+            print(
+                f"synthetic dataset: {args.statements:,} statements written in "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+        if not args.skip_queries:
+            query_figures(dataset, args.repeat)
+        if not args.skip_load:
+            load_figures(dataset, folder / "loaded.db", args.statements)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

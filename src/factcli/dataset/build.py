@@ -1,0 +1,322 @@
+"""``factcli extract --engine dask``: the map step on a cluster, then the reduce, into a dataset.
+
+1. Plan: inputs are cut into tasks of about `partition_size` articles (files, or record ranges
+   of a JSON Lines file); a task's key is a hash of what it reads, so the same inputs give the
+   same tasks on every run.
+2. Map: each task reads, parses and extracts its articles with `pipeline.extract_chunk` (the
+   function ``ingest`` runs) and writes its rows under ``_tasks/<key>/`` by an atomic rename.
+   A task whose folder exists is done: an interrupted run, run again, does only the rest, and a
+   task retried after a worker died writes the same folder once.
+3. Compact: one task per month keeps each article once (the earliest in input order, as ingest
+   does) and writes ``articles/month=…`` and ``statements/month=…``.
+4. Reduce: corpus-wide actors and quote groups (see `reduce`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from factcli import formats, reader
+from factcli.dataset import schema
+from factcli.errors import FactcliError
+from factcli.formats import InputOptions
+
+DEFAULT_PARTITION_SIZE = 200
+TASKS_DIR = "_tasks"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Records [start, stop) of input number `index` (a single-article file is [0, 1))."""
+
+    index: int
+    path: str
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    pieces: tuple[Piece, ...]
+
+
+@dataclass
+class BuildReport:
+    tasks: int = 0
+    tasks_done_before: int = 0
+    articles: int = 0
+    statements: int = 0
+    duplicates: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    actors: int = 0
+    quote_groups: int = 0
+
+
+def plan(
+    paths: Sequence[str], options: InputOptions, partition_size: int
+) -> tuple[list[Task], list[tuple[str, str]]]:
+    """The tasks for these inputs and the inputs that cannot be read at all."""
+    inputs, problems = reader.collect_inputs(paths)
+    if reader.STDIN in inputs:
+        raise FactcliError("the dask engine reads files, not stdin (-)")
+    pieces: list[Piece] = []
+    for index, source in enumerate(inputs):
+        count = formats.count_articles(source, options)
+        if count is None:
+            count = 1
+        for start in range(0, max(count, 1), partition_size):
+            pieces.append(Piece(index, source, start, min(start + partition_size, max(count, 1))))
+    tasks: list[Task] = []
+    batch: list[Piece] = []
+    size = 0
+
+    def close() -> None:
+        nonlocal batch, size
+        if batch:
+            tasks.append(Task(_task_key(batch, options), tuple(batch)))
+        batch, size = [], 0
+
+    for piece in pieces:
+        if size + piece.stop - piece.start > partition_size:
+            close()
+        batch.append(piece)
+        size += piece.stop - piece.start
+    close()
+    return tasks, problems
+
+
+def _task_key(pieces: list[Piece], options: InputOptions) -> str:
+    h = hashlib.sha256(f"v{schema.FORMAT_VERSION}".encode())
+    h.update(json.dumps(asdict(options), sort_keys=True).encode())
+    for p in pieces:
+        try:
+            st = os.stat(p.path)
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            stamp = "missing"
+        h.update(f"{p.index}\0{os.path.realpath(p.path)}\0{stamp}\0{p.start}\0{p.stop}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def run_task(out: str, task: Task, options: InputOptions) -> dict[str, Any]:
+    """The map step for one task, on a worker: rows written under ``_tasks/<key>/``."""
+    from factcli.pipeline import Outcome, Read, extract_chunk, read_inputs
+
+    final = Path(out) / TASKS_DIR / task.key
+    if final.exists():
+        return _summary(final)
+    entries: list[tuple[int, Read | Outcome]] = []
+    for piece in task.pieces:
+        records = read_inputs(piece.path, options)
+        for number, entry in enumerate(itertools.islice(records, piece.start, piece.stop)):
+            entries.append((piece.index * schema.ORDER_STRIDE + piece.start + number, entry))
+    outcomes = extract_chunk([e for _, e in entries], lambda _: False, options)
+    articles: list[dict[str, Any]] = []
+    statements: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for (order, _), outcome in zip(entries, outcomes, strict=True):
+        if outcome.extraction is not None:
+            articles.append(schema.article_row(outcome.extraction, order))
+            statements.extend(schema.statement_rows(outcome.extraction, order))
+            continue
+        reason = outcome.reason or "unreadable"
+        if outcome.status == "unanalysable":
+            reason = f"could not be analysed ({reason})"
+        errors.append(
+            {"source": outcome.source, "order": order, "sha256": outcome.sha256, "reason": reason}
+        )
+    tmp = Path(out) / TASKS_DIR / f".tmp-{task.key}-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    _write(tmp / "articles.parquet", "articles", articles)
+    _write(tmp / "statements.parquet", "statements", statements)
+    _write(tmp / "errors.parquet", "errors", errors)
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # the same task finished elsewhere first
+    return _summary(final)
+
+
+def _summary(folder: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    errors = pq.read_table(folder / "errors.parquet", columns=["source", "reason"]).to_pylist()
+    return {
+        "articles": pq.read_metadata(folder / "articles.parquet").num_rows,
+        "statements": pq.read_metadata(folder / "statements.parquet").num_rows,
+        "errors": [(e["source"], e["reason"]) for e in errors],
+    }
+
+
+def _write(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=schema.schemas()[table]), path, compression="zstd"
+    )
+
+
+def write_table(out: Path, table: str, rows: Any, name: str = "part-0.parquet") -> None:
+    """Replace one file of a table atomically (a pyarrow Table or a list of dicts)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not isinstance(rows, pa.Table):
+        rows = pa.Table.from_pylist(rows, schema=schema.schemas()[table])
+    path = out / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    pq.write_table(rows, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
+    """Write one month's articles and statements: the rows of the winning (task, sha256) pairs,
+    in input order. Returns the number of articles."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    by_task: dict[str, list[str]] = {}
+    for task, sha in winners:
+        by_task.setdefault(task, []).append(sha)
+    parts: dict[str, list[pa.Table]] = {"articles": [], "statements": []}
+    for task, shas in sorted(by_task.items()):
+        wanted = pa.array(shas, pa.string())
+        for table in parts:
+            t = pq.read_table(Path(out) / TASKS_DIR / task / f"{table}.parquet")
+            parts[table].append(t.filter(pc.is_in(t["sha256"], value_set=wanted)))
+    for table, tables in parts.items():
+        merged = pa.concat_tables(tables) if tables else schema.schemas()[table].empty_table()
+        keys = [("order", "ascending")]
+        if table == "statements":
+            keys.append(("statement_index", "ascending"))
+        merged = merged.sort_by(keys).drop_columns(["month"])
+        write_table(Path(out) / table / f"month={month}", table, merged)
+    return len(winners)
+
+
+def build(
+    paths: Sequence[str],
+    out: Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    options: InputOptions | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_task: Callable[[], None] | None = None,
+) -> BuildReport:
+    """Extract `paths` on a Dask cluster into the dataset at `out` (created or extended)."""
+    options = options or InputOptions()
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FactcliError(f"{out} is not a directory")
+    marker = out / "dataset.json"
+    if out.exists() and any(out.iterdir()) and not marker.exists():
+        raise FactcliError(f"{out} is a folder that is not a factcli dataset; choose another --out")
+    tasks, problems = plan(paths, options, max(1, partition_size))
+    report = BuildReport(tasks=len(tasks), failed=list(problems))
+    try:
+        (out / TASKS_DIR).mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"format": "factcli-dataset", "version": 1}) + "\n")
+    except OSError as exc:
+        raise FactcliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    todo = [t for t in tasks if not (out / TASKS_DIR / t.key).exists()]
+    report.tasks_done_before = len(tasks) - len(todo)
+    if on_total:
+        on_total(len(tasks))
+    from factcli.dataset.cluster import connect
+
+    with connect(scheduler, workers) as client:
+        from distributed import as_completed
+
+        for _ in range(report.tasks_done_before):
+            if on_task:
+                on_task()
+        futures = [
+            client.submit(run_task, str(out), t, options, key=f"factcli-extract-{t.key}", retries=3)
+            for t in todo
+        ]
+        for future in as_completed(futures):
+            future.result()
+            if on_task:
+                on_task()
+        for t in tasks:
+            summary = _summary(out / TASKS_DIR / t.key)
+            report.failed.extend(summary["errors"])
+        winners = _winners(out, [t.key for t in tasks])
+        by_month: dict[str, list[tuple[str, str]]] = {}
+        for (sha, _), (task, month, _) in winners.items():
+            by_month.setdefault(month, []).append((task, sha))
+        stale = {p.name for p in (out / "articles").glob("month=*")} - {
+            f"month={m}" for m in by_month
+        }
+        months = sorted(by_month)
+        counts = client.gather(
+            client.map(
+                compact_month, [str(out)] * len(months), months, [by_month[m] for m in months]
+            )
+        )
+        for name in stale:
+            for table in schema.PARTITIONED:
+                shutil.rmtree(out / table / name, ignore_errors=True)
+        report.articles = sum(counts)
+        report.duplicates = sum(n for _, (_, _, n) in winners.items())
+        errors = _errors(out, [t.key for t in tasks])
+        write_table(out / "errors", "errors", errors)
+        from factcli.dataset.reduce import reduce_dataset
+
+        reduced = reduce_dataset(client, out)
+        report.actors, report.quote_groups = reduced
+    import pyarrow.dataset as ds
+
+    report.statements = ds.dataset(out / "statements", partitioning="hive").count_rows()
+    return report
+
+
+def _winners(out: Path, keys: list[str]) -> dict[tuple[str, int], tuple[str, str, int]]:
+    """sha256 → (task, month, duplicates dropped): the first occurrence in input order wins."""
+    import pyarrow.parquet as pq
+
+    best: dict[str, tuple[int, str, str]] = {}
+    dropped: dict[str, int] = {}
+    for key in keys:
+        t = pq.read_table(
+            out / TASKS_DIR / key / "articles.parquet", columns=["sha256", "order", "month"]
+        )
+        for sha, order, month in zip(
+            t["sha256"].to_pylist(), t["order"].to_pylist(), t["month"].to_pylist(), strict=True
+        ):
+            if sha in best:
+                dropped[sha] = dropped.get(sha, 0) + 1
+                if (order, key) >= best[sha][:2]:
+                    continue
+            best[sha] = (order, key, month)
+    return {(sha, 0): (key, month, dropped.get(sha, 0)) for sha, (_, key, month) in best.items()}
+
+
+def _errors(out: Path, keys: list[str]) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for key in keys:
+        for row in pq.read_table(out / TASKS_DIR / key / "errors.parquet").to_pylist():
+            ident = (row["source"], row["order"], row["reason"])
+            if ident not in seen:
+                seen.add(ident)
+                rows.append(row)
+    rows.sort(key=lambda r: r["order"])
+    return rows

@@ -1,0 +1,538 @@
+"""``factcli load``: a dataset into a factcli SQLite database, without parsing again.
+
+Into an empty database (or one this dataset was bulk-loaded into before) the reduce step's
+actors and quote groups are copied as they are, with bulk inserts, the full-text triggers set
+aside and the indexes rebuilt once at the end. Into a database that already holds other
+articles, each article goes through the store's own writer instead (`store.save_extractions`),
+so actors and quotes are matched against what is stored, exactly as ``ingest`` would.
+
+Either way: one transaction per dataset partition (a month), articles already stored (same
+text hash) are skipped, so loading twice changes nothing and a load stopped with Ctrl-C is
+completed by running it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factcli.dataset import schema
+from factcli.dataset.reduce import named
+from factcli.errors import FactcliError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+BATCH_ARTICLES = 500
+FTS_TABLES = ("statements", "sentences")
+
+
+@dataclass
+class LoadReport:
+    partitions: int = 0
+    articles: int = 0
+    skipped: int = 0
+    statements: int = 0
+    bulk: bool = False
+    interrupted: bool = False
+
+
+def check_dataset(path: Path) -> None:
+    """A one-line error unless `path` is a dataset that ``extract --engine dask`` finished."""
+    if not path.is_dir():
+        raise FactcliError(f"no dataset at {path}")
+    if not (path / "dataset.json").is_file():
+        raise FactcliError(f"{path} is not a factcli dataset (no dataset.json)")
+    for table in ("articles", "statements", "actors", "actor_mentions", "quote_groups"):
+        if not (path / table).is_dir():
+            raise FactcliError(
+                f"{path} has no {table} table; run factcli extract --engine dask again to finish it"
+            )
+
+
+def partitions(path: Path) -> list[str]:
+    """The month partitions present in both tables, in order."""
+    months = sorted(p.name for p in (path / "articles").glob("month=*"))
+    return [m for m in months if (path / "statements" / m / "part-0.parquet").is_file()]
+
+
+def fingerprint(path: Path) -> str:
+    """Identifies the reduce output: a dataset extended since gives another fingerprint."""
+    h = hashlib.sha256()
+    for table in ("actors", "quote_groups"):
+        h.update((path / table / "part-0.parquet").read_bytes())
+    return h.hexdigest()
+
+
+def load(
+    dataset: Path,
+    db_path: Path,
+    *,
+    on_total: Callable[[int], None] | None = None,
+    on_partition: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> LoadReport:
+    from factcli import store
+
+    dataset = Path(dataset)
+    check_dataset(dataset)
+    months = partitions(dataset)
+    if on_total:
+        on_total(len(months))
+    db = store.open_db(db_path, create=True)
+    report = LoadReport()
+    try:
+        mark = fingerprint(dataset)
+        empty = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+        known = db.execute("SELECT 1 FROM dataset_loads WHERE fingerprint = ?", [mark]).fetchone()
+        report.bulk = empty or known is not None
+        if report.bulk:
+            _begin_bulk(db, dataset, mark)
+        try:
+            for month in months:
+                if should_stop is not None and should_stop():
+                    report.interrupted = True
+                    break
+                _load_partition(db, dataset, month, report)
+                report.partitions += 1
+                if on_partition:
+                    on_partition(month)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            finish(db)
+    except sqlite3.Error as exc:
+        raise FactcliError(
+            f"{store.describe_error(db_path, exc)} (stopped; {report.articles} articles loaded)"
+        ) from None
+    finally:
+        db.close()
+    return report
+
+
+def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
+    """Actors with the dataset's ids, the keys they are matched by, and the secondary indexes
+    and insert triggers set aside: one transaction."""
+    import pyarrow.parquet as pq
+
+    from factcli.store import transaction
+
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO dataset_loads (fingerprint, loaded_at) VALUES (?, ?)",
+            [mark, _now()],
+        )
+        actors = pq.read_table(dataset / "actors" / "part-0.parquet")
+        for batch in actors.to_batches(5000):
+            rows = batch.to_pylist()
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO actors (id, name, role, kind, aliases)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["actor_id"],
+                        r["name"],
+                        r["role"],
+                        r["kind"],
+                        json.dumps(r["aliases"] or [], ensure_ascii=False),
+                    )
+                    for r in rows
+                ],
+            )
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)",
+                [(k, r["actor_id"]) for r in rows for k in r["keys"] or []],
+            )
+        _defer_schema(db)
+
+
+DEFERRED_INDEXES = (
+    "idx_statements_sentence",
+    "idx_statements_actor",
+    "idx_statements_kind",
+    "idx_statement_topics_topic",
+    "idx_article_topics_topic",
+    "idx_quote_keys_statement",
+    "idx_statement_quotes_quote",
+    "idx_articles_published",
+    "idx_articles_outlet",
+    "idx_sentences_article_idx",
+)
+"""Built once after a bulk load: sorting once is far cheaper than a random insert per row."""
+
+DEFERRED_TRIGGERS = (
+    "statements_ai",
+    "sentences_ai",
+    "statements_count_ai",
+    "statement_topics_count_ai",
+    "article_topics_count_ai",
+)
+"""Full-text indexes are rebuilt and counts computed once after a bulk load instead."""
+
+_RECOUNT = (
+    "UPDATE actors SET statement_count ="
+    " (SELECT COUNT(*) FROM statements s WHERE s.actor_id = actors.id)",
+    "UPDATE topics SET"
+    " statement_count = (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = topics.id),"
+    " article_count = (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id)",
+)
+
+
+def _defer_schema(db: Database) -> None:
+    """Set the secondary indexes and insert triggers aside, keeping their SQL to restore."""
+    for kind, names in (("index", DEFERRED_INDEXES), ("trigger", DEFERRED_TRIGGERS)):
+        for name in names:
+            row = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = ? AND name = ?", [kind, name]
+            ).fetchone()
+            if row is None or row[0] is None:
+                continue
+            db.execute(
+                "INSERT OR REPLACE INTO deferred_schema (name, sql) VALUES (?, ?)", [name, row[0]]
+            )
+            db.execute(f'DROP {kind.upper()} "{name}"')
+
+
+def finish(db: Database) -> None:
+    """Quotes whose first statement is now stored; then what a bulk load set aside: indexes
+    built, counts computed, full-text indexes rebuilt, triggers put back, in one transaction.
+    Also what a load cut short left to do."""
+    from factcli.store import quotes, transaction
+
+    deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
+    pending = db.execute("SELECT COUNT(*) FROM deferred_quotes").fetchone()[0]
+    if not deferred and not pending:
+        return
+    with transaction(db):
+        indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
+        triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
+        for _, sql in indexes:
+            db.execute(sql)
+        rows = db.execute(
+            "SELECT d.statement_id, s.actor_id, s.content, d.quote_sha256, d.quote_index"
+            " FROM deferred_quotes d JOIN statements s ON s.id = d.statement_id"
+        ).fetchall()
+        for statement_id, actor_id, content, quote_sha, quote_index in rows:
+            target = _statement_id(db, quote_sha, quote_index)
+            if target is None:
+                continue
+            _set_quote(db, statement_id, target, actor_id, content, quotes)
+            db.execute("DELETE FROM deferred_quotes WHERE statement_id = ?", [statement_id])
+        names = {n for n, _ in triggers}
+        if names & {"statements_count_ai", "statement_topics_count_ai", "article_topics_count_ai"}:
+            for sql in _RECOUNT:
+                db.execute(sql)
+        for table in FTS_TABLES:
+            if f"{table}_ai" in names:
+                db.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+        for _, sql in triggers:
+            db.execute(sql)
+        db.execute("DELETE FROM deferred_schema")
+
+
+def _statement_id(db: Database, sha256: str, index: int) -> int | None:
+    """A stored statement by article hash and position: an article's statements have
+    consecutive ids in their order."""
+    row = db.execute(
+        "SELECT MIN(s.id) FROM statements s JOIN articles a ON a.id = s.article_id"
+        " WHERE a.sha256 = ?",
+        [sha256],
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0]) + index
+
+
+def _set_quote(
+    db: Database, statement_id: int, quote_id: int, actor_id: int, content: str, quotes: Any
+) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        [statement_id, quote_id],
+    )
+    if quote_id == statement_id:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
+            [(key, statement_id) for key in quotes.band_keys(actor_id, content)],
+        )
+
+
+def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """A partition's articles in input order, a few hundred at a time, each batch with its
+    statements by article hash: the two files are sorted alike and read side by side, so
+    memory stays flat however large the partition."""
+    import pyarrow.parquet as pq
+
+    articles = pq.ParquetFile(dataset / "articles" / month / "part-0.parquet")
+    statements = pq.ParquetFile(dataset / "statements" / month / "part-0.parquet")
+    st_iter = statements.iter_batches(batch_size=4 * BATCH_ARTICLES)
+    carry: list[dict[str, Any]] = []
+    for batch in articles.iter_batches(batch_size=BATCH_ARTICLES):
+        rows = batch.to_pylist()
+        last = rows[-1]["order"]
+        by_sha: dict[str, list[dict[str, Any]]] = {r["sha256"]: [] for r in rows}
+        while True:
+            while carry and carry[0]["order"] <= last:
+                row = carry.pop(0)
+                by_sha.setdefault(row["sha256"], []).append(row)
+            if carry:
+                break
+            nxt = next(st_iter, None)
+            if nxt is None:
+                break
+            carry = nxt.to_pylist()
+        yield rows, by_sha
+
+
+def _lookup(
+    db: Database, dataset: Path, table: str, shas: list[str], columns: list[str]
+) -> list[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    data = ds.dataset(dataset / table / "part-0.parquet")
+    return data.to_table(
+        columns=columns, filter=pc.field("sha256").isin(pa.array(shas, pa.string()))
+    ).to_pylist()
+
+
+def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport) -> None:
+    from factcli.store import save_extractions, transaction
+
+    with transaction(db):
+        for articles, statements in _batches(dataset, month):
+            shas = [a["sha256"] for a in articles]
+            marks = ",".join("?" * len(shas))
+            stored = {
+                r[0]
+                for r in db.execute(f"SELECT sha256 FROM articles WHERE sha256 IN ({marks})", shas)
+            }
+            todo = [a for a in articles if a["sha256"] not in stored]
+            report.skipped += len(articles) - len(todo)
+            if not todo:
+                continue
+            if report.bulk:
+                _bulk_insert(db, dataset, todo, statements)
+            else:
+                extractions = [schema.to_extraction(a, statements[a["sha256"]]) for a in todo]
+                for result in save_extractions(db, extractions):
+                    if isinstance(result, Exception):
+                        raise result
+            report.articles += len(todo)
+            report.statements += sum(len(statements[a["sha256"]]) for a in todo)
+
+
+def _bulk_insert(
+    db: Database,
+    dataset: Path,
+    articles: list[dict[str, Any]],
+    statements: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Rows as the store's writer makes them, with the reduce step's actors and quotes."""
+    from factcli.store import quotes
+    from factcli.store.writer import _next_id, _topic_id
+
+    conn = db.conn
+    shas = [a["sha256"] for a in articles]
+    mentions = {
+        (m["sha256"], m["name_key"]): m
+        for m in _lookup(
+            db,
+            dataset,
+            "actor_mentions",
+            shas,
+            ["sha256", "name", "name_key", "role", "kind", "listed", "actor_id"],
+        )
+    }
+    groups = {
+        (g["sha256"], g["statement_index"]): (
+            g["quote_sha256"],
+            g["quote_statement_index"],
+            g["signature"],
+        )
+        for g in _lookup(
+            db,
+            dataset,
+            "quote_groups",
+            shas,
+            ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "signature"],
+        )
+    }
+    now = _now()
+    article_id = _next_id(conn, "articles")
+    sentence_id = _next_id(conn, "sentences")
+    statement_id = _next_id(conn, "statements")
+    topic_cache: dict[str, int] = {}
+    article_rows, sentence_rows, statement_rows = [], [], []
+    link_rows, article_topic_rows, actor_rows = [], [], []
+    quote_rows: list[tuple[int, int, int, list[int] | None]] = []
+    deferred: list[tuple[int, str, int]] = []
+    for a in articles:
+        text = a["text"]
+        sha = a["sha256"]
+        article_rows.append(
+            (
+                article_id,
+                sha,
+                a["source"],
+                a["title"],
+                a["published"],
+                text,
+                a["body_start"],
+                now,
+                a["outlet"],
+                a["url"],
+                a["author"],
+            )
+        )
+        first_sentence = sentence_id
+        for index, s in enumerate(a["sentences"] or []):
+            sentence_rows.append(
+                (
+                    sentence_id,
+                    article_id,
+                    index,
+                    s["paragraph"],
+                    s["start"],
+                    s["end"],
+                    text[s["start"] : s["end"]],
+                )
+            )
+            sentence_id += 1
+        speakers = named(a["speakers"])
+        for sp in speakers:
+            m = mentions[(sha, sp["name"].casefold())]
+            actor_rows.append((article_id, m["actor_id"], sp["name"], sp["role"], sp["kind"]))
+        roles = {sp["name"].casefold(): sp["role"] for sp in speakers}
+        anonymous = {
+            sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"
+        }
+        topic_counts: dict[int, int] = {}
+        for t in a["topics"] or []:
+            tid = _topic_id(db, topic_cache, t["name"], t["kind"])
+            topic_counts[tid] = topic_counts.get(tid, 0) + t["count"]
+        statement_topic_counts: dict[int, int] = {}
+        first_statement = statement_id
+        for r in statements.get(sha, []):
+            key = r["speaker_key"]
+            source = anonymous.get(key) if key is not None else None
+            actor_id = (
+                mentions[(sha, key)]["actor_id"] if key is not None and source is None else None
+            )
+            statement_rows.append(
+                (
+                    statement_id,
+                    article_id,
+                    first_sentence + r["sentence_index"]
+                    if r["sentence_index"] < len(a["sentences"] or [])
+                    else None,
+                    actor_id,
+                    r["speaker_mention"],
+                    roles.get(key) if key is not None else None,
+                    r["speaker_start"],
+                    r["speaker_end"],
+                    r["cue"],
+                    r["cue_start"],
+                    r["cue_end"],
+                    r["kind"],
+                    r["content"],
+                    r["content_start"],
+                    r["content_end"],
+                    source["name"] if source else None,
+                    (source.get("description") or source["name"]) if source else None,
+                    source.get("organisation") if source else None,
+                )
+            )
+            linked: set[int] = set()
+            for name in r["topics"] or []:
+                tid = _topic_id(db, topic_cache, name, None)
+                if tid in linked:
+                    continue
+                linked.add(tid)
+                link_rows.append((statement_id, tid))
+                statement_topic_counts[tid] = statement_topic_counts.get(tid, 0) + 1
+            if actor_id is not None:
+                quote_sha, quote_index, sig = groups[(sha, r["statement_index"])]
+                if quote_sha == sha:
+                    quote_rows.append((statement_id, first_statement + quote_index, actor_id, sig))
+                else:
+                    deferred.append((statement_id, quote_sha, quote_index))
+            statement_id += 1
+        for tid, n in statement_topic_counts.items():
+            topic_counts[tid] = max(topic_counts.get(tid, 0), n)
+        article_topic_rows += [(article_id, tid, n) for tid, n in topic_counts.items()]
+        article_id += 1
+    conn.executemany(
+        "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
+        " ingested_at, outlet, url, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        article_rows,
+    )
+    conn.executemany(
+        'INSERT INTO sentences (id, article_id, idx, paragraph, start, "end", text)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        sentence_rows,
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
+        " VALUES (?, ?, ?, ?, ?)",
+        actor_rows,
+    )
+    conn.executemany(
+        "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
+        " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
+        " content, content_start, content_end, anonymous_source, anonymous_description,"
+        " anonymous_organisation)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        statement_rows,
+    )
+    conn.executemany(
+        "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
+    )
+    conn.executemany(
+        "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
+        article_topic_rows,
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        [(sid, quote_id) for sid, quote_id, _, _ in quote_rows],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
+        [
+            (key, sid)
+            for sid, quote_id, actor_id, sig in quote_rows
+            if quote_id == sid
+            for key in (
+                quotes.keys_from_signature(actor_id, sig)
+                if sig is not None
+                else _band_keys(db, sid, actor_id, quotes)
+            )
+        ],
+    )
+    for sid, quote_sha, quote_index in deferred:
+        target = _statement_id(db, quote_sha, quote_index)
+        if target is None:
+            db.execute(
+                "INSERT OR REPLACE INTO deferred_quotes (statement_id, quote_sha256, quote_index)"
+                " VALUES (?, ?, ?)",
+                [sid, quote_sha, quote_index],
+            )
+        else:
+            row = db.execute(
+                "SELECT content, actor_id FROM statements WHERE id = ?", [sid]
+            ).fetchone()
+            _set_quote(db, sid, target, row[1], row[0], quotes)
+
+
+def _band_keys(db: Database, statement_id: int, actor_id: int, quotes: Any) -> list[int]:
+    content = db.execute("SELECT content FROM statements WHERE id = ?", [statement_id]).fetchone()
+    return list(quotes.band_keys(actor_id, content[0]))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

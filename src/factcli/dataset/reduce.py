@@ -1,0 +1,283 @@
+"""The reduce step: one actor per person across the dataset, and quote groups, on the cluster.
+
+Matching a speaker to the actors seen before (`store.identity`) only ever looks at actors that
+share a key with it: the same name, the same surname (people) or the same normalised name
+(organisations and groups). Speakers are therefore split into components linked by those keys
+(a union-find over names); a component is independent of every other one. Components are
+spread over reduce tasks; each task replays its speakers in input order through the very
+functions ingest calls (`store.writer.resolve_actors` on a scratch in-memory database), then
+groups each actor's statements into quotes in input order with `store.quotes.band_keys` and
+`store.quotes.choose_quote`. The answers are those of ingesting the same articles in the same
+order. Actor ids are then numbered by when each actor first appeared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factcli.models import Actor, Article, Extraction, Span, Statement
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+Observation = tuple[int, str, list[dict[str, Any]], list[str]]
+"""(order, sha256, speakers listed by the extraction, names only statements gave)."""
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent.setdefault(x, x)
+        while parent != x:
+            self.parent[x] = self.parent.setdefault(parent, parent)
+            x, parent = parent, self.parent[parent]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def speaker_nodes(name: str, kind: str | None) -> list[str]:
+    """The keys `identity.resolve` may match this speaker by: every speaker sharing one of them
+    must be replayed in the same task."""
+    from factcli.store import identity
+
+    nodes = ["exact:" + name.casefold()]
+    if kind == "person":
+        parsed = identity.person_name(name)
+        if parsed is not None:
+            nodes.append("surname:" + parsed.surname)
+    elif kind is not None:
+        nodes.append(f"name:{kind}:" + identity.name_key(name))
+    return nodes
+
+
+def named(listed: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The speakers that take part in corpus identity: an anonymous source ("a spokesman")
+    stays with its article and is never matched across articles."""
+    return [sp for sp in listed or [] if sp["kind"] != "anonymous"]
+
+
+def components(observations: Iterable[Observation], tasks: int) -> dict[str, int]:
+    """Casefolded speaker name → reduce task."""
+    uf = _UnionFind()
+    for _, _, listed, others in observations:
+        for sp in named(listed):
+            nodes = speaker_nodes(sp["name"], sp["kind"])
+            for node in nodes[1:]:
+                uf.union(nodes[0], node)
+            uf.find(nodes[0])
+        for name in others:
+            uf.find("exact:" + name.casefold())
+    out = {}
+    for node in list(uf.parent):
+        if node.startswith("exact:"):
+            root = uf.find(node)
+            digest = hashlib.blake2b(root.encode(), digest_size=8).digest()
+            out[node[len("exact:") :]] = int.from_bytes(digest) % tasks
+    return out
+
+
+def _scratch() -> Any:
+    """An empty database with the current schema, in memory, for replaying identity."""
+    from sqlite_utils import Database
+
+    from factcli.store.migrations import MIGRATIONS
+
+    db = Database(memory=True)
+    for step in MIGRATIONS:
+        step(db)
+    return db
+
+
+def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
+    """Identity and quotes for the speakers of one task (observations in input order)."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from factcli.store import quotes
+    from factcli.store.writer import resolve_actors
+
+    db = _scratch()
+    created: dict[int, tuple[int, int]] = {}
+    mentions: list[dict[str, Any]] = []
+    ids: dict[tuple[str, str], int] = {}
+    for number, (order, sha, listed, others) in enumerate(observations, start=1):
+        actors = tuple(
+            Actor(x["name"], x["kind"], x["role"], tuple(x["aliases"] or ())) for x in listed
+        )
+        stub = Span(0, 0)
+        statements = tuple(Statement(0, "direct", stub, stub, None, name) for name in others)
+        extraction = Extraction(Article("", sha), (), actors, statements)
+        before = _max_actor(db)
+        resolved = resolve_actors(db, number, extraction)
+        for position, name in enumerate([a.name for a in actors] + others):
+            actor_id = resolved[name.casefold()]
+            if actor_id > before and actor_id not in created:
+                created[actor_id] = (order, position)
+            ids[(sha, name.casefold())] = actor_id
+        for x in listed:
+            mentions.append(
+                {
+                    "sha256": sha,
+                    "name": x["name"],
+                    "name_key": x["name"].casefold(),
+                    "role": x["role"],
+                    "kind": x["kind"],
+                    "listed": True,
+                    "local": resolved[x["name"].casefold()],
+                }
+            )
+        for name in others:
+            mentions.append(
+                {
+                    "sha256": sha,
+                    "name": name,
+                    "name_key": name.casefold(),
+                    "role": None,
+                    "kind": None,
+                    "listed": False,
+                    "local": resolved[name.casefold()],
+                }
+            )
+    keys: dict[int, list[str]] = {}
+    for key, actor_id in db.execute("SELECT key, actor_id FROM actor_keys ORDER BY key"):
+        keys.setdefault(actor_id, []).append(key)
+    actors_out = [
+        {
+            "local": actor_id,
+            "created": created[actor_id],
+            "name": name,
+            "role": role,
+            "kind": kind,
+            "aliases": aliases,
+            "keys": keys.get(actor_id, []),
+        }
+        for actor_id, name, role, kind, aliases in db.execute(
+            "SELECT id, name, role, kind, aliases FROM actors ORDER BY id"
+        )
+    ]
+    names = sorted({name for _, name in ids})
+    table = ds.dataset(Path(out) / "statements", partitioning="hive").to_table(
+        columns=["sha256", "statement_index", "order", "speaker_key", "content"],
+        filter=pc.field("speaker_key").isin(names) if names else pc.scalar(False),
+    )
+    table = table.sort_by([("order", "ascending"), ("statement_index", "ascending")])
+    groups = []
+    first: dict[int, list[tuple[tuple[int, int], str]]] = {}  # band key → quote starters
+    counts: dict[int, int] = {}
+    for sha, index, order, key, content in zip(
+        *(table[c].to_pylist() for c in table.column_names), strict=True
+    ):
+        speaker = ids.get((sha, key))
+        if speaker is None:
+            continue
+        counts[speaker] = counts.get(speaker, 0) + 1
+        own = (order, index)
+        sig = quotes.signature(content)
+        bands = quotes.keys_from_signature(speaker, sig)
+        seen: dict[tuple[int, int], str] = {}
+        for band in bands:
+            for starter, text in first.get(band, ()):
+                seen[starter] = text
+        candidates = [(seen[q], q) for q in sorted(seen)[: quotes.MAX_CANDIDATES]]
+        quote = quotes.choose_quote(content, own, candidates)
+        if quote == own:
+            for band in bands:
+                first.setdefault(band, []).append((own, content))
+        groups.append((sha, index, speaker, quote, sig if quote == own else None))
+    order_to_sha = {order: sha for order, sha, _, _ in observations}
+    for actor in actors_out:
+        actor["statement_count"] = counts.get(actor["local"], 0)
+    return {
+        "actors": actors_out,
+        "mentions": mentions,
+        "groups": [
+            {
+                "sha256": sha,
+                "statement_index": index,
+                "local": actor_id,
+                "quote_sha256": order_to_sha[quote[0]],
+                "quote_statement_index": quote[1],
+                "signature": sig,
+            }
+            for sha, index, actor_id, quote, sig in groups
+        ],
+    }
+
+
+def _max_actor(db: Any) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM actors").fetchone()[0])
+
+
+def reduce_dataset(client: Client, out: Path, tasks: int | None = None) -> tuple[int, int]:
+    """Compute and write the `actors`, `actor_mentions` and `quote_groups` tables; returns
+    (actors, quote groups)."""
+    import json
+
+    import pyarrow.dataset as ds
+
+    from factcli.dataset.build import write_table
+
+    table = ds.dataset(out / "articles", partitioning="hive").to_table(
+        columns=["order", "sha256", "speakers", "other_speakers"]
+    )
+    table = table.sort_by([("order", "ascending")])
+    observations: list[Observation] = list(
+        zip(*(table[c].to_pylist() for c in table.column_names), strict=True)
+    )
+    n = tasks or max(1, 2 * len(client.scheduler_info().get("workers", {}) or [1]))
+    where = components(observations, n)
+    split: list[list[Observation]] = [[] for _ in range(n)]
+    for order, sha, listed, others in observations:
+        per: dict[int, tuple[list[dict[str, Any]], list[str]]] = {}
+        for sp in named(listed):
+            per.setdefault(where[sp["name"].casefold()], ([], []))[0].append(sp)
+        for name in others or []:
+            per.setdefault(where[name.casefold()], ([], []))[1].append(name)
+        for task, (mine, extra) in per.items():
+            split[task].append((order, sha, mine, extra))
+    busy = [obs for obs in split if obs]
+    results = client.gather(client.map(reduce_task, [str(out)] * len(busy), busy))
+    actors = sorted(
+        ((a["created"], t, a) for t, r in enumerate(results) for a in r["actors"]),
+        key=lambda item: item[0],
+    )
+    global_id: dict[tuple[int, int], int] = {}
+    actor_rows = []
+    for number, (_, t, a) in enumerate(actors, start=1):
+        global_id[(t, a["local"])] = number
+        actor_rows.append(
+            {
+                "actor_id": number,
+                "name": a["name"],
+                "role": a["role"],
+                "kind": a["kind"],
+                "aliases": json.loads(a["aliases"] or "[]"),
+                "keys": a["keys"],
+                "statement_count": a["statement_count"],
+            }
+        )
+    mentions = []
+    groups = []
+    for t, r in enumerate(results):
+        for m in r["mentions"]:
+            local = m.pop("local")
+            mentions.append({**m, "actor_id": global_id[(t, local)]})
+        for g in r["groups"]:
+            local = g.pop("local")
+            groups.append({**g, "actor_id": global_id[(t, local)]})
+    mentions.sort(key=lambda m: (m["sha256"], m["name_key"]))
+    groups.sort(key=lambda g: (g["sha256"], g["statement_index"]))
+    write_table(out / "actors", "actors", actor_rows)
+    write_table(out / "actor_mentions", "actor_mentions", mentions)
+    write_table(out / "quote_groups", "quote_groups", groups)
+    quotes_n = len({(g["quote_sha256"], g["quote_statement_index"]) for g in groups})
+    return len(actor_rows), quotes_n

@@ -1,0 +1,263 @@
+"""The dataset's tables as Arrow schemas, and the conversions between an `Extraction` and rows.
+
+An article is keyed by its text's SHA-256 and a statement by (sha256, statement_index), so a
+retried task or a duplicate article writes the same key twice and is kept once. `order` is the
+article's position in the input of the run that wrote it (input number × 2³² + record number):
+corpus-wide actor identity and quote groups follow it, as ingest follows the input order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement, Topic
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FORMAT_VERSION = 1
+TABLES = ("articles", "statements", "errors", "actors", "actor_mentions", "quote_groups")
+PARTITIONED = ("articles", "statements")
+UNKNOWN_MONTH = "unknown"
+ORDER_STRIDE = 1 << 32
+
+
+def month(published: str | None) -> str:
+    """``2025-03-04`` → ``2025-03``; articles without a date go to ``unknown``."""
+    if published and len(published) >= 7 and published[4] == "-" and published[:4].isdigit():
+        return published[:7]
+    return UNKNOWN_MONTH
+
+
+def provenance(extraction: Extraction) -> tuple[str, str | None]:
+    """The extractor and model version that produced an extraction (rules: no model)."""
+    extractor = getattr(extraction, "extractor", None) or "rules"
+    return str(extractor), getattr(extraction, "model_version", None)
+
+
+def schemas() -> dict[str, pa.Schema]:
+    import pyarrow as pa
+
+    string, i32, i64 = pa.string(), pa.int32(), pa.int64()
+    speaker = pa.struct(
+        [
+            ("name", string),
+            ("kind", string),
+            ("role", string),
+            ("aliases", pa.list_(string)),
+            ("description", string),
+            ("organisation", string),
+        ]
+    )
+    return {
+        "articles": pa.schema(
+            [
+                ("sha256", string),
+                ("order", i64),
+                ("month", string),
+                ("source", string),
+                ("title", string),
+                ("published", string),
+                ("outlet", string),
+                ("url", string),
+                ("author", string),
+                ("body_start", i32),
+                ("text", string),
+                ("extractor", string),
+                ("model_version", string),
+                (
+                    "sentences",
+                    pa.list_(pa.struct([("paragraph", i32), ("start", i32), ("end", i32)])),
+                ),
+                ("speakers", pa.list_(speaker)),
+                ("other_speakers", pa.list_(string)),
+                (
+                    "topics",
+                    pa.list_(pa.struct([("name", string), ("kind", string), ("count", i32)])),
+                ),
+                ("statement_count", i32),
+            ]
+        ),
+        "statements": pa.schema(
+            [
+                ("sha256", string),
+                ("statement_index", i32),
+                ("order", i64),
+                ("month", string),
+                ("source", string),
+                ("title", string),
+                ("published", string),
+                ("speaker", string),
+                ("speaker_key", string),
+                ("speaker_mention", string),
+                ("speaker_role", string),
+                ("speaker_kind", string),
+                ("cue", string),
+                ("kind", string),
+                ("content", string),
+                ("sentence", string),
+                ("sentence_index", i32),
+                ("topics", pa.list_(string)),
+                ("speaker_start", i32),
+                ("speaker_end", i32),
+                ("cue_start", i32),
+                ("cue_end", i32),
+                ("content_start", i32),
+                ("content_end", i32),
+                ("extractor", string),
+                ("model_version", string),
+            ]
+        ),
+        "errors": pa.schema(
+            [("source", string), ("order", i64), ("sha256", string), ("reason", string)]
+        ),
+        "actors": pa.schema(
+            [
+                ("actor_id", i64),
+                ("name", string),
+                ("role", string),
+                ("kind", string),
+                ("aliases", pa.list_(string)),
+                ("keys", pa.list_(string)),
+                ("statement_count", i64),
+            ]
+        ),
+        "actor_mentions": pa.schema(
+            [
+                ("sha256", string),
+                ("name", string),
+                ("name_key", string),
+                ("role", string),
+                ("kind", string),
+                ("listed", pa.bool_()),
+                ("actor_id", i64),
+            ]
+        ),
+        "quote_groups": pa.schema(
+            [
+                ("sha256", string),
+                ("statement_index", i32),
+                ("actor_id", i64),
+                ("quote_sha256", string),
+                ("quote_statement_index", i32),
+                ("signature", pa.list_(i64)),
+            ]
+        ),
+    }
+
+
+def article_row(extraction: Extraction, order: int) -> dict[str, Any]:
+    a = extraction.article
+    extractor, model_version = provenance(extraction)
+    listed = {actor.name.casefold() for actor in extraction.actors}
+    others: list[str] = []
+    for st in extraction.statements:
+        if st.actor is not None and st.actor.casefold() not in listed:
+            listed.add(st.actor.casefold())
+            others.append(st.actor)
+    return {
+        "sha256": a.sha256,
+        "order": order,
+        "month": month(a.published),
+        "source": a.source,
+        "title": a.title,
+        "published": a.published,
+        "outlet": a.outlet,
+        "url": a.url,
+        "author": a.author,
+        "body_start": a.body_start,
+        "text": a.text,
+        "extractor": extractor,
+        "model_version": model_version,
+        "sentences": [
+            {"paragraph": s.paragraph, "start": s.start, "end": s.end} for s in extraction.sentences
+        ],
+        "speakers": [
+            {
+                "name": x.name,
+                "kind": x.kind,
+                "role": x.role,
+                "aliases": list(x.aliases),
+                "description": x.description,
+                "organisation": x.organisation,
+            }
+            for x in extraction.actors
+        ],
+        "other_speakers": others,
+        "topics": [{"name": t.name, "kind": t.kind, "count": n} for t, n in extraction.topics],
+        "statement_count": len(extraction.statements),
+    }
+
+
+def statement_rows(extraction: Extraction, order: int) -> list[dict[str, Any]]:
+    """The statements of one extraction: every field of the JSON contract (through
+    `records.extraction_records`, the function ``factcli extract`` writes), keyed by article
+    hash and position."""
+    from factcli.records import extraction_records
+
+    a = extraction.article
+    extractor, model_version = provenance(extraction)
+    rows = []
+    records = extraction_records(extraction, a.sha256, 0)
+    for index, (st, record) in enumerate(zip(extraction.statements, records, strict=True)):
+        record.pop("id")
+        record.pop("article_id")
+        record.update(
+            sha256=a.sha256,
+            statement_index=index,
+            order=order,
+            month=month(a.published),
+            speaker_key=st.actor.casefold() if st.actor else None,
+            sentence_index=st.sentence_index,
+            extractor=extractor,
+            model_version=model_version,
+        )
+        rows.append(record)
+    return rows
+
+
+def to_extraction(article: dict[str, Any], statements: list[dict[str, Any]]) -> Extraction:
+    """An article row and its statement rows back to the `Extraction` they came from, for the
+    store's own writer."""
+    text = article["text"]
+    art = Article(
+        text=text,
+        source=article["source"],
+        title=article["title"],
+        published=article["published"],
+        body_start=article["body_start"],
+        outlet=article["outlet"],
+        url=article["url"],
+        author=article["author"],
+    )
+    sentences = tuple(
+        Sentence(i, s["paragraph"], s["start"], s["end"])
+        for i, s in enumerate(article["sentences"] or [])
+    )
+    actors = tuple(
+        Actor(
+            x["name"],
+            x["kind"],
+            x["role"],
+            tuple(x["aliases"] or ()),
+            x.get("description"),
+            x.get("organisation"),
+        )
+        for x in article["speakers"] or []
+    )
+    stmts = tuple(
+        Statement(
+            sentence_index=r["sentence_index"],
+            kind=r["kind"],
+            cue=Span(r["cue_start"], r["cue_end"]),
+            content=Span(r["content_start"], r["content_end"]),
+            speaker=Span(r["speaker_start"], r["speaker_end"])
+            if r["speaker_start"] is not None
+            else None,
+            actor=r["speaker"],
+            topics=tuple(r["topics"] or ()),
+        )
+        for r in sorted(statements, key=lambda r: r["statement_index"])
+    )
+    topics = tuple((Topic(t["name"], t["kind"]), t["count"]) for t in article["topics"] or [])
+    return Extraction(art, sentences, actors, stmts, topics)
