@@ -569,32 +569,65 @@ def actor(
         _emit_statements(rows, out, f"no statements by an actor matching {name!r}")
 
 
+class TopicKindChoice(StrEnum):
+    place = "place"
+    organisation = "organisation"
+    group = "group"
+    event = "event"
+    law = "law"
+    product = "product"
+    phrase = "phrase"
+
+
 @app.command("topics")
 def topics(
     db: DbOption = None,
     limit: LimitOption = 50,
     fmt: FormatOption = None,
     json_: JsonOption = False,
+    kind: Annotated[
+        TopicKindChoice | None,
+        typer.Option("--kind", case_sensitive=False, help="Only topics of this kind."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only articles published on or after this date.", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Only articles published on or before this date.", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """Topics with the number of statements and articles about each."""
+    """What the archive is about: topics ranked by the number of articles about each (where
+    the topic is salient), weighted by how specific it is; key phrases beside named places,
+    organisations, groups and events."""
     out = _format(fmt, json_)
+    since_iso, until_iso = _date_option("--since", since), _date_option("--until", until)
     with _reporting():
         from factcli import queries, render
 
         with _database(db) as conn:
-            rows = queries.topics(conn, limit)
+            rows = queries.topics(
+                conn, limit, kind=kind.value if kind else None, since=since_iso, until=until_iso
+            )
         _emit(
             rows,
             out,
             render.topics_table,
             "no topics yet",
-            ("name", "kind", "statements", "articles"),
+            ("name", "kind", "salient", "articles", "statements", "score"),
         )
 
 
 @app.command("topic")
 def topic(
-    name: Annotated[str, typer.Argument(help="A topic name, any case: taiwan.")],
+    name: Annotated[
+        str, typer.Argument(help="A topic name, any case, singular or plural: taiwan, tariffs.")
+    ],
     db: DbOption = None,
     limit: LimitOption = 20,
     fmt: FormatOption = None,

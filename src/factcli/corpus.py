@@ -25,6 +25,7 @@ from factcli.queries import (
     _rows,
     _statement,
     _unmark,
+    topic_ids,
 )
 
 if TYPE_CHECKING:
@@ -165,17 +166,17 @@ def actor_timeline(db: Connection, name: str, limit: int = 0) -> list[dict[str, 
 def topic_speakers(db: Connection, name: str, limit: int = 10) -> list[dict[str, Any]]:
     """Who speaks about a topic most: actors with their statements (and articles) on it.
 
-    The topic is found as in `queries.statements_on_topic`: exact name, else containing it.
+    The topic is found as in `queries.statements_on_topic`: its name or variants, else
+    topics containing it.
     """
     name = name.strip()
     if not name:
         return []
-    exact = db.execute("SELECT id FROM topics WHERE name = ?", [name]).fetchall()
-    if exact:
-        condition, params = "st.topic_id = ?", [exact[0][0]]
-    else:
-        condition = "st.topic_id IN (SELECT id FROM topics WHERE name LIKE ? ESCAPE '\\')"
-        params = [_like(name)]
+    ids = topic_ids(db, name)
+    if not ids:
+        return []
+    condition = f"st.topic_id IN ({', '.join('?' for _ in ids)})"
+    params: list[Any] = [*ids]
     sql = f"""
         SELECT ac.name AS name, ac.role AS role, ac.kind AS kind,
                COUNT(DISTINCT s.id) AS statements, COUNT(DISTINCT s.article_id) AS articles

@@ -150,9 +150,10 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
             name = actor.name
         topics = tuple(t for t in stmt.topics if t.lower() not in person_words)
         statements.append(replace(stmt, actor=name, topics=topics))
+    headline = docs[0] if article.title and paras and paras[0][0] < article.body_start else None
     counted = [
         (topic, n)
-        for topic, n in article_topics(docs, (s.topics for s in statements))
+        for topic, n in article_topics(docs, (s.topics for s in statements), headline)
         if topic.name.lower() not in person_words
     ]
     return Extraction(
@@ -275,7 +276,7 @@ def _resolve(
             alignment_mode="expand",
         )
         tokens = list(content_tokens) if content_tokens is not None else []
-        topics = tuple(name for name, _ in tokens_topics(tokens))
+        topics = _statement_topics(doc, tokens, cand.cue[0] - offset, cand.speakers)
         sentence_index = _sentence_at(sentences, cand.cue[0])
         for span, entity in speakers:
             stmt = Statement(
@@ -289,6 +290,20 @@ def _resolve(
             )
             out.append((stmt, entity))
     return out
+
+
+def _statement_topics(
+    doc: Doc, content: list[Token], cue_char: int, speakers: Iterable[Token]
+) -> tuple[str, ...]:
+    """The topics of a statement's content and of the sentence of its cue, the speaker left
+    out ("Beijing's envoy said tariffs would hurt" is about tariffs, and not about Beijing)."""
+    exclude = [mention_bounds(head) for head in speakers]
+    names = [name for name, _ in tokens_topics(content, exclude)]
+    for sent in doc.sents:
+        if sent.start_char <= cue_char < sent.end_char:
+            names.extend(name for name, _ in tokens_topics(list(sent), exclude))
+            break
+    return tuple(dict.fromkeys(names))
 
 
 def _doc_length(doc: Doc) -> int:

@@ -270,42 +270,89 @@ def actors(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
     return rows
 
 
-def topics(db: Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """Topics with how many statements and articles touch them, most discussed first."""
-    sql = """
-        SELECT name, kind, statement_count AS statements, article_count AS articles
-        FROM topics
-        WHERE article_count > 0 OR statement_count > 0
-        ORDER BY statement_count DESC, article_count DESC, name COLLATE NOCASE
-        LIMIT ?
+def topics(
+    db: Connection,
+    limit: int = 50,
+    *,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Topics ranked by how much the archive is about them: the number of articles in which a
+    topic is salient, weighted by its specificity (`score`); then by articles mentioning it.
+
+    Without dates the ranking is the store's own (kept by triggers, read through an index);
+    `since` and `until` (ISO dates, inclusive) rank the topics of the dated articles in range.
     """
-    return _rows(db, sql, [_limit(limit)])
+    if since is None and until is None:
+        sql = f"""
+            SELECT name, kind, salient_count AS salient, article_count AS articles,
+                   statement_count AS statements, ROUND(score, 2) AS score
+            FROM topics
+            WHERE (article_count > 0 OR statement_count > 0){" AND kind = :kind" if kind else ""}
+            ORDER BY score DESC, article_count DESC, name COLLATE NOCASE
+            LIMIT :limit
+        """
+        return _rows(db, sql, {"kind": kind, "limit": _limit(limit)})
+    sql = """
+        WITH ranked AS (
+            SELECT at.topic_id AS id, SUM(at.salient) AS salient, COUNT(*) AS articles
+            FROM articles a JOIN article_topics at ON at.article_id = a.id
+            WHERE a.published IS NOT NULL
+              AND (:since IS NULL OR a.published >= :since)
+              AND (:until IS NULL OR a.published <= :until)
+            GROUP BY at.topic_id
+        )
+        SELECT t.name AS name, t.kind AS kind, r.salient AS salient, r.articles AS articles,
+               (SELECT COUNT(*) FROM statement_topics st JOIN statements s ON s.id = st.statement_id
+                JOIN articles a ON a.id = s.article_id
+                WHERE st.topic_id = t.id AND a.published IS NOT NULL
+                  AND (:since IS NULL OR a.published >= :since)
+                  AND (:until IS NULL OR a.published <= :until)) AS statements,
+               ROUND(r.salient * t.specificity, 2) AS score
+        FROM ranked r JOIN topics t ON t.id = r.id
+        WHERE (:kind IS NULL OR t.kind = :kind)
+        ORDER BY r.salient * t.specificity DESC, r.articles DESC, t.name COLLATE NOCASE
+        LIMIT :limit
+    """
+    params = {"kind": kind, "since": since, "until": until, "limit": _limit(limit)}
+    return _rows(db, sql, params)
+
+
+def topic_ids(db: Connection, name: str) -> list[int]:
+    """The topics `name` means: its own spelling in any case and its variants ("interest rates",
+    "rates of interest" → "interest rate"), else every topic whose name contains it, so that
+    `topic tariff` still finds "trade tariff"."""
+    from factcli.topics import name_variants
+
+    variants = name_variants(name)
+    marks = ", ".join("?" for _ in variants)
+    found = db.execute(f"SELECT id FROM topics WHERE name IN ({marks})", variants).fetchall()
+    if not found:
+        found = db.execute(
+            "SELECT id FROM topics WHERE name LIKE ? ESCAPE '\\'", [_like(name)]
+        ).fetchall()
+    return [int(row[0]) for row in found]
 
 
 def statements_on_topic(db: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Statements tagged with the topic `name` (case-insensitive); if no topic has exactly that
-    name, topics containing it, so `topic tariff` still finds "trade tariffs"."""
+    """Statements tagged with the topic `name` or its variants (see `topic_ids`)."""
     name = name.strip()
     if not name:
         return []
-    exact = db.execute("SELECT id FROM topics WHERE name = ?", [name]).fetchall()
-    if exact:
-        ids = "SELECT statement_id AS id FROM statement_topics WHERE topic_id = ?"
-        params: list[Any] = [exact[0][0]]
-    else:
-        ids = (
-            "SELECT DISTINCT statement_id AS id FROM statement_topics"
-            " WHERE topic_id IN (SELECT id FROM topics WHERE name LIKE ? ESCAPE '\\')"
-        )
-        params = [_like(name)]
+    ids = topic_ids(db, name)
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
     sql = (
-        f"WITH ids AS ({ids} ORDER BY statement_id LIMIT ?)"
+        "WITH ids AS (SELECT DISTINCT statement_id AS id FROM statement_topics"
+        f" WHERE topic_id IN ({marks}) ORDER BY statement_id LIMIT ?)"
         + _STATEMENT_SELECT
         + " FROM ids JOIN statements s ON s.id = ids.id"
         + _STATEMENT_JOINS
         + " ORDER BY s.id"
     )
-    return [_statement(r) for r in _rows(db, sql, [*params, _limit(limit)])]
+    return [_statement(r) for r in _rows(db, sql, [*ids, _limit(limit)])]
 
 
 def search_sentences(db: Connection, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:

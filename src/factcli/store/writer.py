@@ -125,9 +125,12 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
+    salient: set[int] = set()
     for topic, count in extraction.topics:
-        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind)
+        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind, topic.specificity)
         topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
+        if topic.salient:
+            salient.add(topic_id)
 
     next_statement = _next_id(conn, "statements")
     statement_rows = []
@@ -187,8 +190,8 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     for topic_id, n in statement_topic_counts.items():
         topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
     conn.executemany(
-        "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
-        [(article_id, topic_id, n) for topic_id, n in topic_counts.items()],
+        "INSERT INTO article_topics (article_id, topic_id, count, salient) VALUES (?, ?, ?, ?)",
+        [(article_id, t, n, int(t in salient)) for t, n in topic_counts.items()],
     )
     return article_id
 
@@ -225,13 +228,21 @@ def _record_article_metadata(
     )
 
 
-def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:
+def _topic_id(
+    db: Database, cache: dict[str, int], name: str, kind: str | None, specificity: float = 1.0
+) -> int:
+    """The id of the topic `name` (any case), created on first sight with its kind and
+    specificity; the archive-wide counts and score follow from triggers (see m006)."""
     key = name.casefold()
     if key in cache:
         return cache[key]
     row = db.execute("SELECT id, kind FROM topics WHERE name = ?", [name]).fetchone()
     if row is None:
-        topic_id = _insert(db, "INSERT INTO topics (name, kind) VALUES (?, ?)", [name, kind])
+        topic_id = _insert(
+            db,
+            "INSERT INTO topics (name, kind, specificity) VALUES (?, ?, ?)",
+            [name, kind, specificity],
+        )
     else:
         topic_id = int(row[0])
         if kind and not row[1]:
