@@ -10,13 +10,16 @@ then extracted and stored into a fresh database, and `topics` ranks what it hold
 change to the topic rules is measured again without parsing anything.
 
 Printed: the top topics with their kind, then one line per figure:
-  generic_single_words  top topics that are one word used more than 100 times per million
-                        words of general English (zipf >= 5.0 in `wordfreq`): "decision", "work"
+  generic_single_words  top topics that are not names and are one word used more than 100
+                        times per million words of general English (zipf >= 5.0 in
+                        `wordfreq`): "decision", "work"
   multiword_phrases     top key phrases (kind "phrase") of more than one word
   multiword_topics      top topics of any kind of more than one word
   plural_pairs          pairs among the top 100 that differ only by a plural "s"
   extract_seconds       time spent extracting (topic step included), parse excluded
   topic_seconds         of which the topic step alone (`factcli.topics`), if it can be timed
+On stderr: parse_seconds (when not cached) and store_seconds, to set the topic step against a
+whole ingest.
 """
 
 from __future__ import annotations
@@ -110,16 +113,24 @@ def _store(articles: list[Any], docs: list[list[Any]], db_path: str) -> tuple[fl
     spent = [0.0]
     timed = _time_topic_step(topics, extract, spent)
     started = time.perf_counter()
-    extractions = [
-        extract.extract_parsed(a, article_paragraphs(a), d)
-        for a, d in zip(articles, docs, strict=True)
-    ]
+    extractions = []
+    failed = 0
+    for article, article_docs in zip(articles, docs, strict=True):
+        try:  # as `ingest` does: one article that cannot be analysed is reported, not fatal
+            extractions.append(
+                extract.extract_parsed(article, article_paragraphs(article), article_docs)
+            )
+        except Exception as exc:  # noqa: BLE001
+            failed += 1
+            print(f"failed {article.source}: {type(exc).__name__}: {exc}", file=sys.stderr)
     extract_seconds = time.perf_counter() - started
+    started = time.perf_counter()
     db = open_db(Path(db_path), create=True)
     try:
         save_extractions(db, extractions)
     finally:
         db.close()
+    print(f"store_seconds {time.perf_counter() - started:.1f}", file=sys.stderr)
     return extract_seconds, (spent[0] if timed else None)
 
 
@@ -161,7 +172,8 @@ def _figures(rows: list[dict[str, Any]], top: int) -> dict[str, Any]:
     generic = [
         r["name"]
         for r in head
-        if " " not in r["name"]
+        if r["kind"] in ("phrase", "concept", None)
+        and " " not in r["name"]
         and "-" not in r["name"]
         and zipf_frequency(r["name"], "en") >= GENERIC_ZIPF
     ]

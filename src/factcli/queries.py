@@ -290,7 +290,7 @@ def topics(
                    statement_count AS statements, ROUND(score, 2) AS score
             FROM topics
             WHERE (article_count > 0 OR statement_count > 0){" AND kind = :kind" if kind else ""}
-            ORDER BY score DESC, article_count DESC, name COLLATE NOCASE
+            ORDER BY topics.score DESC, article_count DESC, topics.name COLLATE NOCASE
             LIMIT :limit
         """
         return _rows(db, sql, {"kind": kind, "limit": _limit(limit)})

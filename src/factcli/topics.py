@@ -222,13 +222,19 @@ _MAX_PHRASE_WORDS = 4
 # A single word used more often than this in general English is no topic ("work", "money").
 GENERIC_ZIPF = 5.5
 # Specificity is a logistic curve over the zipf frequency of the phrase's rarest word, centred
-# here: "tariff" (3.5) ≈ 1, "economy" (4.9) ≈ 0.4, "decision" (5.1) ≈ 0.2.
-_SPECIFIC_CENTRE = 4.75
+# here: "tariff" (3.5) ≈ 0.95, "voter" (4.1) ≈ 0.6, "economy" (4.9) ≈ 0.08, "decision" (5.1) ≈ 0.03.
+_SPECIFIC_CENTRE = 4.25
 _SPECIFIC_SLOPE = 4.0
 # Each further word makes a phrase rarer than its rarest word: "interest rate" is specific.
-_ZIPF_PER_EXTRA_WORD = 1.0
+_ZIPF_PER_EXTRA_WORD = 1.5
 # A lemma much rarer than the word as written is a wrong lemma: "data" is not "datum".
 _LEMMA_MAX_DROP = 1.5
+# Plurals that are words of their own, whose lemma the lemmatiser gets wrong ("media" is not
+# "medium", "arms" are not "arm").
+_KEEP_PLURAL = _wordset("media arms data news politics headquarters economics means series")
+# A capitalised word opening a sentence is a common word, not a name, when English uses it
+# this often ("Minimum wage rose").
+_COMMON_ZIPF = 4.0
 _CACHE_KEY = "factcli_topic_mentions"
 
 
@@ -323,16 +329,35 @@ def _cuts(tok: Token, tokens: list[Token], at: int) -> bool:
 
 def _form(tok: Token, head: bool) -> str:
     """Names keep their case; other words are lower-cased, and the head takes its lemma unless
-    the lemma is much rarer than the word ("rates" → "rate", but "data" stays "data")."""
-    if tok.pos_ == "PROPN":
+    the lemma is much rarer than the word ("rates" → "rate", but "data" stays "data").
+
+    A capitalised noun inside a sentence is a name the tagger missed ("Sanders" is not the
+    plural of "sander"); a capitalised common word opening a sentence is not a name, even
+    where the tagger says so ("Minimum wage rose").
+    """
+    if tok.pos_ == "PROPN" or (tok.is_title and not tok.is_sent_start):
+        if tok.is_sent_start and not tok.is_upper and _zipf(tok.lower_) >= _COMMON_ZIPF:
+            return tok.lower_
         return tok.text
-    if not head:
+    if not head or tok.lower_ in _KEEP_PLURAL:
         return tok.lower_
-    lemma = tok.lemma_.lower()
-    if lemma == tok.lower_ or not lemma.isalpha():
-        return tok.lower_
-    if _zipf(lemma) < _zipf(tok.lower_) - _LEMMA_MAX_DROP:
-        return tok.lower_
+    return _singular(tok.lower_, tok.lemma_.lower())
+
+
+def _singular(word: str, lemma: str) -> str:
+    """The singular of a head noun: spaCy's lemma where it is one of the regular singulars of
+    the word ("rates" → "rate", not "rat"), else the most common regular singular ("taxes" →
+    "tax", where the lemmatiser says "taxis"); an irregular lemma ("women" → "woman") as is.
+    A singular much rarer than the word itself means the word is no plural ("politics")."""
+    if lemma == word or not lemma.isalpha():
+        return word
+    if word.endswith("s"):
+        options = [f for f in _number_forms(word) if f.isalpha()]
+        if not options:
+            return word
+        lemma = lemma if lemma in options else max(options, key=_zipf)
+    if _zipf(lemma) < _zipf(word) - _LEMMA_MAX_DROP:
+        return word
     return lemma
 
 
@@ -407,15 +432,19 @@ def article_topics(
     """The topics of an article with their mention counts, most mentioned first.
 
     A topic is salient in the article when it is mentioned at least twice, a mention in the
-    headline counting twice. Every entity of the body is kept (with its count); a key phrase
-    is kept when it is salient or a statement is about it, as the rest would never rank. The
-    headline only adds weight to what the body names: its title case misleads the tagger
+    headline counting twice. A phrase of several words is also mentioned by its head alone:
+    news names a subject in full once, then shortens it ("the general election … the
+    election"), so each mention of the bare head counts for the phrases it ends.
+
+    Every entity of the body is kept (with its count); a key phrase is kept when it is salient
+    or a statement is about it, as the rest would never rank. The headline only adds weight to
+    what the body names: its title case misleads the tagger
     ("Tensions" as a name).
     """
     counts: dict[str, int] = {}
     in_body: set[str] = set()
     weights: dict[str, int] = {}
-    names: dict[str, str] = {}
+    forms: dict[str, dict[str, int]] = {}
     kinds: dict[str, TopicKind] = {}
     body = [d for d in docs if d is not headline]
     for doc, weight in [(d, 1) for d in body] + ([(headline, 2)] if headline is not None else []):
@@ -425,9 +454,14 @@ def article_topics(
             if weight == 1:
                 in_body.add(key)
             weights[key] = weights.get(key, 0) + weight
-            names.setdefault(key, m.name)
+            forms.setdefault(key, {})
+            forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
             if kinds.get(key, "phrase") == "phrase":
                 kinds[key] = m.kind
+    for key in list(weights):
+        head = key.rpartition(" ")[2]
+        if head != key and kinds[key] == "phrase" and kinds.get(head) == "phrase":
+            weights[key] += weights[head]
     said = {t.casefold() for topics in statement_topics for t in topics}
     out: list[tuple[Topic, int]] = []
     for key, n in counts.items():
@@ -435,7 +469,7 @@ def article_topics(
         kind = kinds[key]
         if key not in said and (key not in in_body or kind == "phrase" and not salient):
             continue
-        name = names[key]
+        name = max(forms[key].items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
         out.append((Topic(name, kind, specificity(name, kind), salient), n))
     out.sort(key=lambda tn: (-tn[1], tn[0].name))
     return out
