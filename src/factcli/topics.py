@@ -268,7 +268,9 @@ def normalise_entity(text: str, label: str) -> tuple[str, TopicKind] | None:
         country = _DEMONYMS.get(low) or _DEMONYMS.get(low.rstrip("s"))
         if country:
             return country, "place"
-        if len(name) > 3 and name.endswith("s") and name[-2].islower() and name[-2] != "s":
+        if len(name) > 4 and name.endswith("ies"):
+            name = name[:-3] + "y"
+        elif len(name) > 3 and name.endswith("s") and name[-2].islower() and name[-2] != "s":
             name = name[:-1]
         return name, "group"
     kind = _LABEL_KIND.get(label)
