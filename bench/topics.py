@@ -136,7 +136,7 @@ def _store(articles: list[Any], docs: list[list[Any]], db_path: str) -> tuple[fl
 
 def _time_topic_step(topics: Any, extract: Any, spent: list[float]) -> bool:
     """Wrap the topic functions `extract` calls, to time the topic step alone."""
-    names = [n for n in ("article_topics", "tokens_topics", "doc_topics") if hasattr(extract, n)]
+    names = [n for n in ("article_topics", "tokens_topics", "span_topics") if hasattr(extract, n)]
     for name in names:
         original = getattr(extract, name)
 
@@ -155,12 +155,16 @@ def _time_topic_step(topics: Any, extract: Any, spent: list[float]) -> bool:
 
 
 def _top(db_path: str, limit: int) -> list[dict[str, Any]]:
-    from factcli import queries
     from factcli.store import open_query_db
+
+    try:
+        from factcli.queries.topics import topics
+    except ImportError:  # a factcli from before the queries package, for a comparison
+        from factcli.queries import topics  # type: ignore[attr-defined,no-redef]
 
     conn = open_query_db(Path(db_path))
     try:
-        return [dict(row) for row in queries.topics(conn, limit)]
+        return [dict(row) for row in topics(conn, limit)]
     finally:
         conn.close()
 

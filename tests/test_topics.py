@@ -12,9 +12,9 @@ import pytest
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from factcli import queries
 from factcli.cli import app
 from factcli.models import Article, Extraction, Sentence, Topic
+from factcli.queries import topics as topic_queries
 from factcli.store import open_db, open_query_db, save_extraction
 from factcli.topics import (
     article_topics,
@@ -149,12 +149,12 @@ def _ranked_db(path: Path) -> Path:
 
 def test_ranked_by_salient_articles_weighted_by_specificity(tmp_path: Path) -> None:
     conn = open_query_db(_ranked_db(tmp_path / "r.db"))
-    rows = queries.topics(conn)
+    rows = topic_queries.topics(conn)
     assert [r["name"] for r in rows] == ["budget deficit", "money", "Oslo"]
     assert [(r["salient"], r["articles"]) for r in rows] == [(1, 1), (3, 3), (0, 4)]
     assert rows[1]["score"] == 0.15
-    assert [r["name"] for r in queries.topics(conn, kind="place")] == ["Oslo"]
-    since = queries.topics(conn, since="2020-02-01", until="2020-03-05")
+    assert [r["name"] for r in topic_queries.topics(conn, kind="place")] == ["Oslo"]
+    since = topic_queries.topics(conn, since="2020-02-01", until="2020-03-05")
     assert [(r["name"], r["salient"], r["articles"]) for r in since] == [
         ("money", 2, 2),
         ("Oslo", 0, 2),
@@ -169,7 +169,7 @@ def test_counts_follow_a_replaced_article(tmp_path: Path) -> None:
     save_extraction(db, replaced, replace=True)
     db.close()
     conn = open_query_db(path)
-    rows = {r["name"]: r for r in queries.topics(conn, 0)}
+    rows = {r["name"]: r for r in topic_queries.topics(conn, 0)}
     conn.close()
     assert "budget deficit" not in rows
     assert (rows["Oslo"]["salient"], rows["Oslo"]["articles"]) == (1, 4)

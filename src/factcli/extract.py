@@ -16,10 +16,11 @@ from factcli.actors import ActorResolver, ResolvedEntity, to_actor
 from factcli.attribution.quotes import find_quotes
 from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
 from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
-from factcli.topics import article_topics, tokens_topics
+from factcli.topics import article_topics, span_topics
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 _DATELINE = re.compile(
     r"[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12}(?:\s+\d{1,2})?)*\s*(?:\([^)]{1,30}\))?"
@@ -275,8 +276,7 @@ def _resolve(
             min(_doc_length(doc), cand.content[1] - offset),
             alignment_mode="expand",
         )
-        tokens = list(content_tokens) if content_tokens is not None else []
-        topics = _statement_topics(doc, tokens, cand.cue[0] - offset, cand.speakers)
+        topics = _statement_topics(doc, content_tokens, cand.cue[0] - offset, cand.speakers)
         sentence_index = _sentence_at(sentences, cand.cue[0])
         for span, entity in speakers:
             stmt = Statement(
@@ -293,15 +293,17 @@ def _resolve(
 
 
 def _statement_topics(
-    doc: Doc, content: list[Token], cue_char: int, speakers: Iterable[Token]
+    doc: Doc, content: SpacySpan | None, cue_char: int, speakers: Iterable[Token]
 ) -> tuple[str, ...]:
     """The topics of a statement's content and of the sentence of its cue, the speaker left
     out ("Beijing's envoy said tariffs would hurt" is about tariffs, and not about Beijing)."""
     exclude = [mention_bounds(head) for head in speakers]
-    names = [name for name, _ in tokens_topics(content, exclude)]
+    names = []
+    if content is not None:
+        names = [name for name, _ in span_topics(doc, content.start, content.end, exclude)]
     for sent in doc.sents:
         if sent.start_char <= cue_char < sent.end_char:
-            names.extend(name for name, _ in tokens_topics(list(sent), exclude))
+            names.extend(name for name, _ in span_topics(doc, sent.start, sent.end, exclude))
             break
     return tuple(dict.fromkeys(names))
 

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from factcli import formats, reader
 from factcli.formats import InputOptions
 from factcli.models import Article, Extraction
-from factcli.queries import STATEMENT_KEYS
+from factcli.queries.sql import STATEMENT_KEYS
 
 
 def extraction_records(

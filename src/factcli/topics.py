@@ -389,10 +389,11 @@ def _zipf(word: str) -> float:
 
 
 def doc_mentions(doc: Doc) -> list[Mention]:
-    """Every entity and key phrase mention of a doc, in text order (computed once per doc)."""
+    """Every entity and key phrase mention of a doc, in text order (computed once per doc and
+    shared: do not modify the list)."""
     cached = doc.user_data.get(_CACHE_KEY)
     if cached is not None:
-        return list(cached)
+        return cached
     found: list[Mention] = []
     for ent in doc.ents:
         topic = normalise_entity(ent.text, ent.label_)
@@ -404,23 +405,29 @@ def doc_mentions(doc: Doc) -> list[Mention]:
             if phrase:
                 found.append(Mention(phrase[0], chunk.root.i + 1, phrase[1], "phrase"))
     found.sort(key=lambda m: (m.start, m.end))
-    doc.user_data[_CACHE_KEY] = tuple(found)
+    doc.user_data[_CACHE_KEY] = found
     return found
 
 
 def tokens_topics(
     tokens: Sequence[Token], exclude: Iterable[tuple[int, int]] = ()
 ) -> list[tuple[str, TopicKind]]:
-    """Topics of a run of tokens of one doc (a statement's content or its sentence), in order of
-    first appearance, without repeats; mentions overlapping an `exclude` token range (the
-    speaker) are left out."""
+    """Topics of a run of tokens of one doc, in order of first appearance, without repeats."""
     if not tokens:
         return []
-    lo, hi = tokens[0].i, tokens[-1].i + 1
+    return span_topics(tokens[0].doc, tokens[0].i, tokens[-1].i + 1, exclude)
+
+
+def span_topics(
+    doc: Doc, start: int, end: int, exclude: Iterable[tuple[int, int]] = ()
+) -> list[tuple[str, TopicKind]]:
+    """Topics whose head lies in tokens [start, end) of `doc` (a statement's content or its
+    sentence), in order of first appearance, without repeats; mentions overlapping an
+    `exclude` token range (the speaker) are left out."""
     skip = list(exclude)
     seen: dict[str, tuple[str, TopicKind]] = {}
-    for m in doc_mentions(tokens[0].doc):
-        if not lo <= m.end - 1 < hi or any(m.start < b1 and b0 < m.end for b0, b1 in skip):
+    for m in doc_mentions(doc):
+        if not start <= m.end - 1 < end or any(m.start < b1 and b0 < m.end for b0, b1 in skip):
             continue
         seen.setdefault(m.name.casefold(), (m.name, m.kind))
     return list(seen.values())
