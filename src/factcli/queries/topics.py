@@ -50,18 +50,23 @@ def topics(
               AND (:since IS NULL OR a.published >= :since)
               AND (:until IS NULL OR a.published <= :until)
             GROUP BY at.topic_id
+        ), top AS (
+            SELECT t.id AS id, t.name AS name, t.kind AS kind, r.salient AS salient,
+                   r.articles AS articles, r.salient * t.specificity AS score
+            FROM ranked r JOIN topics t ON t.id = r.id
+            WHERE (:kind IS NULL OR t.kind = :kind)
+            ORDER BY score DESC, r.articles DESC, t.name COLLATE NOCASE
+            LIMIT :limit
         )
-        SELECT t.name AS name, t.kind AS kind, r.salient AS salient, r.articles AS articles,
+        SELECT name, kind, salient, articles,
                (SELECT COUNT(*) FROM statement_topics st JOIN statements s ON s.id = st.statement_id
                 JOIN articles a ON a.id = s.article_id
-                WHERE st.topic_id = t.id AND a.published IS NOT NULL
+                WHERE st.topic_id = top.id AND a.published IS NOT NULL
                   AND (:since IS NULL OR a.published >= :since)
                   AND (:until IS NULL OR a.published <= :until)) AS statements,
-               ROUND(r.salient * t.specificity, 2) AS score
-        FROM ranked r JOIN topics t ON t.id = r.id
-        WHERE (:kind IS NULL OR t.kind = :kind)
-        ORDER BY r.salient * t.specificity DESC, r.articles DESC, t.name COLLATE NOCASE
-        LIMIT :limit
+               ROUND(score, 2) AS score
+        FROM top
+        ORDER BY top.score DESC, articles DESC, name COLLATE NOCASE
     """
     params = {"kind": kind, "since": since, "until": until, "limit": sql_limit(limit)}
     return fetch_rows(db, sql, params)
