@@ -339,7 +339,6 @@ _TOPIC_PHRASES = (
             score = (salient_count - OLD.salient) * specificity
         WHERE id = OLD.topic_id;
     END""",
-    "DROP INDEX idx_topics_ranked",
     """CREATE INDEX idx_topics_score
         ON topics(score DESC, article_count DESC, name COLLATE NOCASE)""",
     """CREATE INDEX idx_topics_kind_score
