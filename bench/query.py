@@ -122,7 +122,7 @@ class Corpus:
             published=header[:10],
             body_start=len(header),
         )
-        topics = tuple((Topic(t, "concept"), 1) for t in topic_names)
+        topics = tuple((Topic(t, "phrase", salient=True), 1) for t in topic_names)
         return Extraction(article, tuple(sentences), actors, tuple(statements), topics)
 
 

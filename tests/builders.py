@@ -109,7 +109,7 @@ def extraction_one(source: str = "one.txt") -> Extraction:
             span(t, "there is unease regarding trade tariffs"),
             span(t, "Japanese defense officials"),
             "Japanese defense officials",
-            ("trade tariffs", "Japan"),
+            ("trade tariff", "Japan"),
         ),
         Statement(
             4,
@@ -122,10 +122,10 @@ def extraction_one(source: str = "one.txt") -> Extraction:
         ),
     )
     topics = (
-        (Topic("Japan", "place"), 3),
-        (Topic("Tokyo", "place"), 2),
-        (Topic("deterrence", "concept"), 1),
-        (Topic("trade tariffs", "concept"), 1),
+        (Topic("Japan", "place", salient=True), 3),
+        (Topic("Tokyo", "place", salient=True), 2),
+        (Topic("deterrence", "phrase", 0.9), 1),
+        (Topic("trade tariff", "phrase", 1.0), 1),
     )
     return Extraction(article, sentences, (hegseth, officials, trump), statements, topics)
 

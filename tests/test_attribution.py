@@ -662,7 +662,7 @@ def test_statement_topics_fold_nationalities_and_keep_concepts(extract_text: Ext
     )
     assert "United States" in st.topics
     assert "China" in st.topics
-    assert "trade tariffs" in st.topics
+    assert "trade tariff" in st.topics
     assert "Ruth Kemper" not in st.topics
 
 

@@ -219,12 +219,24 @@ def test_actors_lists_speakers_only(db: sqlite_utils.Database) -> None:
 
 def test_topics_with_counts(db: sqlite_utils.Database) -> None:
     rows = topic_queries.topics(db)
-    assert rows[0] == {"name": "Japan", "kind": "place", "statements": 4, "articles": 2}
+    assert rows[0] == {
+        "name": "Japan",
+        "kind": "place",
+        "salient": 1,
+        "articles": 2,
+        "statements": 4,
+        "score": 1.0,
+    }
     by_name = {r["name"]: r for r in rows}
     assert by_name["Tokyo"]["statements"] == 0 and by_name["Tokyo"]["articles"] == 1
-    assert by_name["deterrence"]["statements"] == 2
-    counts = [(r["statements"], r["articles"]) for r in rows]
-    assert counts == sorted(counts, reverse=True)
+    assert by_name["Tokyo"]["salient"] == 1
+    assert by_name["deterrence"]["statements"] == 2 and by_name["deterrence"]["score"] == 0
+    ranks = [(r["score"], r["articles"]) for r in rows]
+    assert ranks == sorted(ranks, reverse=True)
+    assert [r["name"] for r in topic_queries.topics(db, kind="phrase")] == [
+        "deterrence",
+        "trade tariff",
+    ]
 
 
 def test_statements_on_topic(db: sqlite_utils.Database) -> None:
@@ -473,12 +485,13 @@ def test_listings_match_counting_from_scratch(db: sqlite_utils.Database) -> None
     assert [(r["name"], r["statements"]) for r in actor_queries.actors(db, 0)] == by_actor
     by_topic = db.execute(
         "SELECT t.name, (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = t.id) AS s,"
-        " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = t.id) AS a FROM topics t"
-        " WHERE s > 0 OR a > 0 ORDER BY s DESC, a DESC, t.name COLLATE NOCASE"
+        " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = t.id) AS a,"
+        " (SELECT SUM(at.salient) FROM article_topics at WHERE at.topic_id = t.id) * t.specificity"
+        " AS score FROM topics t"
+        " WHERE s > 0 OR a > 0 ORDER BY score DESC, a DESC, t.name COLLATE NOCASE"
     ).fetchall()
-    assert [
-        (r["name"], r["statements"], r["articles"]) for r in topic_queries.topics(db, 0)
-    ] == by_topic
+    rows = topic_queries.topics(db, 0)
+    assert [(r["name"], r["statements"], r["articles"], r["score"]) for r in rows] == by_topic
 
 
 @pytest.mark.parametrize("name", ["he", "HEG", "hegseth", "Secretary Heg", "akatan"])

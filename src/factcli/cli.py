@@ -691,6 +691,16 @@ def actor(
         _emit_statements(rows, out, f"no statements by an actor matching {name!r}")
 
 
+class TopicKindChoice(StrEnum):
+    place = "place"
+    organisation = "organisation"
+    group = "group"
+    event = "event"
+    law = "law"
+    product = "product"
+    phrase = "phrase"
+
+
 @app.command("topics")
 def topics(
     db: DbOption = None,
@@ -698,32 +708,59 @@ def topics(
     fmt: FormatOption = None,
     json_: JsonOption = False,
     dataset: DatasetOption = None,
+    kind: Annotated[
+        TopicKindChoice | None,
+        typer.Option("--kind", case_sensitive=False, help="Only topics of this kind."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only articles published on or after this date.", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Only articles published on or before this date.", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """Topics with the number of statements and articles about each."""
+    """What the archive is about: topics ranked by the number of articles about each (where
+    the topic is salient), weighted by how specific it is; key phrases beside named places,
+    organisations, groups and events."""
     out = _format(fmt, json_)
+    since_iso, until_iso = _date_option("--since", since), _date_option("--until", until)
     with _reporting():
         from factcli.queries import topics as topic_queries
 
         if dataset is not None:
             from factcli.dataset import duck
 
+            if kind or since or until:
+                raise FactcliError("--kind, --since and --until need a database, not --dataset")
             rows = duck.topics(duck.connect(dataset), limit)
         else:
             with _database(db) as conn:
-                rows = topic_queries.topics(conn, limit)
+                rows = topic_queries.topics(
+                    conn, limit, kind=kind.value if kind else None, since=since_iso, until=until_iso
+                )
         _emit(
             rows,
             out,
             lambda r: _render().topics_table(r),
             "no topics yet",
-            ("name", "kind", "statements", "articles"),
+            ("name", "kind", "salient", "articles", "statements", "score"),
         )
 
 
 @app.command("topic")
 def topic(
     name: Annotated[
-        str, typer.Argument(help="A topic name, any case: taiwan.", autocompletion=_complete_topic)
+        str,
+        typer.Argument(
+            help="A topic name, any case, singular or plural: taiwan, tariffs.",
+            autocompletion=_complete_topic,
+        ),
     ],
     db: DbOption = None,
     limit: LimitOption = 20,

@@ -16,10 +16,11 @@ from factcli.actors import ActorResolver, ResolvedEntity, to_actor
 from factcli.attribution.quotes import find_quotes
 from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
 from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
-from factcli.topics import article_topics, tokens_topics
+from factcli.topics import article_topics, span_topics
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 _DATELINE = re.compile(
     r"[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12}(?:\s+\d{1,2})?)*\s*(?:\([^)]{1,30}\))?"
@@ -150,9 +151,10 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
             name = actor.name
         topics = tuple(t for t in stmt.topics if t.lower() not in person_words)
         statements.append(replace(stmt, actor=name, topics=topics))
+    headline = docs[0] if article.title and paras and paras[0][0] < article.body_start else None
     counted = [
         (topic, n)
-        for topic, n in article_topics(docs, (s.topics for s in statements))
+        for topic, n in article_topics(docs, (s.topics for s in statements), headline)
         if topic.name.lower() not in person_words
     ]
     return Extraction(
@@ -277,8 +279,7 @@ def _resolve(
             min(_doc_length(doc), cand.content[1] - offset),
             alignment_mode="expand",
         )
-        tokens = list(content_tokens) if content_tokens is not None else []
-        topics = tuple(name for name, _ in tokens_topics(tokens))
+        topics = _statement_topics(doc, content_tokens, cand.cue[0] - offset, cand.speakers)
         sentence_index = _sentence_at(sentences, cand.cue[0])
         for span, entity in speakers:
             stmt = Statement(
@@ -292,6 +293,22 @@ def _resolve(
             )
             out.append((stmt, entity))
     return out
+
+
+def _statement_topics(
+    doc: Doc, content: SpacySpan | None, cue_char: int, speakers: Iterable[Token]
+) -> tuple[str, ...]:
+    """The topics of a statement's content and of the sentence of its cue, the speaker left
+    out ("Beijing's envoy said tariffs would hurt" is about tariffs, and not about Beijing)."""
+    exclude = [mention_bounds(head) for head in speakers]
+    names = []
+    if content is not None:
+        names = [name for name, _ in span_topics(doc, content.start, content.end, exclude)]
+    for sent in doc.sents:
+        if sent.start_char <= cue_char < sent.end_char:
+            names.extend(name for name, _ in span_topics(doc, sent.start, sent.end, exclude))
+            break
+    return tuple(dict.fromkeys(names))
 
 
 def _doc_length(doc: Doc) -> int:

@@ -12,7 +12,7 @@ from typing import Literal
 
 StatementKind = Literal["direct", "indirect", "mixed"]
 ActorKind = Literal["person", "organisation", "group", "place", "anonymous"]
-TopicKind = Literal["place", "organisation", "group", "concept"]
+TopicKind = Literal["place", "organisation", "group", "event", "law", "product", "phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +76,13 @@ class Actor:
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic as one article sees it: `specificity` (0 to 1) weighs it in the archive's ranking,
+    `salient` says the article is about it (see `factcli.topics.article_topics`)."""
+
     name: str
     kind: TopicKind
+    specificity: float = 1.0
+    salient: bool = False
 
 
 @dataclass(frozen=True)

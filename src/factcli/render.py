@@ -120,11 +120,16 @@ def topics_table(rows: Sequence[dict[str, Any]]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Topic", ratio=3, overflow="fold")
     table.add_column("Kind")
-    table.add_column("Statements", justify="right")
+    table.add_column("About", justify="right")
     table.add_column("Articles", justify="right")
+    table.add_column("Statements", justify="right")
     for row in rows:
         table.add_row(
-            row["name"], _dim(row.get("kind")), str(row["statements"]), str(row["articles"])
+            row["name"],
+            _dim(row.get("kind")),
+            str(row.get("salient", "")),
+            str(row["articles"]),
+            str(row["statements"]),
         )
     return table
 

@@ -1,13 +1,20 @@
-"""Topics: named places, organisations and groups, plus the key noun phrases of what was said.
+"""Topics: what an article is about. Named places, organisations, groups, events and laws, and
+key phrases: the specific noun phrases of the text, normalised so that one subject is one topic.
 
 Nationality words are folded into their country ("Chinese military" → China) so that a topic
-query finds every statement about a country whatever form the text used.
+query finds every statement about a country whatever form the text used. A key phrase drops
+its determiners, possessives and vague modifiers, takes the lemma of its head ("the interest
+rates" → "interest rate") and is lower-cased unless it is a name. How specific a phrase is comes
+from general English word frequencies (`wordfreq`, loaded on first use, only at ingest): a word
+every article uses ("decision", "work") is no topic, or a weak one; "tariff" is a strong one.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from factcli.models import Topic, TopicKind
@@ -171,136 +178,79 @@ _PLACE_ALIASES = {
     "great britain": "United Kingdom",
     "prc": "China",
 }
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _LABEL_KIND: dict[str, TopicKind] = {
     "GPE": "place",
     "LOC": "place",
+    "FAC": "place",
     "ORG": "organisation",
     "NORP": "group",
-    "FAC": "place",
+    "EVENT": "event",
+    "LAW": "law",
+    "PRODUCT": "product",
 }
-# Head nouns too vague to be a topic on their own.
-_VAGUE = frozenset(
-    [
-        "nation",
-        "nations",
-        "country",
-        "countries",
-        "region",
-        "regions",
-        "world",
-        "discussion",
-        "discussions",
-        "plan",
-        "plans",
-        "effort",
-        "efforts",
-        "situation",
-        "thing",
-        "way",
-        "time",
-        "times",
-        "way",
-        "ways",
-        "thing",
-        "things",
-        "part",
-        "parts",
-        "lot",
-        "lots",
-        "number",
-        "numbers",
-        "year",
-        "years",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "people",
-        "percent",
-        "one",
-        "ones",
-        "kind",
-        "sort",
-        "point",
-        "points",
-        "place",
-        "end",
-        "fact",
-        "facts",
-        "issue",
-        "issues",
-        "question",
-        "questions",
-        "matter",
-        "matters",
-        "case",
-        "cases",
-        "area",
-        "areas",
-        "side",
-        "sides",
-        "term",
-        "terms",
-        "group",
-        "groups",
-        "member",
-        "members",
-        "level",
-        "levels",
-        "amount",
-        "amounts",
-        "rest",
-        "top",
-        "bit",
-        "series",
-        "range",
-        "step",
-        "steps",
-        "statement",
-        "statements",
-        "remarks",
-        "comment",
-        "comments",
-        "view",
-        "views",
-        "something",
-        "anything",
-        "everything",
-        "nothing",
-        "someone",
-        "anyone",
-        "everyone",
-        "nobody",
-        "none",
-        "all",
-        "some",
-        "others",
-        "other",
-        "moment",
-        "today",
-        "tomorrow",
-        "yesterday",
-        "reason",
-        "reasons",
-        "result",
-        "results",
-        "example",
-        "examples",
-        "addition",
-        "order",
-        "while",
-        "lack",
-        "use",
-    ]
+# Entities that are never a topic, nor part of a key phrase: "last year", "$300m", "76%".
+_NOT_TOPICS = frozenset(
+    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "PERSON"}
 )
-_DROP_LEFT = frozenset({"det", "poss", "nummod", "predet", "quantmod", "case", "punct", "advmod"})
-_MAX_CONCEPT_WORDS = 3
+# Head nouns too vague to be a topic even where wordfreq finds them rare enough ("remarks").
+_VAGUE = _wordset(
+    """nation country region world discussion plan effort situation thing way time part lot
+    number year day week month people percent one kind sort point place end fact issue question
+    matter case area side term group member level amount rest top bit series range step statement
+    remark comment view something anything everything nothing someone anyone everyone nobody none
+    all some other moment today tomorrow yesterday reason result example addition order while lack
+    use hour minute second morning evening night spokesman spokeswoman spokesperson official
+    source report story article interview percentage figure total half"""
+)
+# Modifiers that say which one or how much, not what: "a new headquarters", "the last election".
+_VAGUE_MODIFIERS = _wordset(
+    """last next other same such many few several own various certain recent more most much whole
+    entire only new big great good bad little large small major key real full different possible
+    current latest early late long top main important significant previous following best
+    further overall total additional serious strong clear huge very first second third fourth
+    fifth final former likely particular specific past future potential"""
+)
+_CUT_DEPS = frozenset({"det", "poss", "predet", "nummod", "quantmod", "case", "cc", "preconj"})
+_CUT_POS = frozenset({"DET", "PRON", "NUM", "PART", "CCONJ", "ADV", "SYM", "PUNCT", "X", "INTJ"})
+_MAX_PHRASE_WORDS = 4
+# A single word used more often than this in general English is no topic ("work", "money").
+GENERIC_ZIPF = 5.5
+# Specificity is a logistic curve over the zipf frequency of the phrase's rarest word, centred
+# here: "tariff" (3.5) ≈ 0.95, "voter" (4.1) ≈ 0.6, "economy" (4.9) ≈ 0.08, "decision" (5.1) ≈ 0.03.
+_SPECIFIC_CENTRE = 4.25
+_SPECIFIC_SLOPE = 4.0
+# Each further word makes a phrase rarer than its rarest word: "interest rate" is specific.
+_ZIPF_PER_EXTRA_WORD = 1.5
+# A lemma much rarer than the word as written is a wrong lemma: "data" is not "datum".
+_LEMMA_MAX_DROP = 1.5
+# Plurals that are words of their own, whose lemma the lemmatiser gets wrong ("media" is not
+# "medium", "arms" are not "arm").
+_KEEP_PLURAL = _wordset("media arms data news politics headquarters economics means series")
+# A capitalised word opening a sentence is a common word, not a name, when English uses it
+# this often ("Minimum wage rose").
+_COMMON_ZIPF = 4.0
+_CACHE_KEY = "factcli_topic_mentions"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of a topic in a doc: tokens [start, end) and the topic it names."""
+
+    start: int
+    end: int
+    name: str
+    kind: TopicKind
 
 
 def normalise_entity(text: str, label: str) -> tuple[str, TopicKind] | None:
-    """ "Chinese" → ("China", place); "the U.S." → ("United States", place)."""
+    """ "Chinese" → ("China", place); "the U.S." → ("United States", place); "Democrats" →
+    ("Democrat", group), so a group's singular and plural are one topic."""
     name = " ".join(text.split()).strip(" .,'’\"“”")
     if text.strip().endswith(".") and "." in text.strip()[:-1]:
         name = " ".join(text.split()).strip(" ,'’\"“”")
@@ -318,6 +268,10 @@ def normalise_entity(text: str, label: str) -> tuple[str, TopicKind] | None:
         country = _DEMONYMS.get(low) or _DEMONYMS.get(low.rstrip("s"))
         if country:
             return country, "place"
+        if len(name) > 4 and name.endswith("ies"):
+            name = name[:-3] + "y"
+        elif len(name) > 3 and name.endswith("s") and name[-2].islower() and name[-2] != "s":
+            name = name[:-1]
         return name, "group"
     kind = _LABEL_KIND.get(label)
     if kind is None:
@@ -327,87 +281,251 @@ def normalise_entity(text: str, label: str) -> tuple[str, TopicKind] | None:
     return name, kind
 
 
-def _concept(chunk_root: Token) -> str | None:
-    """ "the current shortage of munitions" → "shortage"; "trade tariffs" → "trade tariffs"."""
-    if chunk_root.pos_ != "NOUN" or chunk_root.ent_type_:
+def key_phrase(chunk: Span) -> tuple[int, str] | None:
+    """The key phrase a noun chunk names, with the index of its first token, or None.
+
+    "a new war-fighting headquarters" → "war-fighting headquarters"; "the interest rates" →
+    "interest rate"; "Japan's defense posture" → "defense posture" (Japan is an entity topic of
+    its own); "the decision" → None (too generic); "last year" → None (a date).
+    """
+    root = chunk.root
+    if root.pos_ not in ("NOUN", "PROPN") or root.ent_type_ in _NOT_TOPICS:
         return None
-    if chunk_root.lower_ in _VAGUE or chunk_root.lemma_.lower() in _VAGUE:
+    if root.pos_ == "PROPN" and root.ent_type_:
         return None
-    words: list[Token] = []
-    for left in reversed(list(chunk_root.lefts)):
-        if left.ent_type_:
-            break
-        if (
-            left.dep_ == "compound"
-            and left.pos_ == "NOUN"
-            or left.dep_ == "amod"
-            and left.pos_ == "ADJ"
-            and left.i == (words[0].i - 1 if words else chunk_root.i - 1)
-        ):
-            words.insert(0, left)
-        else:
-            break
-    words.append(chunk_root)
-    words = words[-_MAX_CONCEPT_WORDS:]
-    text = " ".join(w.lower_ for w in words)
+    tokens = list(chunk[: root.i - chunk.start + 1])
+    start = 0
+    for at, tok in enumerate(tokens[:-1]):
+        if _cuts(tok, tokens, at):
+            start = at + 1
+    words = tokens[start:]
+    if root.lemma_.lower() in _VAGUE or root.lower_ in _VAGUE:
+        return None
+    while len(words) > 1 and (
+        len(_phrase_text(words, root).split()) > _MAX_PHRASE_WORDS or words[0].text == "-"
+    ):
+        words = words[1:]
+    text = _phrase_text(words, root)
     if len(text) < 3 or not text.replace(" ", "").replace("-", "").isalpha():
         return None
-    return text
+    if " " not in text and "-" not in text and _zipf(text.lower()) >= GENERIC_ZIPF:
+        return None
+    return words[0].i, text
 
 
-def tokens_topics(tokens: Iterable[Token]) -> list[tuple[str, TopicKind]]:
-    """Topics of a run of tokens, in order of first appearance, without repeats."""
-    seen: dict[str, TopicKind] = {}
-    for tok in tokens:
-        if tok.ent_iob_ == "B" and tok.ent_type_ in _LABEL_KIND:
-            ent = _entity_starting_at(tok)
-            if ent is not None:
-                found = normalise_entity(ent.text, tok.ent_type_)
-                if found and found[0] not in seen:
-                    seen[found[0]] = found[1]
-        elif (
-            tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos", "oprd")
-            or tok.head is tok
-        ):
-            concept = _concept(tok)
-            if concept and concept not in seen:
-                seen[concept] = "concept"
-    return list(seen.items())
+def _phrase_text(words: list[Token], root: Token) -> str:
+    return "".join(_form(t, t.i == root.i) + (" " if t.whitespace_ else "") for t in words).strip()
 
 
-def _entity_starting_at(tok: Token) -> Span:
-    """The entity a "B" token opens (a slice: its label is the token's ent_type_)."""
-    end = tok.i + 1
-    doc = tok.doc
-    while end < len(doc) and doc[end].ent_iob_ == "I":
-        end += 1
-    return doc[tok.i : end]
+def _cuts(tok: Token, tokens: list[Token], at: int) -> bool:
+    """Whether a phrase starts after `tok`: determiners, possessives, numbers, entities,
+    quotes and vague modifiers cut it; a hyphen inside a word ("war-fighting") does not."""
+    if tok.text == "-" and at > 0 and not tokens[at - 1].whitespace_ and not tok.whitespace_:
+        return False
+    if tok.ent_type_ or tok.dep_ in _CUT_DEPS or tok.pos_ in _CUT_POS:
+        return True
+    if tok.tag_ in ("JJR", "JJS", "RBR", "RBS") or tok.lower_ in _VAGUE_MODIFIERS:
+        return True
+    return not tok.text.replace("-", "").isalpha()
+
+
+def _form(tok: Token, head: bool) -> str:
+    """Names keep their case; other words are lower-cased, and the head takes its lemma unless
+    the lemma is much rarer than the word ("rates" → "rate", but "data" stays "data").
+
+    A capitalised noun inside a sentence is a name the tagger missed ("Sanders" is not the
+    plural of "sander"); a capitalised common word opening a sentence is not a name, even
+    where the tagger says so ("Minimum wage rose").
+    """
+    if tok.pos_ == "PROPN" or (tok.is_title and not tok.is_sent_start):
+        if tok.is_sent_start and not tok.is_upper and _zipf(tok.lower_) >= _COMMON_ZIPF:
+            return tok.lower_
+        return tok.text
+    if not head or tok.lower_ in _KEEP_PLURAL:
+        return tok.lower_
+    return _singular(tok.lower_, tok.lemma_.lower())
+
+
+def _singular(word: str, lemma: str) -> str:
+    """The singular of a head noun: spaCy's lemma where it is one of the regular singulars of
+    the word ("rates" → "rate", not "rat"), else the most common regular singular ("taxes" →
+    "tax", where the lemmatiser says "taxis"); an irregular lemma ("women" → "woman") as is.
+    A singular much rarer than the word itself means the word is no plural ("politics")."""
+    if lemma == word or not lemma.isalpha():
+        return word
+    if word.endswith("s"):
+        options = [f for f in _number_forms(word) if f.isalpha()]
+        if not options:
+            return word
+        lemma = lemma if lemma in options else max(options, key=_zipf)
+    if _zipf(lemma) < _zipf(word) - _LEMMA_MAX_DROP:
+        return word
+    return lemma
+
+
+def specificity(name: str, kind: TopicKind) -> float:
+    """How specific a topic is, from 0 (a word every article uses) to 1; names count as 1.
+
+    From the zipf frequency (log10 of uses per billion words) of the phrase's rarest word, less
+    one per further word, through a logistic curve: a ranking weight, so that "tariff" in ten
+    articles outranks "decision" in thirty.
+    """
+    if kind != "phrase":
+        return 1.0
+    words = name.replace("-", " ").split()
+    if not words:
+        return 0.0
+    rarest = min(_zipf(w.lower()) for w in words)
+    zipf = rarest - _ZIPF_PER_EXTRA_WORD * (len(words) - 1)
+    return round(1.0 / (1.0 + math.exp(_SPECIFIC_SLOPE * (zipf - _SPECIFIC_CENTRE))), 3)
+
+
+@lru_cache(maxsize=100_000)
+def _zipf(word: str) -> float:
+    """General English frequency of a word (wordfreq's data ships in its wheel; loaded once)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def doc_mentions(doc: Doc) -> list[Mention]:
+    """Every entity and key phrase mention of a doc, in text order (computed once per doc and
+    shared: do not modify the list)."""
+    cached = doc.user_data.get(_CACHE_KEY)
+    if cached is not None:
+        return cached
+    found: list[Mention] = []
+    for ent in doc.ents:
+        topic = normalise_entity(ent.text, ent.label_)
+        if topic:
+            found.append(Mention(ent.start, ent.end, topic[0], topic[1]))
+    if doc.has_annotation("DEP"):
+        for chunk in doc.noun_chunks:
+            phrase = key_phrase(chunk)
+            if phrase:
+                found.append(Mention(phrase[0], chunk.root.i + 1, phrase[1], "phrase"))
+    found.sort(key=lambda m: (m.start, m.end))
+    doc.user_data[_CACHE_KEY] = found
+    return found
+
+
+def tokens_topics(
+    tokens: Sequence[Token], exclude: Iterable[tuple[int, int]] = ()
+) -> list[tuple[str, TopicKind]]:
+    """Topics of a run of tokens of one doc, in order of first appearance, without repeats."""
+    if not tokens:
+        return []
+    return span_topics(tokens[0].doc, tokens[0].i, tokens[-1].i + 1, exclude)
+
+
+def span_topics(
+    doc: Doc, start: int, end: int, exclude: Iterable[tuple[int, int]] = ()
+) -> list[tuple[str, TopicKind]]:
+    """Topics whose head lies in tokens [start, end) of `doc` (a statement's content or its
+    sentence), in order of first appearance, without repeats; mentions overlapping an
+    `exclude` token range (the speaker) are left out."""
+    skip = list(exclude)
+    seen: dict[str, tuple[str, TopicKind]] = {}
+    for m in doc_mentions(doc):
+        if not start <= m.end - 1 < end or any(m.start < b1 and b0 < m.end for b0, b1 in skip):
+            continue
+        seen.setdefault(m.name.casefold(), (m.name, m.kind))
+    return list(seen.values())
 
 
 def article_topics(
-    docs: Iterable[Doc], statement_topics: Iterable[Iterable[str]]
+    docs: Iterable[Doc],
+    statement_topics: Iterable[Iterable[str]],
+    headline: Doc | None = None,
 ) -> list[tuple[Topic, int]]:
-    """Article topics with mention counts: every named place/organisation/group in the text, and
-    the concepts that its statements are about."""
-    counts: Counter[str] = Counter()
+    """The topics of an article with their mention counts, most mentioned first.
+
+    A topic is salient in the article when it is mentioned at least twice, a mention in the
+    headline counting twice. A phrase of several words is also mentioned by its head alone:
+    news names a subject in full once, then shortens it ("the general election … the
+    election"), so each mention of the bare head counts for the phrases it ends.
+
+    Every entity of the body is kept (with its count); a key phrase is kept when it is salient
+    or a statement is about it, as the rest would never rank. The headline only adds weight to
+    what the body names: its title case misleads the tagger
+    ("Tensions" as a name).
+    """
+    counts: dict[str, int] = {}
+    in_body: set[str] = set()
+    weights: dict[str, int] = {}
+    forms: dict[str, dict[str, int]] = {}
     kinds: dict[str, TopicKind] = {}
-    in_statements = {t for topics in statement_topics for t in topics}
-    for doc in docs:
-        for name, kind in _all_topics(doc):
-            if kind != "concept" or name in in_statements:
-                counts[name] += 1
-                kinds.setdefault(name, kind)
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [(Topic(name, kinds[name]), n) for name, n in ordered]
+    body = [d for d in docs if d is not headline]
+    for doc, weight in [(d, 1) for d in body] + ([(headline, 2)] if headline is not None else []):
+        for m in doc_mentions(doc):
+            key = m.name.casefold()
+            counts[key] = counts.get(key, 0) + 1
+            if weight == 1:
+                in_body.add(key)
+            weights[key] = weights.get(key, 0) + weight
+            forms.setdefault(key, {})
+            forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
+            if kinds.get(key, "phrase") == "phrase":
+                kinds[key] = m.kind
+    for key in list(weights):
+        head = key.rpartition(" ")[2]
+        if head != key and kinds[key] == "phrase" and kinds.get(head) == "phrase":
+            weights[key] += weights[head]
+    said = {t.casefold() for topics in statement_topics for t in topics}
+    out: list[tuple[Topic, int]] = []
+    for key, n in counts.items():
+        salient = weights[key] >= 2
+        kind = kinds[key]
+        if key not in said and (key not in in_body or kind == "phrase" and not salient):
+            continue
+        name = max(forms[key].items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
+        out.append((Topic(name, kind, specificity(name, kind), salient), n))
+    out.sort(key=lambda tn: (-tn[1], tn[0].name))
+    return out
 
 
-def _all_topics(doc: Doc) -> Iterable[tuple[str, TopicKind]]:
-    for ent in doc.ents:
-        found = normalise_entity(ent.text, ent.label_)
-        if found:
-            yield found
-    for tok in doc:
-        if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos", "oprd"):
-            concept = _concept(tok)
-            if concept:
-                yield concept, "concept"
+def name_variants(name: str) -> list[str]:
+    """The stored names a topic query may mean: "the interest rates" → "interest rates",
+    "interest rate"; "rates of interest" → also "interest rate". Plain string rules, so a query
+    needs neither spaCy nor wordfreq."""
+    words = name.split()
+    if len(words) > 1 and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    text = " ".join(words)
+    bases = [text]
+    lowered = text.lower()
+    if " of " in lowered:
+        at = lowered.index(" of ")
+        head, tail = text[:at], text[at + 4 :]
+        if tail.lower().startswith("the "):
+            tail = tail[4:]
+        if head and tail:
+            bases.append(f"{tail} {head}")
+    out: list[str] = []
+    for base in bases:
+        stem, _, last = base.rpartition(" ")
+        for form in [last, *_number_forms(last)]:
+            variant = f"{stem} {form}" if stem else form
+            if variant and variant.casefold() not in {o.casefold() for o in out}:
+                out.append(variant)
+    return out
+
+
+def _number_forms(word: str) -> list[str]:
+    """Singular and plural spellings a word may have: "rates" → "rate"; "crises" → "crisis";
+    "policy" → "policies"."""
+    low = word.lower()
+    forms: list[str] = []
+    if low.endswith("ies") and len(low) > 4:
+        forms.append(word[:-3] + "y")
+    if low.endswith("ses") and len(low) > 4:
+        forms.append(word[:-2] + "is")
+    if low.endswith("es") and len(low) > 3:
+        forms.append(word[:-2])
+    if low.endswith("s") and not low.endswith("ss") and len(low) > 2:
+        forms.append(word[:-1])
+    if not low.endswith("s"):
+        forms.append(word[:-1] + "ies" if low.endswith("y") and low[-2:-1] not in "aeiou" else "")
+        forms.append(word + "s")
+        forms.append(word + "es")
+    return [f for f in forms if f]

@@ -110,33 +110,48 @@ def statements_by_actor(con: Any, name: str, limit: int = 20) -> list[dict[str, 
 
 
 def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
-    """Topics with the statements and articles about each, most discussed first: as the
-    database counts them, a topic of an article's statements is a topic of the article."""
+    """Topics ranked as the database ranks them: the articles in which a topic is salient,
+    weighted by its specificity, then the articles mentioning it. A topic's name, kind and
+    specificity are those the store keeps: its first sighting, except that a named entity
+    outranks the same words read as a key phrase."""
     sql = """
         WITH st AS (
             SELECT DISTINCT s.sha256, s.statement_index, s."order" AS o, lower(t) AS key, t AS name
             FROM statements s, unnest(s.topics) AS u(t)
         ),
         art AS (
-            SELECT a.sha256, a."order" AS o, lower(t.name) AS key, t.name AS name, t.kind AS kind
+            SELECT a.sha256, a."order" AS o, lower(t.name) AS key, t.name AS name,
+                   t.kind AS kind, t.specificity AS specificity, t.salient AS salient
             FROM articles a, unnest(a.topics) AS u(t)
         ),
         seen AS (
-            SELECT sha256, key, name, kind, o, 0 AS phase FROM art
-            UNION ALL SELECT sha256, key, name, NULL, o, 1 FROM st
+            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase FROM art
+            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1 FROM st
         ),
         named AS (
-            SELECT key, arg_min(name, o * 2 + phase) AS name,
-                   arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL) AS kind,
-                   count(DISTINCT sha256) AS articles
+            SELECT key,
+                   COALESCE(
+                       arg_min(name, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
+                       arg_min(name, o * 2 + phase)
+                   ) AS name,
+                   COALESCE(
+                       arg_min(kind, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
+                       arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL)
+                   ) AS kind,
+                   arg_min(specificity, o * 2 + phase) AS specificity,
+                   count(DISTINCT sha256) AS articles,
+                   count(DISTINCT sha256) FILTER (WHERE salient) AS salient
             FROM seen GROUP BY key
         ),
         counted AS (SELECT key, count(*) AS statements FROM st GROUP BY key)
-        SELECT n.name, n.kind, COALESCE(c.statements, 0) AS statements, n.articles
+        SELECT n.name, n.kind, n.salient, n.articles, COALESCE(c.statements, 0) AS statements,
+               n.salient * n.specificity AS score
         FROM named n LEFT JOIN counted c USING (key)
-        ORDER BY statements DESC, n.articles DESC, lower(n.name)
+        ORDER BY n.salient * n.specificity DESC, n.articles DESC, lower(n.name)
     """
-    return _rows(con, sql + _limit(limit), [])
+    from factcli.queries.topics import rounded_scores
+
+    return rounded_scores(_rows(con, sql + _limit(limit), []))
 
 
 def _limit(limit: int) -> str:

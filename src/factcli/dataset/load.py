@@ -180,7 +180,10 @@ _RECOUNT = (
     " (SELECT COUNT(*) FROM statements s WHERE s.actor_id = actors.id)",
     "UPDATE topics SET"
     " statement_count = (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = topics.id),"
-    " article_count = (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id)",
+    " article_count = (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id),"
+    " salient_count = (SELECT COUNT(*) FROM article_topics at"
+    " WHERE at.topic_id = topics.id AND at.salient)",
+    "UPDATE topics SET score = salient_count * specificity",
 )
 
 
@@ -413,9 +416,12 @@ def _bulk_insert(
             sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"
         }
         topic_counts: dict[int, int] = {}
+        salient: set[int] = set()
         for t in a["topics"] or []:
-            tid = _topic_id(db, topic_cache, t["name"], t["kind"])
+            tid = _topic_id(db, topic_cache, t["name"], t["kind"], t["specificity"])
             topic_counts[tid] = topic_counts.get(tid, 0) + t["count"]
+            if t["salient"]:
+                salient.add(tid)
         statement_topic_counts: dict[int, int] = {}
         first_statement = statement_id
         for r in statements.get(sha, []):
@@ -465,7 +471,9 @@ def _bulk_insert(
             statement_id += 1
         for tid, n in statement_topic_counts.items():
             topic_counts[tid] = max(topic_counts.get(tid, 0), n)
-        article_topic_rows += [(article_id, tid, n) for tid, n in topic_counts.items()]
+        article_topic_rows += [
+            (article_id, tid, n, int(tid in salient)) for tid, n in topic_counts.items()
+        ]
         article_id += 1
     conn.executemany(
         "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
@@ -494,7 +502,7 @@ def _bulk_insert(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
     )
     conn.executemany(
-        "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
+        "INSERT INTO article_topics (article_id, topic_id, count, salient) VALUES (?, ?, ?, ?)",
         article_topic_rows,
     )
     conn.executemany(

@@ -73,7 +73,17 @@ def schemas() -> dict[str, pa.Schema]:
                 ("other_speakers", pa.list_(string)),
                 (
                     "topics",
-                    pa.list_(pa.struct([("name", string), ("kind", string), ("count", i32)])),
+                    pa.list_(
+                        pa.struct(
+                            [
+                                ("name", string),
+                                ("kind", string),
+                                ("count", i32),
+                                ("specificity", pa.float64()),
+                                ("salient", pa.bool_()),
+                            ]
+                        )
+                    ),
                 ),
                 ("statement_count", i32),
             ]
@@ -184,7 +194,16 @@ def article_row(extraction: Extraction, order: int) -> dict[str, Any]:
             for x in extraction.actors
         ],
         "other_speakers": others,
-        "topics": [{"name": t.name, "kind": t.kind, "count": n} for t, n in extraction.topics],
+        "topics": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "count": n,
+                "specificity": t.specificity,
+                "salient": t.salient,
+            }
+            for t, n in extraction.topics
+        ],
         "statement_count": len(extraction.statements),
     }
 
@@ -259,5 +278,8 @@ def to_extraction(article: dict[str, Any], statements: list[dict[str, Any]]) -> 
         )
         for r in sorted(statements, key=lambda r: r["statement_index"])
     )
-    topics = tuple((Topic(t["name"], t["kind"]), t["count"]) for t in article["topics"] or [])
+    topics = tuple(
+        (Topic(t["name"], t["kind"], t["specificity"], bool(t["salient"])), t["count"])
+        for t in article["topics"] or []
+    )
     return Extraction(art, sentences, actors, stmts, topics)

@@ -350,3 +350,51 @@ def m008_dataset_load(db: Database) -> None:
         );
         """,
     )
+
+
+@migration
+def m006_topic_phrases(db: Database) -> None:
+    """Topics ranked by how much the archive is about them: key phrases beside entities.
+
+    ``article_topics.salient`` marks the articles that are about a topic (see
+    `factcli.topics.article_topics`); ``topics`` gains its ``specificity`` (0 to 1, from general
+    word frequencies, set when the topic is first stored), the number of articles where it is
+    salient and ``score``, that number times the specificity. The triggers keep all three exact
+    on every insert and cascade, and ``topics`` walks an index on ``score``. Older topics keep
+    a specificity of 1 and count as salient where mentioned twice; `ingest --force` re-extracts
+    them as key phrases.
+    """
+    for statement in _TOPIC_PHRASES:
+        db.execute(statement)
+
+
+_TOPIC_PHRASES = (
+    "ALTER TABLE topics ADD COLUMN specificity REAL NOT NULL DEFAULT 1.0",
+    "ALTER TABLE topics ADD COLUMN salient_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE topics ADD COLUMN score REAL NOT NULL DEFAULT 0",
+    "ALTER TABLE article_topics ADD COLUMN salient INTEGER NOT NULL DEFAULT 0",
+    "UPDATE topics SET kind = 'phrase' WHERE kind = 'concept'",
+    "UPDATE article_topics SET salient = 1 WHERE count >= 2",
+    """UPDATE topics SET salient_count =
+        (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = topics.id AND at.salient)""",
+    "UPDATE topics SET score = salient_count * specificity",
+    "DROP TRIGGER IF EXISTS article_topics_count_ai",
+    "DROP TRIGGER IF EXISTS article_topics_count_ad",
+    "DELETE FROM deferred_schema WHERE name LIKE 'article_topics_count_%'",
+    """CREATE TRIGGER article_topics_count_ai AFTER INSERT ON article_topics BEGIN
+        UPDATE topics SET article_count = article_count + 1,
+            salient_count = salient_count + NEW.salient,
+            score = (salient_count + NEW.salient) * specificity
+        WHERE id = NEW.topic_id;
+    END""",
+    """CREATE TRIGGER article_topics_count_ad AFTER DELETE ON article_topics BEGIN
+        UPDATE topics SET article_count = article_count - 1,
+            salient_count = salient_count - OLD.salient,
+            score = (salient_count - OLD.salient) * specificity
+        WHERE id = OLD.topic_id;
+    END""",
+    """CREATE INDEX idx_topics_score
+        ON topics(score DESC, article_count DESC, name COLLATE NOCASE)""",
+    """CREATE INDEX idx_topics_kind_score
+        ON topics(kind, score DESC, article_count DESC, name COLLATE NOCASE)""",
+)

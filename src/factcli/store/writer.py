@@ -129,9 +129,12 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
+    salient: set[int] = set()
     for topic, count in extraction.topics:
-        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind)
+        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind, topic.specificity)
         topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
+        if topic.salient:
+            salient.add(topic_id)
 
     next_statement = _next_id(conn, "statements")
     statement_rows = []
@@ -194,8 +197,8 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     for topic_id, n in statement_topic_counts.items():
         topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
     conn.executemany(
-        "INSERT INTO article_topics (article_id, topic_id, count) VALUES (?, ?, ?)",
-        [(article_id, topic_id, n) for topic_id, n in topic_counts.items()],
+        "INSERT INTO article_topics (article_id, topic_id, count, salient) VALUES (?, ?, ?, ?)",
+        [(article_id, t, n, int(t in salient)) for t, n in topic_counts.items()],
     )
     return article_id
 
@@ -254,16 +257,28 @@ def _record_article_metadata(db: Database, article_id: int, extraction: Extracti
         )
 
 
-def _topic_id(db: Database, cache: dict[str, int], name: str, kind: str | None) -> int:
+def _topic_id(
+    db: Database, cache: dict[str, int], name: str, kind: str | None, specificity: float = 1.0
+) -> int:
+    """The id of the topic `name` (any case), created on first sight with its kind and
+    specificity; the archive-wide counts and score follow from triggers (see m006)."""
     key = name.casefold()
     if key in cache:
         return cache[key]
     row = db.execute("SELECT id, kind FROM topics WHERE name = ?", [name]).fetchone()
     if row is None:
-        topic_id = _insert(db, "INSERT INTO topics (name, kind) VALUES (?, ?)", [name, kind])
+        topic_id = _insert(
+            db,
+            "INSERT INTO topics (name, kind, specificity) VALUES (?, ?, ?)",
+            [name, kind, specificity],
+        )
     else:
         topic_id = int(row[0])
-        if kind and not row[1]:
+        if kind and kind != "phrase" and row[1] in (None, "phrase"):
+            # A named entity outranks the same words read as a key phrase, whichever article
+            # came first, so the archive's topics do not depend on the order of ingest.
+            db.execute("UPDATE topics SET kind = ?, name = ? WHERE id = ?", [kind, name, topic_id])
+        elif kind and not row[1]:
             db.execute("UPDATE topics SET kind = ? WHERE id = ?", [kind, topic_id])
     cache[key] = topic_id
     return topic_id
