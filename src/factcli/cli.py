@@ -290,6 +290,22 @@ def _main(
     """Turn news articles into a queryable SQLite record of who said what, about what."""
 
 
+class Extractor(StrEnum):
+    model = "model"
+    rules = "rules"
+
+
+ExtractorOption = Annotated[
+    Extractor,
+    typer.Option(
+        "--extractor",
+        help="model: the trained attribution model over the rules (the default); "
+        "rules: the hand-written rules alone.",
+        case_sensitive=False,
+    ),
+]
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -331,6 +347,7 @@ def ingest(
     url_field: UrlFieldOption = "url",
     id_field: IdFieldOption = "id",
     source_field: SourceFieldOption = "source",
+    extractor: ExtractorOption = Extractor.model,
 ) -> None:
     """Read articles, extract who said what, and store it. Articles already stored are skipped.
 
@@ -424,6 +441,7 @@ def ingest(
                     should_stop=interrupts.stop_requested,
                     max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
                     options=options,
+                    extractor=extractor.value,
                 )
             finally:
                 interrupts.finishing = True
@@ -904,6 +922,7 @@ def extract(
     url_field: UrlFieldOption = "url",
     id_field: IdFieldOption = "id",
     source_field: SourceFieldOption = "source",
+    extractor: ExtractorOption = Extractor.model,
 ) -> None:
     """Extract statements to JSON Lines without a database: the map step of a distributed run.
 
@@ -940,13 +959,16 @@ def extract(
                 else:
                     yield item
 
+        from factcli.pipeline import check_extractor
+
+        check_extractor(extractor.value)
         n_articles = n_statements = 0
         try:
             sink = output.open("w", encoding="utf-8") if output else sys.stdout
         except OSError as e:
             raise FactcliError(f"cannot write {output}: {e.strerror or e}") from None
         try:
-            for article, rows, error in records.extract_stream(articles()):
+            for article, rows, error in records.extract_stream(articles(), extractor.value):
                 if rows is None:
                     report(article.source, f"could not be analysed ({error})")
                     continue

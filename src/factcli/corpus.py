@@ -372,6 +372,15 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
         "undated_articles": one[7],
         "quotes_in_several_articles": one[8],
         "top_speakers": speakers,
+        "extractors": _rows(
+            db,
+            """
+            SELECT extractor, model_version, spacy_pipeline, COUNT(*) AS articles
+            FROM articles GROUP BY extractor, model_version, spacy_pipeline
+            ORDER BY articles DESC, extractor
+            """,
+            [],
+        ),
     }
 
 

@@ -210,6 +210,10 @@ def _record_article_metadata(
     kind) with the corpus actor they were matched to: the record behind dated roles and
     manual splits."""
     article = extraction.article
+    db.execute(
+        "UPDATE articles SET extractor = ?, model_version = ?, spacy_pipeline = ? WHERE id = ?",
+        [extraction.extractor, extraction.model_version, extraction.parser, article_id],
+    )
     if article.outlet or article.url or article.author:
         db.execute(
             "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
