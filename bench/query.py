@@ -25,8 +25,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from factcli import queries
 from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement, Topic
+from factcli.queries import actors as actor_queries
+from factcli.queries import sentences as sentence_queries
+from factcli.queries import statements as statement_queries
+from factcli.queries import topics as topic_queries
 from factcli.store import open_db, open_query_db, save_extractions
 
 SENTENCES_PER_ARTICLE = 12
@@ -170,12 +173,12 @@ def frequent_words(seed: int) -> list[tuple[int, str]]:
 
 
 QUERIES: dict[str, Callable[[Any, str], object]] = {
-    "who-said": lambda db, a: queries.who_said(db, a),
-    "search": lambda db, a: queries.search_sentences(db, a),
-    "actor": lambda db, a: queries.statements_by_actor(db, a),
-    "topic": lambda db, a: queries.statements_on_topic(db, a),
-    "topics": lambda db, a: queries.topics(db),
-    "actors": lambda db, a: queries.actors(db),
+    "who-said": lambda db, a: statement_queries.who_said(db, a),
+    "search": lambda db, a: sentence_queries.search_sentences(db, a),
+    "actor": lambda db, a: actor_queries.statements_by_actor(db, a),
+    "topic": lambda db, a: topic_queries.statements_on_topic(db, a),
+    "topics": lambda db, a: topic_queries.topics(db),
+    "actors": lambda db, a: actor_queries.actors(db),
 }
 
 

@@ -593,12 +593,12 @@ def test_newer_database_is_refused_and_untouched(run: Callable[..., Any], tmp_pa
 def test_ctrl_c_in_a_query_exits_130(
     run: Callable[..., Any], dbfile: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from factcli import queries
+    from factcli.queries import statements
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(queries, "who_said", interrupted)
+    monkeypatch.setattr(statements, "who_said", interrupted)
     result = run("who-said", "japan", "--no-group", "--db", dbfile)
     assert result.exit_code == 130
     assert error_line(result) == "factcli: error: interrupted"

@@ -185,7 +185,7 @@ def test_topics_of_the_sample(query: Callable[..., Any]) -> None:
 
 
 def test_statement_keys_are_the_contract(exported: list[dict[str, Any]]) -> None:
-    from factcli.queries import STATEMENT_KEYS
+    from factcli.queries.sql import STATEMENT_KEYS
 
     for row in exported:
         assert tuple(row) == STATEMENT_KEYS

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from factcli import corpus, queries
 from factcli.errors import FactcliError
 from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
+from factcli.queries import actors as actor_queries
+from factcli.queries import quotes as quote_queries
 from factcli.store import identity, open_db, save_extraction
 from factcli.store.identity import given_names_agree, person_name, roles_agree
 
@@ -58,7 +59,7 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
 
 
 def names(db: sqlite_utils.Database) -> dict[str, int]:
-    return {r["name"]: r["statements"] for r in queries.actors(db)}
+    return {r["name"]: r["statements"] for r in actor_queries.actors(db)}
 
 
 HEGSETH = Actor("Pete Hegseth", "person", "Defense Secretary", ("Hegseth",))
@@ -93,7 +94,7 @@ def test_one_person_under_different_names(db: sqlite_utils.Database) -> None:
         "2025-05-03",
     )
     assert names(db) == {"Pete Hegseth": 3}
-    profile = corpus.actor_profile(db, "hegseth")
+    profile = actor_queries.actor_profile(db, "hegseth")
     assert profile is not None
     assert profile["first_seen"] == "2025-04-19" and profile["last_seen"] == "2025-05-03"
     assert [(r["role"], r["first_seen"]) for r in profile["roles"]] == [
@@ -105,7 +106,7 @@ def test_one_person_under_different_names(db: sqlite_utils.Database) -> None:
 def test_fuller_name_arriving_later_renames(db: sqlite_utils.Database) -> None:
     article(db, "a", [(Actor("Hegseth", "person", "Secretary"), "Hegseth", "One")])
     article(db, "b", [(HEGSETH, "Pete Hegseth", "Two")])
-    rows = queries.actors(db)
+    rows = actor_queries.actors(db)
     assert [(r["name"], r["statements"]) for r in rows] == [("Pete Hegseth", 2)]
     assert "Hegseth" in rows[0]["aliases"]
 
@@ -164,12 +165,12 @@ def test_near_identical_quotes_are_grouped(db: sqlite_utils.Database) -> None:
     article(db, "ledger", [(clara, "Clara Voss", "We will raise taxes on water next year")])
     other = Actor("Rui Salgado", "person")
     article(db, "echo", [(other, "Rui Salgado", quote)], "2025-03-01")
-    hits = corpus.who_said_grouped(db, "water tariff", 10)
+    hits = quote_queries.who_said_grouped(db, "water tariff", 10)
     by_speaker = {(h.row["speaker"], h.row["articles"]) for h in hits}
     assert by_speaker == {("Clara Voss", 2), ("Rui Salgado", 1)}
     grouped = next(h.row for h in hits if h.row["articles"] == 2)
     assert grouped["first_published"] == "2025-03-02"
-    found = corpus.quote(db, grouped["id"])
+    found = quote_queries.quote(db, grouped["id"])
     assert [c["source"] for c in found["carried_by"]] == ["herald", "wire"]
     assert found["first_published"] == "2025-03-02"
 

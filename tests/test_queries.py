@@ -13,8 +13,13 @@ from builders import TEXT_ONE, TEXT_TWO, build_db, extraction_one
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcli import queries
 from factcli.errors import FactcliError
+from factcli.queries import actors as actor_queries
+from factcli.queries import articles as article_queries
+from factcli.queries import fts, sql
+from factcli.queries import sentences as sentence_queries
+from factcli.queries import statements as statement_queries
+from factcli.queries import topics as topic_queries
 from factcli.store import latest_version, open_db, open_query_db
 
 CONTRACT = [
@@ -86,11 +91,11 @@ def texts() -> dict[int, str]:
 
 
 def test_contract_keys_are_pinned() -> None:
-    assert list(queries.STATEMENT_KEYS) == CONTRACT
+    assert list(sql.STATEMENT_KEYS) == CONTRACT
 
 
 def test_who_said_finds_the_speaker(db: sqlite_utils.Database) -> None:
-    hits = queries.who_said(db, "indispensable")
+    hits = statement_queries.who_said(db, "indispensable")
     assert [h.row["speaker"] for h in hits] == ["Pete Hegseth", "Pete Hegseth"]
     for hit in hits:
         assert list(hit.row) == CONTRACT
@@ -101,53 +106,55 @@ def test_who_said_finds_the_speaker(db: sqlite_utils.Database) -> None:
 
 
 def test_who_said_phrase_and_stemming(db: sqlite_utils.Database) -> None:
-    hits = queries.who_said(db, "Indispensable Partners")
+    hits = statement_queries.who_said(db, "Indispensable Partners")
     assert len(hits) == 2
     words = {h.row["content"][s:e].lower() for h in hits for s, e in h.highlights}
     assert words == {"indispensable", "partner"}
-    assert queries.who_said(db, "tariffs")[0].row["speaker"] == "Japanese defense officials"
+    assert (
+        statement_queries.who_said(db, "tariffs")[0].row["speaker"] == "Japanese defense officials"
+    )
 
 
 def test_who_said_ranks_by_bm25(db: sqlite_utils.Database) -> None:
-    hits = queries.who_said(db, "japan")
+    hits = statement_queries.who_said(db, "japan")
     assert hits[0].row["content"] == "Japan an “indispensable partner”"
     assert len(hits) == 3
 
 
 def test_who_said_limit(db: sqlite_utils.Database) -> None:
-    assert len(queries.who_said(db, "japan", limit=1)) == 1
-    assert len(queries.who_said(db, "japan", limit=0)) == 3
+    assert len(statement_queries.who_said(db, "japan", limit=1)) == 1
+    assert len(statement_queries.who_said(db, "japan", limit=0)) == 3
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_never_raises(db: sqlite_utils.Database, text: str) -> None:
-    assert isinstance(queries.who_said(db, text), list)
-    assert isinstance(queries.search_sentences(db, text), list)
-    assert isinstance(queries.statements_by_actor(db, text), list)
-    assert isinstance(queries.statements_on_topic(db, text), list)
+    assert isinstance(statement_queries.who_said(db, text), list)
+    assert isinstance(sentence_queries.search_sentences(db, text), list)
+    assert isinstance(actor_queries.statements_by_actor(db, text), list)
+    assert isinstance(topic_queries.statements_on_topic(db, text), list)
     assert db.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 7
 
 
 def test_fts_syntax_is_taken_literally(db: sqlite_utils.Database) -> None:
-    assert queries.who_said(db, "NEAR(") == []
-    assert queries.who_said(db, "japan AND") == []
-    assert len(queries.who_said(db, '"japan"')) == 3
-    assert len(queries.who_said(db, "japan*")) == 3
-    assert queries.statements_by_actor(db, "%") == []
-    assert queries.statements_by_actor(db, "_") == []
+    assert statement_queries.who_said(db, "NEAR(") == []
+    assert statement_queries.who_said(db, "japan AND") == []
+    assert len(statement_queries.who_said(db, '"japan"')) == 3
+    assert len(statement_queries.who_said(db, "japan*")) == 3
+    assert actor_queries.statements_by_actor(db, "%") == []
+    assert actor_queries.statements_by_actor(db, "_") == []
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60))
 def test_any_text_is_a_valid_query(db: sqlite_utils.Database, text: str) -> None:
-    queries.who_said(db, text)
-    queries.search_sentences(db, text)
-    queries.statements_by_actor(db, text)
-    queries.statements_on_topic(db, text)
+    statement_queries.who_said(db, text)
+    sentence_queries.search_sentences(db, text)
+    actor_queries.statements_by_actor(db, text)
+    topic_queries.statements_on_topic(db, text)
 
 
 def test_offsets_slice_back_to_the_article(db: sqlite_utils.Database) -> None:
-    rows = list(queries.export(db))
+    rows = list(statement_queries.export(db))
     assert len(rows) == 7
     for row in rows:
         text = texts()[row["article_id"]]
@@ -159,7 +166,7 @@ def test_offsets_slice_back_to_the_article(db: sqlite_utils.Database) -> None:
 
 
 def test_export_is_in_id_order_with_contract_keys(db: sqlite_utils.Database) -> None:
-    rows = list(queries.export(db))
+    rows = list(statement_queries.export(db))
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
     assert all(list(r) == CONTRACT for r in rows)
     first = rows[0]
@@ -181,17 +188,19 @@ def test_export_is_in_id_order_with_contract_keys(db: sqlite_utils.Database) -> 
 
 def test_statements_by_actor_partial_and_alias(db: sqlite_utils.Database) -> None:
     for name in ("hegseth", "HEGSETH", "Pete", "pete hegseth", "Secretary Hegseth"):
-        rows = queries.statements_by_actor(db, name)
+        rows = actor_queries.statements_by_actor(db, name)
         assert {r["speaker"] for r in rows} == {"Pete Hegseth"}, name
         assert len(rows) == 4
-    assert [r["speaker"] for r in queries.statements_by_actor(db, "nakatani")] == ["Gen Nakatani"]
-    assert queries.statements_by_actor(db, "Trump") == []
-    assert queries.statements_by_actor(db, "") == []
-    assert len(queries.statements_by_actor(db, "hegseth", limit=2)) == 2
+    assert [r["speaker"] for r in actor_queries.statements_by_actor(db, "nakatani")] == [
+        "Gen Nakatani"
+    ]
+    assert actor_queries.statements_by_actor(db, "Trump") == []
+    assert actor_queries.statements_by_actor(db, "") == []
+    assert len(actor_queries.statements_by_actor(db, "hegseth", limit=2)) == 2
 
 
 def test_actors_lists_speakers_only(db: sqlite_utils.Database) -> None:
-    rows = queries.actors(db)
+    rows = actor_queries.actors(db)
     assert [r["name"] for r in rows] == [
         "Pete Hegseth",
         "Gen Nakatani",
@@ -205,11 +214,11 @@ def test_actors_lists_speakers_only(db: sqlite_utils.Database) -> None:
         "statements": 4,
     }
     assert rows[2]["kind"] == "group"
-    assert len(queries.actors(db, limit=1)) == 1
+    assert len(actor_queries.actors(db, limit=1)) == 1
 
 
 def test_topics_with_counts(db: sqlite_utils.Database) -> None:
-    rows = queries.topics(db)
+    rows = topic_queries.topics(db)
     assert rows[0] == {"name": "Japan", "kind": "place", "statements": 4, "articles": 2}
     by_name = {r["name"]: r for r in rows}
     assert by_name["Tokyo"]["statements"] == 0 and by_name["Tokyo"]["articles"] == 1
@@ -219,40 +228,40 @@ def test_topics_with_counts(db: sqlite_utils.Database) -> None:
 
 
 def test_statements_on_topic(db: sqlite_utils.Database) -> None:
-    assert len(queries.statements_on_topic(db, "JAPAN")) == 4
-    assert len(queries.statements_on_topic(db, "japan", limit=2)) == 2
-    tariffs = queries.statements_on_topic(db, "tariff")
+    assert len(topic_queries.statements_on_topic(db, "JAPAN")) == 4
+    assert len(topic_queries.statements_on_topic(db, "japan", limit=2)) == 2
+    tariffs = topic_queries.statements_on_topic(db, "tariff")
     assert [r["speaker"] for r in tariffs] == ["Japanese defense officials"]
-    assert queries.statements_on_topic(db, "Mars") == []
-    assert all(list(r) == CONTRACT for r in queries.statements_on_topic(db, "deterrence"))
+    assert topic_queries.statements_on_topic(db, "Mars") == []
+    assert all(list(r) == CONTRACT for r in topic_queries.statements_on_topic(db, "deterrence"))
 
 
 def test_search_sentences_includes_unattributed_ones(db: sqlite_utils.Database) -> None:
-    hits = queries.search_sentences(db, "trump")
+    hits = sentence_queries.search_sentences(db, "trump")
     assert len(hits) == 1
     row = hits[0].row
     assert row["text"] == "President Donald Trump was not in Tokyo."
     assert row["title"] == "Allies Pledge Closer Defense Ties"
     assert row["source"] == "one.txt"
-    assert list(row) == list(queries.SENTENCE_KEYS)
+    assert list(row) == list(sentence_queries.SENTENCE_KEYS)
     start, end = hits[0].highlights[0]
     assert row["snippet"][start:end] == "Trump"
     assert TEXT_ONE[row["start"] : row["end"]] == row["text"]
 
 
 def test_search_ignores_case_and_diacritics(db: sqlite_utils.Database) -> None:
-    hits = queries.search_sentences(db, "CAFE resume")
+    hits = sentence_queries.search_sentences(db, "CAFE resume")
     assert len(hits) == 1
     assert {hits[0].row["snippet"][s:e] for s, e in hits[0].highlights} == {"café", "résumé"}
 
 
 def test_articles_and_article(db: sqlite_utils.Database) -> None:
-    rows = queries.articles(db)
+    rows = article_queries.articles(db)
     assert [r["id"] for r in rows] == [1, 2]
-    assert list(rows[0]) == list(queries.ARTICLE_KEYS)
+    assert list(rows[0]) == list(article_queries.ARTICLE_KEYS)
     assert rows[0]["statements"] == 5 and rows[0]["sentences"] == 6
     assert rows[0]["sha256"] == extraction_one().article.sha256
-    one = queries.article(db, 1)
+    one = article_queries.article(db, 1)
     assert one["text"] == TEXT_ONE
     assert [s["cue"] for s in one["statements"]] == [
         "called",
@@ -262,7 +271,7 @@ def test_articles_and_article(db: sqlite_utils.Database) -> None:
         "according to",
     ]
     with pytest.raises(FactcliError, match="no article with id 99"):
-        queries.article(db, 99)
+        article_queries.article(db, 99)
 
 
 def test_queries_work_on_a_plain_sqlite3_connection(tmp_path: Path) -> None:
@@ -270,17 +279,17 @@ def test_queries_work_on_a_plain_sqlite3_connection(tmp_path: Path) -> None:
 
     path = build_db(tmp_path / "f.db")
     conn = sqlite3.connect(path)
-    assert len(queries.who_said(conn, "indispensable")) == 2  # type: ignore[arg-type]
-    assert len(list(queries.export(conn))) == 7  # type: ignore[arg-type]
+    assert len(statement_queries.who_said(conn, "indispensable")) == 2  # type: ignore[arg-type]
+    assert len(list(statement_queries.export(conn))) == 7  # type: ignore[arg-type]
 
 
 def test_empty_database(tmp_path: Path) -> None:
     db = open_db(tmp_path / "e.db", create=True)
-    assert queries.who_said(db, "anything") == []
-    assert queries.actors(db) == []
-    assert queries.topics(db) == []
-    assert queries.articles(db) == []
-    assert list(queries.export(db)) == []
+    assert statement_queries.who_said(db, "anything") == []
+    assert actor_queries.actors(db) == []
+    assert topic_queries.topics(db) == []
+    assert article_queries.articles(db) == []
+    assert list(statement_queries.export(db)) == []
     db.close()
 
 
@@ -302,9 +311,9 @@ def test_user_text_never_becomes_sql(db: sqlite_utils.Database, raw: bool) -> No
     marker = "zq'x\"; DROP TABLE statements; --"
     recording = RecordingDb(db)
     conn: Any = recording
-    for call in (queries.statements_by_actor, queries.statements_on_topic):
+    for call in (actor_queries.statements_by_actor, topic_queries.statements_on_topic):
         call(conn, marker)
-    for search in (queries.who_said, queries.search_sentences):
+    for search in (statement_queries.who_said, sentence_queries.search_sentences):
         try:
             search(conn, marker, raw=raw)
         except FactcliError:
@@ -316,17 +325,17 @@ def test_user_text_never_becomes_sql(db: sqlite_utils.Database, raw: bool) -> No
 
 
 def test_case_and_diacritics_do_not_matter(db: sqlite_utils.Database) -> None:
-    def ids(hits: list[queries.Hit]) -> list[int]:
+    def ids(hits: list[fts.Hit]) -> list[int]:
         return [h.row["id"] for h in hits]
 
-    japan = ids(queries.who_said(db, "japan"))
+    japan = ids(statement_queries.who_said(db, "japan"))
     assert len(japan) == 3
-    assert ids(queries.who_said(db, "JAPAN")) == japan
-    assert ids(queries.who_said(db, "Jápàn")) == japan
-    nakatani = ids(queries.search_sentences(db, "Nakatani"))
+    assert ids(statement_queries.who_said(db, "JAPAN")) == japan
+    assert ids(statement_queries.who_said(db, "Jápàn")) == japan
+    nakatani = ids(sentence_queries.search_sentences(db, "Nakatani"))
     assert len(nakatani) == 1
-    assert ids(queries.search_sentences(db, "NAKATANI")) == nakatani
-    assert ids(queries.search_sentences(db, "nakátani")) == nakatani
+    assert ids(sentence_queries.search_sentences(db, "NAKATANI")) == nakatani
+    assert ids(sentence_queries.search_sentences(db, "nakátani")) == nakatani
 
 
 def test_spelling_variants_found_by_prefix(tmp_path: Path) -> None:
@@ -355,32 +364,32 @@ def test_spelling_variants_found_by_prefix(tmp_path: Path) -> None:
     db = open_db(tmp_path / "z.db", create=True)
     save_extraction(db, extraction)
     for spelling in ("Zelenskyy", "Zelensky", "ZELENSKY", "zelenskyy plan"):
-        hits = queries.who_said(db, spelling)
+        hits = statement_queries.who_said(db, spelling)
         assert [h.row["speaker"] for h in hits] == ["Volodymyr Zelenskyy"], spelling
-        assert len(queries.search_sentences(db, spelling)) == 1, spelling
-    assert queries.who_said(db, "Zelenskyyy plan zebra") == []
+        assert len(sentence_queries.search_sentences(db, spelling)) == 1, spelling
+    assert statement_queries.who_said(db, "Zelenskyyy plan zebra") == []
     db.close()
 
 
 def test_prefix_query_is_only_quoted_strings() -> None:
-    assert queries.fts_prefix_query('Zelenskyy "x NEAR(') == '"Zelensk"* """x" "NEAR"*'
-    assert queries.fts_prefix_query("  ") is None
+    assert fts.fts_prefix_query('Zelenskyy "x NEAR(') == '"Zelensk"* """x" "NEAR"*'
+    assert fts.fts_prefix_query("  ") is None
 
 
 def test_raw_fts_for_experts(db: sqlite_utils.Database) -> None:
-    both = queries.who_said(db, "japan", raw=True)
+    both = statement_queries.who_said(db, "japan", raw=True)
     assert len(both) == 3
-    assert len(queries.who_said(db, "japan NOT partner", raw=True)) == 1
-    assert len(queries.who_said(db, "indisp*", raw=True)) == 2
-    assert len(queries.who_said(db, "NEAR(japan partner, 2)", raw=True)) == 1
-    assert len(queries.who_said(db, "NEAR(japan partner, 5)", raw=True)) == 2
-    assert len(queries.search_sentences(db, "tokyo OR manila", raw=True)) == 3
-    assert queries.who_said(db, "   ", raw=True) == []
+    assert len(statement_queries.who_said(db, "japan NOT partner", raw=True)) == 1
+    assert len(statement_queries.who_said(db, "indisp*", raw=True)) == 2
+    assert len(statement_queries.who_said(db, "NEAR(japan partner, 2)", raw=True)) == 1
+    assert len(statement_queries.who_said(db, "NEAR(japan partner, 5)", raw=True)) == 2
+    assert len(sentence_queries.search_sentences(db, "tokyo OR manila", raw=True)) == 3
+    assert statement_queries.who_said(db, "   ", raw=True) == []
 
 
 @pytest.mark.parametrize("text", ['"', "NEAR(", "japan AND", "(a OR", "nosuch:word", "^", "*"])
 def test_raw_fts_syntax_error_is_one_message(db: sqlite_utils.Database, text: str) -> None:
-    for search in (queries.who_said, queries.search_sentences):
+    for search in (statement_queries.who_said, sentence_queries.search_sentences):
         with pytest.raises(FactcliError) as info:
             search(db, text, raw=True)
         assert info.value.exit_code == 2
@@ -391,7 +400,7 @@ def test_raw_fts_syntax_error_is_one_message(db: sqlite_utils.Database, text: st
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=40))
 def test_raw_fts_never_raises_anything_else(db: sqlite_utils.Database, text: str) -> None:
-    for search in (queries.who_said, queries.search_sentences):
+    for search in (statement_queries.who_said, sentence_queries.search_sentences):
         try:
             assert isinstance(search(db, text, raw=True), list)
         except FactcliError as err:
@@ -436,14 +445,14 @@ def test_query_connection_upgrades_an_older_database(
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     conn = open_query_db(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
-    assert queries.actors(conn)[0] == {
+    assert actor_queries.actors(conn)[0] == {
         "name": "Pete Hegseth",
         "role": "Defense Secretary",
         "kind": "person",
         "aliases": ["Hegseth"],
         "statements": 1,
     }
-    assert queries.statements_by_actor(conn, "hegset")
+    assert actor_queries.statements_by_actor(conn, "hegset")
     conn.close()
 
 
@@ -461,20 +470,22 @@ def test_listings_match_counting_from_scratch(db: sqlite_utils.Database) -> None
         "SELECT ac.name, COUNT(*) FROM actors ac JOIN statements s ON s.actor_id = ac.id"
         " GROUP BY ac.id ORDER BY COUNT(*) DESC, ac.name COLLATE NOCASE"
     ).fetchall()
-    assert [(r["name"], r["statements"]) for r in queries.actors(db, 0)] == by_actor
+    assert [(r["name"], r["statements"]) for r in actor_queries.actors(db, 0)] == by_actor
     by_topic = db.execute(
         "SELECT t.name, (SELECT COUNT(*) FROM statement_topics st WHERE st.topic_id = t.id) AS s,"
         " (SELECT COUNT(*) FROM article_topics at WHERE at.topic_id = t.id) AS a FROM topics t"
         " WHERE s > 0 OR a > 0 ORDER BY s DESC, a DESC, t.name COLLATE NOCASE"
     ).fetchall()
-    assert [(r["name"], r["statements"], r["articles"]) for r in queries.topics(db, 0)] == by_topic
+    assert [
+        (r["name"], r["statements"], r["articles"]) for r in topic_queries.topics(db, 0)
+    ] == by_topic
 
 
 @pytest.mark.parametrize("name", ["he", "HEG", "hegseth", "Secretary Heg", "akatan"])
 def test_actor_search_is_the_same_with_or_without_trigrams(
     db: sqlite_utils.Database, name: str
 ) -> None:
-    found = queries.statements_by_actor(db, name, 0)
+    found = actor_queries.statements_by_actor(db, name, 0)
     pattern = "%" + name + "%"
     expected = db.execute(
         "SELECT s.id FROM statements s JOIN actors ac ON ac.id = s.actor_id"

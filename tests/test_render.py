@@ -12,7 +12,13 @@ import pytest
 from builders import build_db
 from rich.console import Console, RenderableType
 
-from factcli import queries, render
+from factcli import render
+from factcli.queries import actors as actor_queries
+from factcli.queries import articles as article_queries
+from factcli.queries import sentences as sentence_queries
+from factcli.queries import sql
+from factcli.queries import statements as statement_queries
+from factcli.queries import topics as topic_queries
 from factcli.render import Format
 from factcli.store import open_db
 
@@ -20,7 +26,7 @@ from factcli.store import open_db
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     db = open_db(build_db(tmp_path_factory.mktemp("r") / "f.db"), create=False)
-    rows = list(queries.export(db))
+    rows = list(statement_queries.export(db))
     db.close()
     return rows
 
@@ -65,9 +71,9 @@ def test_json_keeps_unicode_readable(statements: list[dict[str, Any]]) -> None:
 
 
 def test_csv_joins_lists(statements: list[dict[str, Any]]) -> None:
-    text = written(statements, "csv", columns=queries.STATEMENT_KEYS)
+    text = written(statements, "csv", columns=sql.STATEMENT_KEYS)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == list(queries.STATEMENT_KEYS)
+    assert list(rows[0]) == list(sql.STATEMENT_KEYS)
     assert rows[1]["topics"] == "Japan; deterrence"
     assert rows[4]["speaker"] == ""
     assert len(rows) == len(statements)
@@ -115,16 +121,16 @@ def test_match_is_highlighted(statements: list[dict[str, Any]]) -> None:
 def test_other_tables_render(tmp_path: Path) -> None:
     db = open_db(build_db(tmp_path / "f.db"), create=False)
     outputs = [
-        shown(render.actors_table(queries.actors(db))),
-        shown(render.topics_table(queries.topics(db))),
-        shown(render.articles_table(queries.articles(db))),
+        shown(render.actors_table(actor_queries.actors(db))),
+        shown(render.topics_table(topic_queries.topics(db))),
+        shown(render.articles_table(article_queries.articles(db))),
         shown(
             render.sentences_table(
-                [h.row for h in queries.search_sentences(db, "tokyo")],
-                [h.highlights for h in queries.search_sentences(db, "tokyo")],
+                [h.row for h in sentence_queries.search_sentences(db, "tokyo")],
+                [h.highlights for h in sentence_queries.search_sentences(db, "tokyo")],
             )
         ),
-        shown(render.article_view(queries.article(db, 1))),
+        shown(render.article_view(article_queries.article(db, 1))),
     ]
     db.close()
     for text in outputs:

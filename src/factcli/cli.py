@@ -211,7 +211,8 @@ def _is_sqlite_error(error: BaseException) -> bool:
 def _database(db: Path | None, *, write: bool = False) -> Iterator[Any]:
     """A read-only connection for a query, or the writer's database for the commands that
     correct it (actors --merge); SQLite failures become one line naming the file."""
-    from factcli.store.reading import describe_error, open_query_db
+    from factcli.store.checks import describe_error
+    from factcli.store.reading import open_query_db
 
     path = db or default_db_path()
     if write:
@@ -263,7 +264,7 @@ def _emit_statements(
     highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> None:
     from factcli import render
-    from factcli.queries import STATEMENT_KEYS
+    from factcli.queries.sql import STATEMENT_KEYS
 
     _emit(
         rows,
@@ -491,10 +492,10 @@ def who_said(
         _who_said_grouped(text, db, limit, out, fts)
         return
     with _reporting():
-        from factcli import queries
+        from factcli.queries import statements
 
         with _database(db) as conn:
-            hits = queries.who_said(conn, text, limit, raw=fts)
+            hits = statements.who_said(conn, text, limit, raw=fts)
         _emit_statements(
             [h.row for h in hits],
             out,
@@ -536,10 +537,11 @@ def actors(
         _correct_actors(db, merge, split)
         return
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import actors as actor_queries
 
         with _database(db) as conn:
-            rows = queries.actors(conn, limit)
+            rows = actor_queries.actors(conn, limit)
         _emit(
             rows,
             out,
@@ -577,11 +579,14 @@ def actor(
         _actor_profile(name, db, limit, out, timeline=timeline, profile_only=profile)
         return
     with _reporting():
-        from factcli import corpus, queries, render
+        from factcli import render
+        from factcli.queries import actors as actor_queries
 
         with _database(db) as conn:
-            rows = queries.statements_by_actor(conn, name, limit)
-            found = corpus.actor_profile(conn, name) if out is Format.table and rows else None
+            rows = actor_queries.statements_by_actor(conn, name, limit)
+            found = (
+                actor_queries.actor_profile(conn, name) if out is Format.table and rows else None
+            )
         if found is not None:
             render.print_table(render.profile_view(found), sys.stdout)
         _emit_statements(rows, out, f"no statements by an actor matching {name!r}")
@@ -597,10 +602,11 @@ def topics(
     """Topics with the number of statements and articles about each."""
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import topics as topic_queries
 
         with _database(db) as conn:
-            rows = queries.topics(conn, limit)
+            rows = topic_queries.topics(conn, limit)
         _emit(
             rows,
             out,
@@ -629,21 +635,24 @@ def topic(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import corpus, queries, render
+        from factcli import render
+        from factcli.queries import topics as topic_queries
 
         with _database(db) as conn:
             if speakers:
-                top = corpus.topic_speakers(conn, name, limit)
+                top = topic_queries.topic_speakers(conn, name, limit)
                 _emit(
                     top,
                     out,
                     render.speakers_table,
                     f"no speakers on a topic matching {name!r}",
-                    corpus.SPEAKER_KEYS,
+                    topic_queries.SPEAKER_KEYS,
                 )
                 return
-            rows = queries.statements_on_topic(conn, name, limit)
-            top = corpus.topic_speakers(conn, name, 5) if out is Format.table and rows else []
+            rows = topic_queries.statements_on_topic(conn, name, limit)
+            top = (
+                topic_queries.topic_speakers(conn, name, 5) if out is Format.table and rows else []
+            )
         if top:
             render.print_table(render.speakers_table(top, f"Who speaks about {name}"), sys.stdout)
         _emit_statements(rows, out, f"no statements on a topic matching {name!r}")
@@ -661,17 +670,18 @@ def search(
     """Full-text search over every sentence, attributed or not, with snippets."""
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import sentences
 
         with _database(db) as conn:
-            hits = queries.search_sentences(conn, text, limit, raw=fts)
+            hits = sentences.search_sentences(conn, text, limit, raw=fts)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],
             out,
             lambda rows: render.sentences_table(rows, highlights),
             f"no sentence matches {text!r}",
-            queries.SENTENCE_KEYS,
+            sentences.SENTENCE_KEYS,
         )
 
 
@@ -706,11 +716,14 @@ def articles(
     out = _format(fmt, json_)
     since_iso, until_iso = _date_option("--since", since), _date_option("--until", until)
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import articles as article_queries
 
         with _database(db) as conn:
-            rows = queries.articles(conn, limit, source=source, since=since_iso, until=until_iso)
-        _emit(rows, out, render.articles_table, "no articles yet", queries.ARTICLE_KEYS)
+            rows = article_queries.articles(
+                conn, limit, source=source, since=since_iso, until=until_iso
+            )
+        _emit(rows, out, render.articles_table, "no articles yet", article_queries.ARTICLE_KEYS)
 
 
 @app.command("show")
@@ -725,10 +738,12 @@ def show(
 
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import articles as article_queries
+        from factcli.queries.sql import STATEMENT_KEYS
 
         with _database(db) as conn:
-            found = queries.article(conn, article_id)
+            found = article_queries.article(conn, article_id)
         if limit > 0:
             found["statements"] = found["statements"][:limit]
         if out is Format.table:
@@ -736,9 +751,7 @@ def show(
                 render.article_view(found, width=render.terminal_width(sys.stdout)), sys.stdout
             )
         elif out is Format.csv:
-            render.write_records(
-                found["statements"], out, sys.stdout, columns=queries.STATEMENT_KEYS
-            )
+            render.write_records(found["statements"], out, sys.stdout, columns=STATEMENT_KEYS)
         else:
             _print_json(found)
 
@@ -753,16 +766,18 @@ def export(
     """Every statement in id order, as JSONL unless another format is asked for."""
     out = _format(fmt, json_, default=Format.jsonl)
     with _reporting():
-        from factcli import queries, render
+        from factcli import render
+        from factcli.queries import statements
+        from factcli.queries.sql import STATEMENT_KEYS
 
         with _database(db) as conn:
-            rows: Iterator[dict[str, Any]] = queries.export(conn)
+            rows: Iterator[dict[str, Any]] = statements.export(conn)
             if limit > 0:
                 rows = itertools.islice(rows, limit)
             if out is Format.table:
                 _emit_statements(list(rows), out, "no statements yet")
             else:
-                render.write_records(rows, out, sys.stdout, columns=queries.STATEMENT_KEYS)
+                render.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
 
 
 def _date_option(option: str, value: str | None) -> str | None:
@@ -779,17 +794,18 @@ def _date_option(option: str, value: str | None) -> str | None:
 
 def _who_said_grouped(text: str, db: Path | None, limit: int, out: Format, fts: bool) -> None:
     with _reporting():
-        from factcli import corpus, render
+        from factcli import render
+        from factcli.queries import quotes
 
         with _database(db) as conn:
-            hits = corpus.who_said_grouped(conn, text, limit, raw=fts)
+            hits = quotes.who_said_grouped(conn, text, limit, raw=fts)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],
             out,
             lambda rows: render.quote_groups_table(rows, highlights),
             f"no statement matches {text!r}",
-            corpus.QUOTE_GROUP_KEYS,
+            quotes.QUOTE_GROUP_KEYS,
         )
 
 
@@ -822,11 +838,13 @@ def _actor_profile(
     name: str, db: Path | None, limit: int, out: Format, *, timeline: bool, profile_only: bool
 ) -> None:
     with _reporting():
-        from factcli import corpus, queries, render
+        from factcli import render
+        from factcli.queries import actors as actor_queries
+        from factcli.queries.sql import STATEMENT_KEYS
 
         with _database(db) as conn:
-            found = corpus.actor_profile(conn, name)
-            rows = corpus.actor_timeline(conn, name, limit) if timeline else []
+            found = actor_queries.actor_profile(conn, name)
+            rows = actor_queries.actor_timeline(conn, name, limit) if timeline else []
         if found is None:
             _emit([], out, render.actors_table, f"no actor matching {name!r}")
             return
@@ -840,7 +858,7 @@ def _actor_profile(
                 else:
                     _print_json(found)
             else:
-                render.write_records(rows, out, sys.stdout, columns=queries.STATEMENT_KEYS)
+                render.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
             return
         render.print_table(render.profile_view(found), sys.stdout)
         if timeline and rows:
@@ -863,14 +881,15 @@ def quote(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import corpus, render
+        from factcli import render
+        from factcli.queries import quotes
 
         with _database(db) as conn:
-            found = corpus.quote(conn, statement_id, limit)
+            found = quotes.quote(conn, statement_id, limit)
         if out is Format.table:
             render.print_table(render.quote_view(found), sys.stdout)
         elif out is Format.csv:
-            render.write_records(found["carried_by"], out, sys.stdout, columns=corpus.CARRIER_KEYS)
+            render.write_records(found["carried_by"], out, sys.stdout, columns=quotes.CARRIER_KEYS)
         else:
             _print_json(found)
 
@@ -890,14 +909,15 @@ def stats(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import corpus, render
+        from factcli import render
+        from factcli.queries import stats as stat_queries
 
         with _database(db) as conn:
-            summary = corpus.stats(conn, limit)
+            summary = stat_queries.stats(conn, limit)
         if out is Format.table:
             render.print_table(render.stats_view(summary), sys.stdout)
         elif out is Format.csv:
-            render.write_records(corpus.stats_records(summary), out, sys.stdout)
+            render.write_records(stat_queries.stats_records(summary), out, sys.stdout)
         else:
             _print_json(summary)
 

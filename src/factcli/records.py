@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from factcli import formats, reader
 from factcli.formats import InputOptions
 from factcli.models import Article, Extraction
+from factcli.queries.sql import STATEMENT_KEYS
 
 if TYPE_CHECKING:
     from factcli.extract import ExtractorName
-from factcli.queries import STATEMENT_KEYS
 
 
 def extraction_records(

@@ -11,15 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from factcli.store.connection import (
-        describe_error,
-        is_busy,
-        open_db,
-        retry_busy,
-        transaction,
-    )
+    from factcli.store.checks import describe_error, is_busy
+    from factcli.store.connection import open_db, retry_busy
     from factcli.store.migrations import latest_version
     from factcli.store.reading import open_query_db
+    from factcli.store.transactions import transaction
     from factcli.store.writer import (
         AlreadyStored,
         find_article,
@@ -29,11 +25,11 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "open_db": "factcli.store.connection",
-    "describe_error": "factcli.store.connection",
+    "describe_error": "factcli.store.checks",
     "retry_busy": "factcli.store.connection",
-    "is_busy": "factcli.store.connection",
+    "is_busy": "factcli.store.checks",
     "AlreadyStored": "factcli.store.writer",
-    "transaction": "factcli.store.connection",
+    "transaction": "factcli.store.transactions",
     "latest_version": "factcli.store.migrations",
     "open_query_db": "factcli.store.reading",
     "find_article": "factcli.store.writer",

@@ -7,16 +7,16 @@ import shutil
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from sqlite_utils import Database
 
 from factcli.errors import FactcliError
+from factcli.store.checks import BUSY_TIMEOUT_MS, check_header, describe_error, is_busy
 from factcli.store.migrations import MIGRATIONS, latest_version
-from factcli.store.reading import BUSY_TIMEOUT_MS, check_header, describe_error, is_busy
+from factcli.store.transactions import transaction
 
 __all__ = ["describe_error", "is_busy", "open_db", "retry_busy", "transaction"]
 
@@ -78,27 +78,6 @@ def retry_busy(action: Callable[[], T], retries: int | None = None, pause: float
                 raise
             time.sleep(pause * 2**attempt)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """One write transaction: all or nothing; nested calls become savepoints.
-
-    BEGIN IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
-    instead of failing with "database is locked" when a read would upgrade to a write.
-    """
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-        db.conn.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
 
 
 def _create_file(path: Path) -> None:

@@ -367,7 +367,7 @@ def merge(db: Database, keep: str, other: str) -> dict[str, object]:
     """Make `other` part of `keep`: statements, article views and aliases move over, and every
     name `other` was seen under will resolve to `keep` when articles are ingested again."""
     from factcli.store import quotes
-    from factcli.store.connection import transaction
+    from factcli.store.transactions import transaction
 
     keep_id, keep_name = find_actor(db, keep)
     other_id, other_name = find_actor(db, other)
@@ -416,7 +416,7 @@ def split(db: Database, actor: str, name: str) -> dict[str, object]:
     """Take the articles where `actor` was seen as `name` away from it, to an actor called
     `name`; that name will never be matched to `actor` again."""
     from factcli.store import quotes
-    from factcli.store.connection import transaction
+    from factcli.store.transactions import transaction
 
     actor_id, actor_name = find_actor(db, actor)
     name = name.strip()

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from factcli.errors import FactcliError
 from factcli.models import Extraction
 from factcli.store import identity, quotes
-from factcli.store.connection import transaction
+from factcli.store.transactions import transaction
 
 
 class AlreadyStored(FactcliError):
