@@ -299,8 +299,10 @@ def _resolve(
             speakers = []
             for head in cand.speakers:
                 b0, b1 = mention_bounds(head)
-                chars = Span(doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset)
-                speakers.append((chars, resolver.resolve(head, offset, (b0, b1))))
+                hdoc = head.doc
+                at = offset if cand.speaker_offset is None else cand.speaker_offset
+                chars = Span(hdoc[b0].idx + at, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + at)
+                speakers.append((chars, resolver.resolve(head, at, (b0, b1))))
             if not speakers:
                 speakers = [(None, None)]
         resolved[id(cand)] = speakers

@@ -67,6 +67,9 @@ class Candidate:
     cue_token: Token | None = None
     speaker_spans: list[tuple[int, int]] = field(default_factory=list)
     inherited_from: Candidate | None = None
+    speaker_offset: int | None = None
+    """Offset of the speakers' paragraph when it is not the content's (a colon cue ending the
+    paragraph before the quote)."""
     sure: bool = False
     """Found by a rule precise enough to keep whatever a trained model says ("according to",
     "as stated by")."""
@@ -467,7 +470,9 @@ class ParagraphRules:
         if content is None or (not heads and not passive):
             return None
         self.used_verbs.add(verb.i)
-        return Candidate("direct", self.cue_span(verb), content, heads, verb)
+        return Candidate(
+            "direct", self.cue_span(verb), content, heads, verb, speaker_offset=self.offset
+        )
 
     # -- indirect and mixed speech ------------------------------------------------------------
     def content_bounds(self, verb: Token) -> tuple[int, int] | None:

@@ -44,7 +44,8 @@ def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
     for head in cand.speakers:
         b0, b1 = mention_bounds(head)
         doc = head.doc
-        out.append((doc[b0].idx + offset, doc[b1 - 1].idx + len(doc[b1 - 1].text) + offset))
+        at = offset if cand.speaker_offset is None else cand.speaker_offset
+        out.append((doc[b0].idx + at, doc[b1 - 1].idx + len(doc[b1 - 1].text) + at))
     return out
 
 
