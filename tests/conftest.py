@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -48,3 +49,17 @@ def check_offsets(text: str, statement: Statement) -> None:
         assert 0 <= span.start < span.end <= len(text), (span, text)
         assert span.text(text) == text[span.start : span.end]
         assert span.text(text).strip(), (span, text)
+
+
+@pytest.fixture(scope="session")
+def data_archive(nlp: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of the articles in `data/`, ingested once per session (read-only users)."""
+    from typer.testing import CliRunner
+
+    from factcli.cli import app
+
+    path = tmp_path_factory.mktemp("archive") / "factcli.db"
+    data = Path(__file__).resolve().parent.parent / "data"
+    result = CliRunner().invoke(app, ["ingest", str(data), "--db", str(path), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return path

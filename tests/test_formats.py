@@ -144,3 +144,118 @@ def test_directories_pick_up_every_format() -> None:
     inputs, problems = collect_inputs([str(FIXTURES)])
     assert [Path(p).name for p in inputs] == ["feed.jsonl", "page.html", "wire.txt"]
     assert problems == []
+
+
+_BODY = (
+    "<article><p>The culture minister said on Sunday that Berlin would fund research into the "
+    "city's colonial past and rename three streets.</p><p>“We owe this to the descendants,” "
+    "Minister Anna Weber said at the opening of the new centre.</p></article>"
+)
+
+
+def _page(head: str, body: str = _BODY) -> bytes:
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def _html_article(head: str, body: str = _BODY) -> Article:
+    from factcli.formats.html import article_from_html
+
+    return article_from_html(_page(head, body), "page.html")
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "headline"),
+    [
+        (
+            "Berlin confronts Germany's colonial past with new initiative | DW | 19.01.2020",
+            [],
+            "Berlin confronts Germany's colonial past with new initiative",
+        ),
+        ("Water deal struck - The Valley Herald", ["The Valley Herald"], "Water deal struck"),
+        (
+            "Deutsche Welle :: Rail strike ends after four days",
+            ["Deutsche Welle"],
+            "Rail strike ends after four days",
+        ),
+        ("Rail strike ends | DW", ["Deutsche Welle"], "Rail strike ends"),
+        (
+            "Mid-term polls - what to expect in November",
+            [],
+            "Mid-term polls - what to expect in November",
+        ),
+        (
+            "Opinion | Why the ferry matters to three islands",
+            [],
+            "Opinion | Why the ferry matters to three islands",
+        ),
+        (
+            "Bridge reopens 2025-04-03 - valleyherald.example",
+            ["valleyherald.example"],
+            "Bridge reopens 2025-04-03",
+        ),
+    ],
+)
+def test_clean_title_keeps_the_headline(title: str, sites: list[str], headline: str) -> None:
+    from factcli.formats.html_meta import clean_title
+
+    assert clean_title(title, sites) == headline
+
+
+def test_html_title_loses_site_and_date_and_date_comes_from_the_title() -> None:
+    headline = "Berlin confronts Germany's colonial past with new initiative"
+    article = _html_article(f"<title>{headline} | DW | 19.01.2020</title>")
+    assert article.title == "Berlin confronts Germany's colonial past with new initiative"
+    assert article.text.startswith(article.title + "\n\n")
+    assert (article.published, article.published_from) == ("2020-01-19", "title")
+
+
+def test_html_published_date_wins_over_modified_and_title() -> None:
+    article = _html_article(
+        "<title>Rail strike ends | Example News | 21.01.2020</title>"
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="article:modified_time" content="2020-01-22T08:00:00Z">'
+        '<meta property="article:published_time" content="2020-01-19T23:30:00-05:00">'
+    )
+    assert article.title == "Rail strike ends"
+    assert (article.published, article.published_from) == (
+        "2020-01-19",
+        "meta article:published_time",
+    )
+
+
+def test_html_json_ld_and_time_element_dates() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+        '"dateModified": "2021-06-02", "datePublished": "2021-05-30T10:00:00Z"}]}</script>'
+    )
+    article = _html_article("<title>Ferry timetable changes</title>" + ld)
+    assert (article.published, article.published_from) == ("2021-05-30", "json-ld datePublished")
+    timed = _html_article(
+        "<title>Ferry timetable changes</title>",
+        _BODY.replace(
+            "<article>",
+            '<article><time itemprop="datePublished" datetime="2021-05-29">29 May</time>',
+        ),
+    )
+    assert (timed.published, timed.published_from) == ("2021-05-29", "time datePublished")
+
+
+def test_html_published_from_is_stored(tmp_path: Path) -> None:
+    import sqlite3
+
+    from factcli.models import Extraction
+    from factcli.store import open_db
+    from factcli.store.writer import save_extraction
+
+    article = _html_article("<title>Rail strike ends | DW | 19.01.2020</title>")
+    db = open_db(tmp_path / "f.db", create=True)
+    save_extraction(
+        db, Extraction(article=article, sentences=(), statements=(), actors=(), topics=())
+    )
+    db.close()
+    row = (
+        sqlite3.connect(tmp_path / "f.db")
+        .execute("SELECT title, published, published_from FROM articles")
+        .fetchone()
+    )
+    assert row == ("Rail strike ends", "2020-01-19", "title")

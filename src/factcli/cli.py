@@ -1007,6 +1007,33 @@ def extract(
             raise typer.Exit(1)
 
 
+@app.command("serve")
+def serve(
+    db: DbOption = None,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")
+    ] = 8001,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to listen on; the default keeps the archive on this machine."
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the home page in a web browser.")
+    ] = False,
+) -> None:
+    """Browse the archive in a web browser: speakers, topics, statements in their articles.
+
+    Runs Datasette with factcli's pages on a read-only connection (needs factcli[web]). Every
+    page is also JSON: add .json to its address.
+    """
+    with _reporting():
+        from factcli.serve import serve as run
+
+        run(db or default_db_path(), host=host, port=port, open_browser=open_browser)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

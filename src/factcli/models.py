@@ -40,6 +40,9 @@ class Article:
     outlet: str | None = None
     url: str | None = None
     author: str | None = None
+    published_from: str | None = None
+    """Where `published` came from on an HTML page ("meta article:published_time",
+    "json-ld datePublished", "title", ...); None for other inputs."""
 
     @property
     def sha256(self) -> str:

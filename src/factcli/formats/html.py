@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from factcli.formats.dates import to_iso_date
+from factcli.formats.html_meta import clean_title, published_date
 from factcli.models import Article
 from factcli.reader import InputError
 
@@ -36,7 +37,13 @@ def article_from_html(data: bytes, source: str) -> Article:
     body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not body:
         raise InputError(source, "has no article text (no main content found in the HTML)")
-    title = _clean(getattr(doc, "title", None))
+    outlet = _clean(getattr(doc, "sitename", None)) or _clean(getattr(doc, "hostname", None))
+    raw_title = _clean(getattr(doc, "title", None))
+    title = clean_title(raw_title, [outlet, _clean(getattr(doc, "hostname", None))])
+    published, published_from = _published(data, raw_title)
+    if published is None:
+        published = to_iso_date(getattr(doc, "date", None))
+        published_from = "htmldate" if published else None
     if title and not body.startswith(title):
         text = f"{title}\n\n{body}\n"
         body_start = len(title) + 2
@@ -49,12 +56,27 @@ def article_from_html(data: bytes, source: str) -> Article:
         text=text,
         source=source,
         title=title or body.split("\n", 1)[0][:100],
-        published=to_iso_date(getattr(doc, "date", None)),
+        published=published,
+        published_from=published_from,
         body_start=body_start,
-        outlet=_clean(getattr(doc, "sitename", None)) or _clean(getattr(doc, "hostname", None)),
+        outlet=outlet,
         url=_clean(getattr(doc, "url", None)),
         author=_clean(getattr(doc, "author", None)),
     )
+
+
+def _published(data: bytes, title: str | None) -> tuple[str | None, str | None]:
+    """The publication date the page's own fields give, and which field gave it."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(data)
+    if tree is None:
+        return None, None
+    page_title = _clean(tree.findtext(".//title"))
+    found = published_date(tree, page_title)
+    if found[0] is None and title != page_title:
+        found = published_date(tree, title)
+    return found
 
 
 def _clean(value: object) -> str | None:

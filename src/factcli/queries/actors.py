@@ -139,7 +139,19 @@ def actor_profile(db: Connection, name: str) -> dict[str, Any] | None:
         [actor_id, actor_id],
     ).fetchone()
     row["first_seen"], row["last_seen"] = seen
-    row["roles"] = fetch_rows(
+    row["roles"] = actor_roles(db, actor_id)
+    row["topics"] = [
+        {"name": t["name"], "statements": t["statements"]}
+        for t in actor_topics(db, actor_id, _TOP_TOPICS)
+    ]
+    row["also_matching"] = [n for _, n in found[1:6]]
+    return {key: row[key] for key in PROFILE_KEYS}
+
+
+def actor_roles(db: Connection, actor_id: int) -> list[dict[str, Any]]:
+    """The roles an actor was seen with, each with the first and last date and its articles,
+    earliest first ("Minister" and "Interior Minister" are two rows, as written)."""
+    return fetch_rows(
         db,
         """
         SELECT MIN(aa.role) AS role, MIN(a.published) AS first_seen,
@@ -151,19 +163,21 @@ def actor_profile(db: Connection, name: str) -> dict[str, Any] | None:
         """,
         [actor_id],
     )
-    row["topics"] = fetch_rows(
+
+
+def actor_topics(db: Connection, actor_id: int, limit: int) -> list[dict[str, Any]]:
+    """The topics an actor speaks about most: ``id``, ``name`` and their ``statements``."""
+    return fetch_rows(
         db,
         """
-        SELECT t.name AS name, COUNT(*) AS statements
+        SELECT t.id AS id, t.name AS name, COUNT(*) AS statements
         FROM statements s JOIN statement_topics st ON st.statement_id = s.id
         JOIN topics t ON t.id = st.topic_id
         WHERE s.actor_id = ?
         GROUP BY t.id ORDER BY statements DESC, t.name COLLATE NOCASE LIMIT ?
         """,
-        [actor_id, _TOP_TOPICS],
+        [actor_id, sql_limit(limit)],
     )
-    row["also_matching"] = [n for _, n in found[1:6]]
-    return {key: row[key] for key in PROFILE_KEYS}
 
 
 def actor_timeline(db: Connection, name: str, limit: int = 0) -> list[dict[str, Any]]:

@@ -284,3 +284,30 @@ def _execute_each(db: Database, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migration
+def m009_web(db: Database) -> None:
+    """``who_said``: one row per statement with its speaker, role, cue, kind, date, month,
+    outlet and article as plain columns, for browsing the archive in Datasette.
+
+    A table page can facet and search only its own columns; the speaker's name and the
+    article's outlet and date live in other tables. The view joins them once, and Datasette
+    searches it through ``statements_fts`` (the view's ``id`` is the statement's rowid). A view
+    stores nothing, so the archive does not grow.
+
+    ``articles.published_from`` names the field of an HTML page the date came from (``meta
+    article:published_time``, ``json-ld datePublished``, ``title``, ...): a page often gives
+    several dates, and a wrong one must be traceable.
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN published_from TEXT")
+    db.execute(
+        """CREATE VIEW who_said AS
+        SELECT s.id AS id, s.content AS statement,
+               COALESCE(ac.name, s.speaker_mention) AS speaker, s.speaker_role AS role,
+               s.cue AS cue, s.kind AS kind, a.published AS date,
+               substr(a.published, 1, 7) AS month, a.outlet AS outlet, a.title AS article,
+               s.article_id AS article_id, s.actor_id AS actor_id
+        FROM statements s JOIN articles a ON a.id = s.article_id
+        LEFT JOIN actors ac ON ac.id = s.actor_id"""
+    )

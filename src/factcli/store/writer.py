@@ -219,6 +219,11 @@ def _record_article_metadata(
             "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
             [article.outlet, article.url, article.author, article_id],
         )
+    if article.published_from:
+        db.execute(
+            "UPDATE articles SET published_from = ? WHERE id = ?",
+            [article.published_from, article_id],
+        )
     db.conn.executemany(
         "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
         " VALUES (?, ?, ?, ?, ?)",
