@@ -23,16 +23,25 @@ def run(script: str, *args: str) -> list[str]:
 def test_query_benchmark_on_a_tiny_archive(tmp_path: Path) -> None:
     lines = run(
         "query.py", "--articles", "30", "--queries", "3", "--cli-runs", "1",
-        "--db", str(tmp_path / "tiny.db"),
+        "--band-words", "1", "--copies", "2", "--db", str(tmp_path / "tiny.db"),
     )  # fmt: skip
+    assert lines[0].startswith("built: 30 articles") and "copied 2 times" in lines[0]
     assert lines[1].startswith("database: 30 articles, 300 statements")
     assert sum(" in-process " in line for line in lines) == 6
-    assert sum(" word of rank " in line for line in lines) == 8
-    assert sum(line.startswith("cli ") for line in lines) == 6
+    assert sum(line.startswith("band ") for line in lines) == 4 * 3 * 4
+    assert sum(line.startswith("cli ") for line in lines) == 14
     assert lines[-1].startswith("summary: ")
 
 
 def test_startup_benchmark() -> None:
-    lines = run("startup.py", "--runs", "1")
-    assert "heavy modules loaded by --help: []" in lines
+    lines = run("startup.py", "--runs", "1", "--no-tables")
+    loads = [line for line in lines if line.startswith("loads ")]
+    assert len(loads) == 12 and all(line.endswith("(none of them)") for line in loads)
+    assert lines[-1].startswith("summary: ")
+
+
+def test_completion_benchmark() -> None:
+    lines = run("completion.py", "--actors", "300", "--queries", "5", "--runs", "1")
+    assert lines[0].startswith("database: ")
+    assert sum(line.startswith("complete ") and "in-process" in line for line in lines) == 2
     assert lines[-1].startswith("summary: ")

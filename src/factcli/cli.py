@@ -11,10 +11,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -22,20 +23,22 @@ import typer
 from factcli import __version__
 from factcli.errors import FactcliError
 from factcli.output_formats import Format
+from factcli.queries.ranking import COMMON_MATCHES
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.progress import ProgressColumn, Task
 
-app = typer.Typer(
-    name="factcli",
-    help="Turn news articles into a queryable SQLite record of who said what, about what.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "factcli",
+    "help": "Turn news articles into a queryable SQLite record of who said what, about what.",
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": "rich",
+    "add_completion": True,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 DbOption = Annotated[
     Path | None,
@@ -60,6 +63,30 @@ FtsOption = Annotated[
         "--fts", help="Take TEXT as raw SQLite FTS5 query syntax (AND, OR, NOT, NEAR, prefix*)."
     ),
 ]
+
+
+class SortChoice(StrEnum):
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+
+
+SortOption = Annotated[
+    SortChoice | None,
+    typer.Option(
+        "--sort",
+        case_sensitive=False,
+        help="Order of the matches: relevance (bm25, best first), newest or oldest (by the "
+        "article's publication date; undated articles last). Default: relevance, or newest "
+        f"when the words match {COMMON_MATCHES:,} or more rows, where ranking them all would "
+        "be slow.",
+        show_default=False,
+    ),
+]
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"factcli: warning: {message}", err=True)
 
 
 def _size(value: str) -> int:
@@ -137,6 +164,34 @@ def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("factcli")) / "factcli.db"
+
+
+def _complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Names of speakers in the database, for the shell's completion of `actor NAME`."""
+    return _complete(ctx, incomplete, "actors")
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Topic names in the database, for the shell's completion of `topic NAME`."""
+    return _complete(ctx, incomplete, "topics")
+
+
+def _complete(ctx: typer.Context, incomplete: str, subject: str) -> list[str]:
+    """Completion must never fail loudly: a missing or unreadable database completes nothing."""
+    try:
+        from factcli.store.reading import open_query_db
+
+        conn = open_query_db(ctx.params.get("db") or default_db_path())
+        try:
+            if subject == "actors":
+                from factcli.queries.actors import complete_names
+            else:
+                from factcli.queries.topics import complete_names
+            return complete_names(conn, incomplete)
+        finally:
+            conn.close()
+    except Exception:
+        return []
 
 
 def _print_json(value: Any, sink: Any = None) -> None:
@@ -239,6 +294,13 @@ def _format(fmt: Format | None, json_flag: bool, default: Format = Format.table)
     return fmt or default
 
 
+def _render() -> ModuleType:
+    """The rich tables, imported only when a table is printed: JSON needs no rich."""
+    from factcli import render
+
+    return render
+
+
 def _emit(
     rows: Sequence[dict[str, Any]],
     fmt: Format,
@@ -246,15 +308,15 @@ def _emit(
     empty: str,
     columns: Sequence[str] | None = None,
 ) -> None:
-    from factcli import render
+    from factcli import writers
 
     if fmt is not Format.table:
-        render.write_records(rows, fmt, sys.stdout, columns=columns)
+        writers.write_records(rows, fmt, sys.stdout, columns=columns)
         return
     if not rows:
         typer.echo(empty, err=True)
         return
-    render.print_table(table(rows), sys.stdout)
+    _render().print_table(table(rows), sys.stdout)
 
 
 def _emit_statements(
@@ -263,16 +325,22 @@ def _emit_statements(
     empty: str,
     highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> None:
-    from factcli import render
     from factcli.queries.sql import STATEMENT_KEYS
 
     _emit(
         rows,
         fmt,
-        lambda r: render.statements_table(r, highlights, width=render.terminal_width(sys.stdout)),
+        lambda r: _statements_table(r, highlights),
         empty,
         columns=STATEMENT_KEYS,
     )
+
+
+def _statements_table(
+    rows: Sequence[dict[str, Any]], highlights: Sequence[Sequence[tuple[int, int]]] | None
+) -> RenderableType:
+    render = _render()
+    return render.statements_table(rows, highlights, width=render.terminal_width(sys.stdout))
 
 
 def _version(value: bool) -> None:
@@ -485,17 +553,18 @@ def who_said(
             show_default=False,
         ),
     ] = None,
+    sort: SortOption = None,
 ) -> None:
-    """Who said TEXT: statements whose content matches, best match first."""
+    """Who said TEXT: statements whose content matches, best match first (see --sort)."""
     out = _format(fmt, json_)
     if group if group is not None else out is Format.table:
-        _who_said_grouped(text, db, limit, out, fts)
+        _who_said_grouped(text, db, limit, out, fts, sort)
         return
     with _reporting():
         from factcli.queries import statements
 
         with _database(db) as conn:
-            hits = statements.who_said(conn, text, limit, raw=fts)
+            hits = statements.who_said(conn, text, limit, raw=fts, sort=sort, notice=_warn)
         _emit_statements(
             [h.row for h in hits],
             out,
@@ -537,7 +606,6 @@ def actors(
         _correct_actors(db, merge, split)
         return
     with _reporting():
-        from factcli import render
         from factcli.queries import actors as actor_queries
 
         with _database(db) as conn:
@@ -545,7 +613,7 @@ def actors(
         _emit(
             rows,
             out,
-            render.actors_table,
+            lambda r: _render().actors_table(r),
             "no speakers yet",
             ("name", "role", "kind", "aliases", "statements"),
         )
@@ -553,7 +621,12 @@ def actors(
 
 @app.command("actor")
 def actor(
-    name: Annotated[str, typer.Argument(help="Part of a name or alias, any case: hegseth.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Part of a name or alias, any case: hegseth.", autocompletion=_complete_actor
+        ),
+    ],
     db: DbOption = None,
     limit: LimitOption = 20,
     fmt: FormatOption = None,
@@ -579,7 +652,6 @@ def actor(
         _actor_profile(name, db, limit, out, timeline=timeline, profile_only=profile)
         return
     with _reporting():
-        from factcli import render
         from factcli.queries import actors as actor_queries
 
         with _database(db) as conn:
@@ -588,7 +660,7 @@ def actor(
                 actor_queries.actor_profile(conn, name) if out is Format.table and rows else None
             )
         if found is not None:
-            render.print_table(render.profile_view(found), sys.stdout)
+            _render().print_table(_render().profile_view(found), sys.stdout)
         _emit_statements(rows, out, f"no statements by an actor matching {name!r}")
 
 
@@ -602,7 +674,6 @@ def topics(
     """Topics with the number of statements and articles about each."""
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
         from factcli.queries import topics as topic_queries
 
         with _database(db) as conn:
@@ -610,7 +681,7 @@ def topics(
         _emit(
             rows,
             out,
-            render.topics_table,
+            lambda r: _render().topics_table(r),
             "no topics yet",
             ("name", "kind", "statements", "articles"),
         )
@@ -618,7 +689,9 @@ def topics(
 
 @app.command("topic")
 def topic(
-    name: Annotated[str, typer.Argument(help="A topic name, any case: taiwan.")],
+    name: Annotated[
+        str, typer.Argument(help="A topic name, any case: taiwan.", autocompletion=_complete_topic)
+    ],
     db: DbOption = None,
     limit: LimitOption = 20,
     fmt: FormatOption = None,
@@ -635,7 +708,6 @@ def topic(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
         from factcli.queries import topics as topic_queries
 
         with _database(db) as conn:
@@ -644,7 +716,7 @@ def topic(
                 _emit(
                     top,
                     out,
-                    render.speakers_table,
+                    lambda r: _render().speakers_table(r),
                     f"no speakers on a topic matching {name!r}",
                     topic_queries.SPEAKER_KEYS,
                 )
@@ -654,6 +726,7 @@ def topic(
                 topic_queries.topic_speakers(conn, name, 5) if out is Format.table and rows else []
             )
         if top:
+            render = _render()
             render.print_table(render.speakers_table(top, f"Who speaks about {name}"), sys.stdout)
         _emit_statements(rows, out, f"no statements on a topic matching {name!r}")
 
@@ -666,20 +739,20 @@ def search(
     fmt: FormatOption = None,
     json_: JsonOption = False,
     fts: FtsOption = False,
+    sort: SortOption = None,
 ) -> None:
     """Full-text search over every sentence, attributed or not, with snippets."""
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
         from factcli.queries import sentences
 
         with _database(db) as conn:
-            hits = sentences.search_sentences(conn, text, limit, raw=fts)
+            hits = sentences.search_sentences(conn, text, limit, raw=fts, sort=sort, notice=_warn)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],
             out,
-            lambda rows: render.sentences_table(rows, highlights),
+            lambda rows: _render().sentences_table(rows, highlights),
             f"no sentence matches {text!r}",
             sentences.SENTENCE_KEYS,
         )
@@ -716,14 +789,19 @@ def articles(
     out = _format(fmt, json_)
     since_iso, until_iso = _date_option("--since", since), _date_option("--until", until)
     with _reporting():
-        from factcli import render
         from factcli.queries import articles as article_queries
 
         with _database(db) as conn:
             rows = article_queries.articles(
                 conn, limit, source=source, since=since_iso, until=until_iso
             )
-        _emit(rows, out, render.articles_table, "no articles yet", article_queries.ARTICLE_KEYS)
+        _emit(
+            rows,
+            out,
+            lambda r: _render().articles_table(r),
+            "no articles yet",
+            article_queries.ARTICLE_KEYS,
+        )
 
 
 @app.command("show")
@@ -738,7 +816,7 @@ def show(
 
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
+        from factcli import writers
         from factcli.queries import articles as article_queries
         from factcli.queries.sql import STATEMENT_KEYS
 
@@ -747,11 +825,12 @@ def show(
         if limit > 0:
             found["statements"] = found["statements"][:limit]
         if out is Format.table:
+            render = _render()
             render.print_table(
                 render.article_view(found, width=render.terminal_width(sys.stdout)), sys.stdout
             )
         elif out is Format.csv:
-            render.write_records(found["statements"], out, sys.stdout, columns=STATEMENT_KEYS)
+            writers.write_records(found["statements"], out, sys.stdout, columns=STATEMENT_KEYS)
         else:
             _print_json(found)
 
@@ -766,7 +845,7 @@ def export(
     """Every statement in id order, as JSONL unless another format is asked for."""
     out = _format(fmt, json_, default=Format.jsonl)
     with _reporting():
-        from factcli import render
+        from factcli import writers
         from factcli.queries import statements
         from factcli.queries.sql import STATEMENT_KEYS
 
@@ -777,7 +856,7 @@ def export(
             if out is Format.table:
                 _emit_statements(list(rows), out, "no statements yet")
             else:
-                render.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
+                writers.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
 
 
 def _date_option(option: str, value: str | None) -> str | None:
@@ -792,18 +871,19 @@ def _date_option(option: str, value: str | None) -> str | None:
     return iso
 
 
-def _who_said_grouped(text: str, db: Path | None, limit: int, out: Format, fts: bool) -> None:
+def _who_said_grouped(
+    text: str, db: Path | None, limit: int, out: Format, fts: bool, sort: SortChoice | None
+) -> None:
     with _reporting():
-        from factcli import render
         from factcli.queries import quotes
 
         with _database(db) as conn:
-            hits = quotes.who_said_grouped(conn, text, limit, raw=fts)
+            hits = quotes.who_said_grouped(conn, text, limit, raw=fts, sort=sort, notice=_warn)
         highlights = [h.highlights for h in hits]
         _emit(
             [h.row for h in hits],
             out,
-            lambda rows: render.quote_groups_table(rows, highlights),
+            lambda rows: _render().quote_groups_table(rows, highlights),
             f"no statement matches {text!r}",
             quotes.QUOTE_GROUP_KEYS,
         )
@@ -838,7 +918,7 @@ def _actor_profile(
     name: str, db: Path | None, limit: int, out: Format, *, timeline: bool, profile_only: bool
 ) -> None:
     with _reporting():
-        from factcli import render
+        from factcli import writers
         from factcli.queries import actors as actor_queries
         from factcli.queries.sql import STATEMENT_KEYS
 
@@ -846,7 +926,7 @@ def _actor_profile(
             found = actor_queries.actor_profile(conn, name)
             rows = actor_queries.actor_timeline(conn, name, limit) if timeline else []
         if found is None:
-            _emit([], out, render.actors_table, f"no actor matching {name!r}")
+            _emit([], out, lambda r: _render().actors_table(r), f"no actor matching {name!r}")
             return
         if out is not Format.table:
             if profile_only:
@@ -854,15 +934,15 @@ def _actor_profile(
                     flat = {k: v for k, v in found.items() if k not in ("roles", "topics")}
                     flat["roles"] = [r["role"] for r in found["roles"]]
                     flat["topics"] = [t["name"] for t in found["topics"]]
-                    render.write_records([flat], out, sys.stdout)
+                    writers.write_records([flat], out, sys.stdout)
                 else:
                     _print_json(found)
             else:
-                render.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
+                writers.write_records(rows, out, sys.stdout, columns=STATEMENT_KEYS)
             return
-        render.print_table(render.profile_view(found), sys.stdout)
+        _render().print_table(_render().profile_view(found), sys.stdout)
         if timeline and rows:
-            render.print_table(render.timeline_table(rows), sys.stdout)
+            _render().print_table(_render().timeline_table(rows), sys.stdout)
 
 
 @app.command("quote")
@@ -881,15 +961,15 @@ def quote(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
+        from factcli import writers
         from factcli.queries import quotes
 
         with _database(db) as conn:
             found = quotes.quote(conn, statement_id, limit)
         if out is Format.table:
-            render.print_table(render.quote_view(found), sys.stdout)
+            _render().print_table(_render().quote_view(found), sys.stdout)
         elif out is Format.csv:
-            render.write_records(found["carried_by"], out, sys.stdout, columns=quotes.CARRIER_KEYS)
+            writers.write_records(found["carried_by"], out, sys.stdout, columns=quotes.CARRIER_KEYS)
         else:
             _print_json(found)
 
@@ -909,15 +989,15 @@ def stats(
     """
     out = _format(fmt, json_)
     with _reporting():
-        from factcli import render
+        from factcli import writers
         from factcli.queries import stats as stat_queries
 
         with _database(db) as conn:
             summary = stat_queries.stats(conn, limit)
         if out is Format.table:
-            render.print_table(render.stats_view(summary), sys.stdout)
+            _render().print_table(_render().stats_view(summary), sys.stdout)
         elif out is Format.csv:
-            render.write_records(stat_queries.stats_records(summary), out, sys.stdout)
+            writers.write_records(stat_queries.stats_records(summary), out, sys.stdout)
         else:
             _print_json(summary)
 
@@ -1036,7 +1116,29 @@ def serve(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    _app_for(sys.argv[1:], os.environ)()
+
+
+def _app_for(argv: Sequence[str], env: Mapping[str, str]) -> typer.Typer:
+    """`app`, or when `argv` names one of its commands, an app of that command alone.
+
+    typer turns every command's parameters into click's on each start; a query names its
+    command first, and building only that one saves a tenth of a command's start-up. Shell
+    completion and anything else get the whole app, so help and errors are unchanged.
+    """
+    if not argv or "_FACTCLI_COMPLETE" in env:
+        return app
+    chosen = [
+        c
+        for c in app.registered_commands
+        if argv[0] == (c.name or getattr(c.callback, "__name__", "").lower().replace("_", "-"))
+    ]
+    if len(chosen) != 1:
+        return app
+    single = typer.Typer(**_APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = chosen
+    return single
 
 
 __all__ = ["app", "default_db_path", "main"]

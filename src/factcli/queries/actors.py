@@ -19,6 +19,7 @@ from factcli.queries.sql import (
 
 if TYPE_CHECKING:
     from factcli.queries.sql import Connection
+
 PROFILE_KEYS: tuple[str, ...] = (
     "name",
     "kind",
@@ -189,3 +190,26 @@ def actor_timeline(db: Connection, name: str, limit: int = 0) -> list[dict[str, 
     return [
         statement_row(r) for r in fetch_rows(db, sql + " LIMIT ?", [found[0][0], sql_limit(limit)])
     ]
+
+
+def complete_names(db: Connection, typed: str, limit: int = 50) -> list[str]:
+    """Speakers' names starting with `typed`, most quoted first, for shell completion.
+
+    The match is case-sensitive because the shell keeps only candidates that start with what
+    was typed. Typed letters narrow the names down through the index of names (a range, then
+    only those rows are sorted); nothing typed reads the first `limit` entries of the index
+    of speakers by statement count. Either answers at once among a hundred thousand actors.
+    """
+    if not typed:
+        sql = (
+            "SELECT name FROM actors WHERE statement_count > 0"
+            " ORDER BY statement_count DESC, name COLLATE NOCASE LIMIT ?"
+        )
+        return [str(r[0]) for r in db.execute(sql, [sql_limit(limit)])]
+    sql = (
+        "SELECT name FROM actors WHERE name LIKE ? ESCAPE '\\' AND substr(name, 1, ?) = ?"
+        " AND +statement_count > 0"
+        " ORDER BY +statement_count DESC, name COLLATE NOCASE LIMIT ?"
+    )
+    params = [like_pattern(typed)[1:], len(typed), typed, sql_limit(limit)]
+    return [str(r[0]) for r in db.execute(sql, params)]

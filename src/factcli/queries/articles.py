@@ -16,6 +16,7 @@ from factcli.queries.sql import (
 
 if TYPE_CHECKING:
     from factcli.queries.sql import Connection
+
 ARTICLE_KEYS: tuple[str, ...] = (
     "id",
     "source",

@@ -7,6 +7,8 @@ so the contract stays stable while a table can still highlight the match.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ from factcli.queries.sql import fetch_rows
 
 if TYPE_CHECKING:
     from factcli.queries.sql import Connection
+
 MAX_QUERY_TOKENS = 64
 
 MIN_PREFIX_CHARS = 3
@@ -84,15 +87,21 @@ def match_queries(text: str, raw: bool) -> list[str]:
 
 
 def run_match(db: Connection, sql: str, params: dict[str, Any], raw: bool) -> list[dict[str, Any]]:
-    """Run a full-text `sql` whose MATCH parameter is `:query`; a raw (--fts) query that FTS5
-    cannot parse becomes one FactcliError line instead of an SQLite error."""
-    try:
+    """Run a full-text `sql` whose MATCH parameter is `:query` (see `raw_query_errors`)."""
+    with raw_query_errors(params["query"], raw):
         return fetch_rows(db, sql, params)
+
+
+@contextmanager
+def raw_query_errors(query: str, raw: bool) -> Iterator[None]:
+    """A raw (--fts) query that FTS5 cannot parse becomes one FactcliError line instead of an
+    SQLite error; every other failure passes through."""
+    try:
+        yield
     except sqlite3.OperationalError as e:
         reason = str(e)
         if not raw or "locked" in reason or "no such table" in reason:
             raise
-        query = params["query"]
         raise FactcliError(f"not a valid FTS5 query {query!r}: {reason}", exit_code=2) from None
 
 

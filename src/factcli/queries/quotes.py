@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from factcli.errors import FactcliError
-from factcli.queries.fts import CLOSE_MARK, OPEN_MARK, Hit, match_queries, unmark
+from factcli.queries.fts import CLOSE_MARK, OPEN_MARK, Hit, match_queries, raw_query_errors, unmark
+from factcli.queries.ranking import STATEMENTS, Sort, decide, ranked_ids
 from factcli.queries.sql import (
     DATE_ORDER,
     STATEMENT_FROM,
@@ -17,6 +19,7 @@ from factcli.queries.sql import (
 
 if TYPE_CHECKING:
     from factcli.queries.sql import Connection
+
 QUOTE_GROUP_KEYS: tuple[str, ...] = (
     "id",
     "quote_id",
@@ -46,31 +49,43 @@ CARRIER_KEYS: tuple[str, ...] = (
 )
 
 
-def who_said_grouped(db: Connection, text: str, limit: int = 20, *, raw: bool = False) -> list[Hit]:
+def who_said_grouped(
+    db: Connection,
+    text: str,
+    limit: int = 20,
+    *,
+    raw: bool = False,
+    sort: Sort | str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> list[Hit]:
     """`statements.who_said`, with near-identical quotes of one speaker shown once.
 
-    Each hit is the best-matching statement of a quote group (its `id` works with `quote`),
-    with how many articles carried the quote and the earliest date it was published. Matching
-    is the same as `who_said`'s (prefix retry and `raw` included).
+    Each hit is the first statement of a quote group in the chosen order (its `id` works with
+    `quote`), with how many articles carried the quote and the earliest date it was
+    published. Matching and order are the same as `who_said`'s (prefix retry, `raw` and
+    `sort` included).
     """
     chosen: dict[int, int] = {}
     query = ""
     wanted = sql_limit(limit)
     for query in match_queries(text, raw):
-        # rank inside the full-text index a page at a time (a top-N sort, not a join of every
-        # match), and widen the page until enough distinct quotes are found or matches run out
-        page = 4 * wanted + 20 if wanted > 0 else -1
-        while True:
-            rows = _ranked(db, query, raw, page).fetchall()
-            chosen.clear()
-            for statement_id, quote_id in rows:
-                if quote_id not in chosen:
-                    chosen[quote_id] = statement_id
-                    if len(chosen) == wanted:
-                        break
-            if len(chosen) == wanted or page < 0 or len(rows) < page:
-                break
-            page *= 4
+        with raw_query_errors(query, raw):
+            order, _ = decide(db, STATEMENTS, query, sort, notice=notice)
+            # take a page of matches at a time, and widen it until enough distinct quotes
+            # are found or matches run out
+            page = wanted + 10 if wanted > 0 else -1
+            while True:
+                ids = ranked_ids(db, STATEMENTS, query, order, page)
+                rows = _with_quotes(db, ids)
+                chosen.clear()
+                for statement_id, quote_id in rows:
+                    if quote_id not in chosen:
+                        chosen[quote_id] = statement_id
+                        if len(chosen) == wanted:
+                            break
+                if len(chosen) == wanted or page < 0 or len(rows) < page:
+                    break
+                page *= 4
         if chosen:
             break
     hits = []
@@ -99,22 +114,14 @@ def who_said_grouped(db: Connection, text: str, limit: int = 20, *, raw: bool = 
     return hits
 
 
-def _ranked(db: Connection, query: str, raw: bool, limit: int) -> Any:
-    """(statement id, quote id) of the `limit` best matches, best first; a raw query FTS5
-    cannot parse is one line."""
+def _with_quotes(db: Connection, ids: list[int]) -> list[tuple[int, int]]:
+    """(statement id, quote id) for `ids`, in their order; a statement in no group is its own."""
     sql = (
-        "WITH hits AS (SELECT rowid AS id, bm25(statements_fts) AS score FROM statements_fts"
-        " WHERE statements_fts MATCH ? ORDER BY score, rowid LIMIT ?)"
-        " SELECT hits.id, COALESCE(sq.quote_id, hits.id) FROM hits"
-        " LEFT JOIN statement_quotes sq ON sq.statement_id = hits.id"
-        " ORDER BY hits.score, hits.id"
+        "SELECT statement_id, quote_id FROM statement_quotes"
+        " WHERE statement_id IN (SELECT value FROM json_each(?))"
     )
-    try:
-        return db.execute(sql, [query, limit])
-    except sqlite3.OperationalError as e:
-        if not raw or "locked" in str(e):
-            raise
-        raise FactcliError(f"not a valid FTS5 query {query!r}: {e}", exit_code=2) from None
+    quotes = dict(db.execute(sql, [json.dumps(ids)]).fetchall())
+    return [(i, int(quotes.get(i, i))) for i in ids]
 
 
 def _group_summary(db: Connection, quote_id: int, statement_id: int) -> dict[str, Any]:

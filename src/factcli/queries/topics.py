@@ -15,6 +15,7 @@ from factcli.queries.sql import (
 
 if TYPE_CHECKING:
     from factcli.queries.sql import Connection
+
 SPEAKER_KEYS: tuple[str, ...] = ("name", "role", "kind", "statements", "articles")
 
 
@@ -81,3 +82,19 @@ def topic_speakers(db: Connection, name: str, limit: int = 10) -> list[dict[str,
         LIMIT ?
     """
     return fetch_rows(db, sql, [*params, sql_limit(limit)])
+
+
+def complete_names(db: Connection, typed: str, limit: int = 50) -> list[str]:
+    """Topic names starting with `typed` (case-sensitive, as shells match), most discussed
+    first, for shell completion; found as `actors.complete_names` finds names."""
+    used = "(article_count > 0 OR statement_count > 0)"
+    order = "ORDER BY +statement_count DESC, article_count DESC, name COLLATE NOCASE LIMIT ?"
+    if not typed:
+        sql = f"SELECT name FROM topics WHERE {used} {order.replace('+', '')}"
+        return [str(r[0]) for r in db.execute(sql, [sql_limit(limit)])]
+    sql = (
+        "SELECT name FROM topics WHERE name LIKE ? ESCAPE '\\' AND substr(name, 1, ?) = ?"
+        f" AND {used} {order}"
+    )
+    params = [like_pattern(typed)[1:], len(typed), typed, sql_limit(limit)]
+    return [str(r[0]) for r in db.execute(sql, params)]
