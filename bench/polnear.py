@@ -2,6 +2,7 @@
 
     python bench/polnear.py ../shared/polnear            # texts/, gold.jsonl and score.py inside
     python bench/polnear.py SPLIT_DIR --jobs 2 --keep /tmp/polnear.db
+    python bench/polnear.py SPLIT_DIR --extractor rules     # the hand-written rules alone
 
 Ingests SPLIT_DIR/texts into a fresh database, exports every statement as JSON Lines, runs the
 split's own scorer on them and prints its table, plus the ingest time per article.
@@ -25,6 +26,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     parser.add_argument("--json", action="store_true", help="print the scorer's JSON report")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    parser.add_argument(
+        "--extractor", choices=("model", "rules"), default="model", help="(default: model)"
+    )
     args = parser.parse_args()
 
     texts = args.split / "texts"
@@ -41,7 +45,17 @@ def main() -> int:
         factcli = [sys.executable, "-m", "factcli"]
         start = time.perf_counter()
         subprocess.run(
-            [*factcli, "ingest", str(texts), "--db", str(db), "--jobs", str(args.jobs)],
+            [
+                *factcli,
+                "ingest",
+                str(texts),
+                "--db",
+                str(db),
+                "--jobs",
+                str(args.jobs),
+                "--extractor",
+                args.extractor,
+            ],
             check=True,
         )
         elapsed = time.perf_counter() - start

@@ -26,10 +26,12 @@ def nlp() -> Language:
 
 
 def run_extract(text: str) -> Extracted:
-    """Extract a hand-written text as an article without a header; returns (text, extraction)."""
+    """Extract a hand-written text as an article without a header with the rules alone (the
+    trained model judges their candidates; tests/test_learn.py covers it); returns (text,
+    extraction)."""
     from factcli.extract import extract
 
-    return text, extract(Article(text=text, source="t"))
+    return text, extract(Article(text=text, source="t"), extractor="rules")
 
 
 @pytest.fixture(scope="session")

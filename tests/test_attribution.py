@@ -779,3 +779,26 @@ def test_dateline_city_is_not_the_speaker(extract_text: ExtractText) -> None:
     )
     assert st.speaker == "Clara Voss"
     assert st.mention == "Interior Minister Clara Voss"
+
+
+def test_a_goal_completes_the_object_but_a_listener_does_not(extract_text: ExtractText) -> None:
+    found = only(
+        extract_text,
+        "On Monday, she announced the transfer of the naval base in Norway to a new "
+        "“regional command.”",
+    )
+    assert found.content.rstrip(QUOTE_MARKS + ".").endswith("to a new “regional command")
+    found = only(extract_text, "On Monday, Mayor Ellen Prat announced the new budget to reporters.")
+    assert found.content == "the new budget"
+
+
+def test_a_colon_cue_late_in_a_long_paragraph_speaks_the_next_quote(
+    extract_text: ExtractText,
+) -> None:
+    found = only(
+        extract_text,
+        "At a long and crowded meeting of the harbor council on Tuesday evening, Mayor Ellen "
+        "Prat continued:\n\n“We will not raise the fares.”\n",
+    )
+    assert found.mention == "Mayor Ellen Prat"
+    assert found.content == "We will not raise the fares."

@@ -258,7 +258,10 @@ def test_dataset_layout_and_rerun_is_idempotent(built: Path, cluster: Any, corpu
     )
     shas = articles["sha256"].to_pylist()
     assert len(shas) == len(set(shas)) == 244
-    assert set(articles["extractor"].to_pylist()) == {"rules"}
+    from factcli.learn import model
+
+    assert set(articles["extractor"].to_pylist()) == {"model"}
+    assert set(articles["model_version"].to_pylist()) == {model.version()}
     before = (
         ds.dataset(built / "statements", partitioning="hive")
         .to_table()

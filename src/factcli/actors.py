@@ -257,8 +257,6 @@ class ActorResolver:
         self.orgs: dict[str, _Entity] = {}
         self.mentions: list[_Mention] = []
         self.anonymous: dict[str, _Entity] = {}
-        self.offsets = {id(doc): offset for doc, offset in docs}
-        """Where each paragraph's doc starts in the article text."""
         for doc, offset in docs:
             for ent in doc.ents:
                 self._register_entity(ent, offset)

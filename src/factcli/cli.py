@@ -376,6 +376,22 @@ def _main(
     """Turn news articles into a queryable SQLite record of who said what, about what."""
 
 
+class Extractor(StrEnum):
+    model = "model"
+    rules = "rules"
+
+
+ExtractorOption = Annotated[
+    Extractor,
+    typer.Option(
+        "--extractor",
+        help="model: the trained attribution model over the rules (the default); "
+        "rules: the hand-written rules alone.",
+        case_sensitive=False,
+    ),
+]
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -417,6 +433,7 @@ def ingest(
     url_field: UrlFieldOption = "url",
     id_field: IdFieldOption = "id",
     source_field: SourceFieldOption = "source",
+    extractor: ExtractorOption = Extractor.model,
 ) -> None:
     """Read articles, extract who said what, and store it. Articles already stored are skipped.
 
@@ -510,6 +527,7 @@ def ingest(
                     should_stop=interrupts.stop_requested,
                     max_bytes=reader.DEFAULT_MAX_BYTES if max_size is None else max_size,
                     options=options,
+                    extractor=extractor.value,
                 )
             finally:
                 interrupts.finishing = True
@@ -1143,6 +1161,7 @@ def extract(
         int,
         typer.Option("--partition-size", min=1, help="dask: articles per task."),
     ] = 200,
+    extractor: ExtractorOption = Extractor.model,
 ) -> None:
     """Extract statements without a database: JSON Lines here, or a Parquet dataset on Dask.
 
@@ -1167,12 +1186,17 @@ def extract(
             id_field=id_field,
             source_field=source_field,
         )
+        from factcli.pipeline import check_extractor
+
+        check_extractor(extractor.value)
         if engine is Engine.dask:
             if out_dir is None:
                 raise typer.BadParameter("--engine dask needs --out DATASET")
             if output is not None:
                 raise typer.BadParameter("--engine dask writes --out, not --output")
-            _extract_dataset(paths, out_dir, scheduler, workers, partition_size, options)
+            _extract_dataset(
+                paths, out_dir, scheduler, workers, partition_size, options, extractor.value
+            )
             return
         if out_dir is not None or scheduler is not None or workers is not None:
             raise typer.BadParameter("--out, --scheduler and --workers need --engine dask")
@@ -1196,7 +1220,7 @@ def extract(
         except OSError as e:
             raise FactcliError(f"cannot write {output}: {e.strerror or e}") from None
         try:
-            for article, rows, error in records.extract_stream(articles()):
+            for article, rows, error in records.extract_stream(articles(), extractor.value):
                 if rows is None:
                     report(article.source, f"could not be analysed ({error})")
                     continue
@@ -1222,6 +1246,7 @@ def _extract_dataset(
     workers: int | None,
     partition_size: int,
     options: Any,
+    extractor: str,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -1246,6 +1271,7 @@ def _extract_dataset(
             workers=workers,
             partition_size=partition_size,
             options=options,
+            extractor=extractor,
             on_total=lambda n: progress.update(task, total=n),
             on_task=lambda: progress.advance(task),
         )

@@ -8,9 +8,9 @@ resolved in text order over the whole article.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from factcli.actors import ActorResolver, ResolvedEntity, to_actor
 from factcli.attribution.quotes import find_quotes
@@ -83,25 +83,43 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 
 ExtractResult = tuple[Article, "Extraction | None", "str | None"]
+ExtractorName = Literal["rules", "model"]
+EXTRACTORS: tuple[ExtractorName, ...] = ("model", "rules")
+Judge = Callable[[ParagraphRules, list[Candidate]], list[Candidate]]
+"""Given a paragraph's rules (already run) and their candidates, the candidates to keep."""
 
 
-def extract_articles(articles: Iterable[Article], batch_size: int = 32) -> Iterator[ExtractResult]:
+def judge_for(extractor: ExtractorName) -> Judge | None:
+    """The trained model's judge for "model" (loaded once per process), None for the rules.
+
+    Raises FactcliError when the model file is missing or unreadable."""
+    if extractor == "rules":
+        return None
+    from factcli.learn import model
+
+    return model.judge()
+
+
+def extract_articles(
+    articles: Iterable[Article], batch_size: int = 32, extractor: ExtractorName = "model"
+) -> Iterator[ExtractResult]:
     """Extract many articles; the paragraphs of `batch_size` articles go through one `nlp.pipe`.
 
     Yields (article, extraction, None), or (article, None, reason) when one article cannot be
     analysed, so one odd text never stops a run.
     """
+    judge = judge_for(extractor)
     batch: list[Article] = []
     for article in articles:
         batch.append(article)
         if len(batch) >= batch_size:
-            yield from _extract_batch(batch)
+            yield from _extract_batch(batch, judge)
             batch = []
     if batch:
-        yield from _extract_batch(batch)
+        yield from _extract_batch(batch, judge)
 
 
-def _extract_batch(articles: list[Article]) -> Iterator[ExtractResult]:
+def _extract_batch(articles: list[Article], judge: Judge | None) -> Iterator[ExtractResult]:
     from factcli import nlp
 
     paras = [article_paragraphs(a) for a in articles]
@@ -111,32 +129,41 @@ def _extract_batch(articles: list[Article]) -> Iterator[ExtractResult]:
     except Exception as exc:  # noqa: BLE001 - e.g. a paragraph over spaCy's max_length
         if len(articles) > 1:  # parse each article alone, so only the culprit fails
             for article in articles:
-                yield from _extract_batch([article])
+                yield from _extract_batch([article], judge)
         else:
             yield articles[0], None, f"{type(exc).__name__}: {exc}"
         return
     for article, ps in zip(articles, paras, strict=True):
         article_docs = [next(docs) for _ in ps]
         try:
-            yield article, extract_parsed(article, ps, article_docs), None
+            yield article, extract_parsed(article, ps, article_docs, judge), None
         except Exception as exc:  # noqa: BLE001 - reported per article, the run goes on
             yield article, None, f"{type(exc).__name__}: {exc}"
 
 
-def extract(article: Article) -> Extraction:
+def extract(article: Article, extractor: ExtractorName = "model") -> Extraction:
     """Extract one article (for library users and tests); errors propagate."""
     from factcli import nlp
 
+    judge = judge_for(extractor)
     paras = article_paragraphs(article)
     docs = list(nlp.parse(article.text[s:e] for s, e in paras))
-    return extract_parsed(article, paras, docs)
+    return extract_parsed(article, paras, docs, judge)
 
 
-def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Doc]) -> Extraction:
-    """Extraction from paragraphs already parsed (one doc per paragraph span)."""
+def extract_parsed(
+    article: Article,
+    paras: list[tuple[int, int]],
+    docs: list[Doc],
+    judge: Judge | None = None,
+) -> Extraction:
+    """Extraction from paragraphs already parsed (one doc per paragraph span); `judge` (the
+    trained model) adds and drops candidates of each paragraph, None keeps the rules' own."""
+    from factcli import nlp
+
     pairs = list(zip(docs, (s for s, _ in paras), strict=True))
     sentences = _sentences(article.text, pairs)
-    candidates = _candidates(article, paras, pairs)
+    candidates = _candidates(article, paras, pairs, judge)
     resolver = ActorResolver(article.text, pairs)
     found = _resolve(candidates, resolver, sentences)
 
@@ -163,6 +190,9 @@ def extract_parsed(article: Article, paras: list[tuple[int, int]], docs: list[Do
         actors=tuple(actors.values()),
         statements=tuple(statements),
         topics=tuple(counted),
+        extractor="rules" if judge is None else "model",
+        model_version=getattr(judge, "version", None),
+        parser=nlp.describe(),
     )
 
 
@@ -191,7 +221,10 @@ def _dateline_end(article: Article, paras: list[tuple[int, int]]) -> int:
 
 
 def _candidates(
-    article: Article, paras: list[tuple[int, int]], pairs: list[tuple[Doc, int]]
+    article: Article,
+    paras: list[tuple[int, int]],
+    pairs: list[tuple[Doc, int]],
+    judge: Judge | None = None,
 ) -> list[tuple[Candidate, Doc, int]]:
     """Every rule over every paragraph, plus the rules that cross a paragraph break: a colon cue
     ending one paragraph ("Caddell continued:") and a quote continuing the last speaker."""
@@ -222,6 +255,8 @@ def _candidates(
                 rules.used_quotes.add(0)
         colon_cue = rules.colon_cue() if text[p0:p1].rstrip().endswith(":") else None
         pending = (colon_cue, rules) if colon_cue is not None else None
+        if judge is not None:
+            found = judge(rules, found)
         for cand in found:
             if cand.content[0] < dateline_end < cand.content[1]:
                 cand.content = (dateline_end, cand.content[1])
@@ -265,12 +300,11 @@ def _resolve(
         else:
             speakers = []
             for head in cand.speakers:
-                hdoc = head.doc
-                # a colon cue ending the paragraph before gives a speaker parsed in its doc
-                hoff = resolver.offsets.get(id(hdoc), offset) if hdoc is not doc else offset
                 b0, b1 = mention_bounds(head)
-                chars = Span(hdoc[b0].idx + hoff, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + hoff)
-                speakers.append((chars, resolver.resolve(head, hoff, (b0, b1))))
+                hdoc = head.doc
+                at = offset if cand.speaker_offset is None else cand.speaker_offset
+                chars = Span(hdoc[b0].idx + at, hdoc[b1 - 1].idx + len(hdoc[b1 - 1].text) + at)
+                speakers.append((chars, resolver.resolve(head, at, (b0, b1))))
             if not speakers:
                 speakers = [(None, None)]
         resolved[id(cand)] = speakers

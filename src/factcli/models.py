@@ -107,3 +107,9 @@ class Extraction:
     actors: tuple[Actor, ...]
     statements: tuple[Statement, ...]
     topics: tuple[tuple[Topic, int], ...] = field(default=())
+    extractor: str = "rules"
+    """Which extractor found the statements: "rules" or "model"."""
+    model_version: str | None = None
+    """The trained model's version string when the model judged the candidates."""
+    parser: str | None = None
+    """The spaCy pipeline that parsed the article, "name version"."""

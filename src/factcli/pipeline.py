@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
+    from factcli.extract import ExtractorName
+
 CHUNK_ARTICLES = 16
 """Articles per task: their paragraphs go through one `nlp.pipe` and one write transaction."""
 
@@ -105,6 +107,7 @@ def ingest(
     should_stop: Callable[[], bool] | None = None,
     stdin: BinaryIO | None = None,
     options: InputOptions | None = None,
+    extractor: ExtractorName = "model",
 ) -> IngestReport:
     """Ingest files, folders (recursively, *.txt) and "-" (stdin) into the database at db_path.
 
@@ -116,7 +119,9 @@ def ingest(
     on_warning(source, reason) per input read with a fallback encoding. Inputs larger than
     max_bytes are refused. When should_stop() turns true, or on KeyboardInterrupt, the run ends
     before the next write transaction and the report says `interrupted`.
-    Raises FactcliError for problems that stop the whole run (e.g. an unusable database).
+    `extractor` is "model" (the trained model over the rules) or "rules".
+    Raises FactcliError for problems that stop the whole run (e.g. an unusable database, a
+    missing spaCy pipeline or model file); those are found before the database is touched.
     """
     report = IngestReport()
     actor_names: set[str] = set()
@@ -143,6 +148,7 @@ def ingest(
         on_total(total)
     if not inputs:
         return report
+    check_extractor(extractor)
     db = store.open_db(db_path, create=True)
     jobs = max(1, min(jobs or default_jobs(), total))
     size = max(1, min(CHUNK_ARTICLES, math.ceil(total / jobs)))
@@ -168,9 +174,13 @@ def ingest(
 
     chunks: Generator[list[Outcome], None, None]
     if jobs == 1:
-        chunks = (extract_chunk(chunk, is_stored, options) for chunk in _chunks(items(), size))
+        chunks = (
+            extract_chunk(chunk, is_stored, options, extractor) for chunk in _chunks(items(), size)
+        )
     else:
-        tasks = ((str(db_path), force, options, chunk) for chunk in _chunks(items(), size))
+        tasks = (
+            (str(db_path), force, options, chunk, extractor) for chunk in _chunks(items(), size)
+        )
         chunks = _extract_in_workers(tasks, jobs)
     try:
         for outcomes in chunks:
@@ -256,7 +266,7 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-Task = tuple[str, bool, InputOptions, list[Item]]
+Task = tuple[str, bool, InputOptions, list[Item], "ExtractorName"]
 
 
 def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outcome], None, None]:
@@ -292,8 +302,10 @@ def _start_worker() -> None:
 
 
 def _worker_chunk(task: Task) -> list[Outcome]:
-    db_path, force, options, items = task
-    return extract_chunk(items, lambda sha256: not force and _is_stored(db_path, sha256), options)
+    db_path, force, options, items, extractor = task
+    return extract_chunk(
+        items, lambda sha256: not force and _is_stored(db_path, sha256), options, extractor
+    )
 
 
 def read_inputs(
@@ -326,8 +338,21 @@ def read_inputs(
         )
 
 
+def check_extractor(extractor: ExtractorName) -> None:
+    """FactcliError now, before anything is written, when the spaCy pipeline is not installed
+    or the model file cannot be loaded (workers load them again, from the cache of each)."""
+    from factcli import nlp
+    from factcli.extract import judge_for
+
+    nlp.package_name()
+    judge_for(extractor)
+
+
 def extract_chunk(
-    items: list[Item], is_stored: Callable[[str], bool], options: InputOptions | None = None
+    items: list[Item],
+    is_stored: Callable[[str], bool],
+    options: InputOptions | None = None,
+    extractor: ExtractorName = "model",
 ) -> list[Outcome]:
     """Read, skip what is stored already, and extract one chunk (in a worker or in-process)."""
     from factcli.extract import extract_articles
@@ -342,7 +367,9 @@ def extract_chunk(
                 entry = Outcome(a.source, "skipped", sha256=a.sha256, warnings=entry.warnings)
             entries.append(entry)
     articles = [e.article for e in entries if isinstance(e, Read)]
-    extracted = iter(extract_articles(articles, batch_size=max(1, len(articles))))
+    extracted = iter(
+        extract_articles(articles, batch_size=max(1, len(articles)), extractor=extractor)
+    )
     done: list[Outcome] = []
     for entry in entries:
         if isinstance(entry, Outcome):

@@ -9,12 +9,15 @@ does the same from the command line. See docs/scaling.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from factcli import formats, reader
 from factcli.formats import InputOptions
 from factcli.models import Article, Extraction
 from factcli.queries.sql import STATEMENT_KEYS
+
+if TYPE_CHECKING:
+    from factcli.extract import ExtractorName
 
 
 def extraction_records(
@@ -76,14 +79,15 @@ def read_inputs(
 
 
 def extract_stream(
-    articles: Iterable[Article],
+    articles: Iterable[Article], extractor: ExtractorName = "model"
 ) -> Iterator[tuple[Article, list[dict[str, Any]] | None, str | None]]:
     """``(article, records, error)`` per article, extracted in batches; records are numbered
     across the whole stream and `article_id` is the article's running number from 1."""
     from factcli.extract import extract_articles
 
     next_id = 1
-    for number, (article, extraction, error) in enumerate(extract_articles(articles), start=1):
+    extracted = extract_articles(articles, extractor=extractor)
+    for number, (article, extraction, error) in enumerate(extracted, start=1):
         if extraction is None:
             yield article, None, str(error)
             continue

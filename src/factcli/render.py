@@ -348,6 +348,14 @@ def stats_view(summary: dict[str, Any]) -> RenderableType:
         f" ({summary['undated_articles']} undated)"
     )
     lines.append(f"\nquotes carried by several articles  {summary['quotes_in_several_articles']}")
+    for row in summary.get("extractors", []):
+        made = row["extractor"] or "unrecorded"
+        if row["model_version"]:
+            made += f" ({row['model_version']})"
+        lines.append(
+            f"\nextracted by  {made}, parsed by {row['spacy_pipeline'] or 'unrecorded'}:"
+            f" {row['articles']} articles"
+        )
     parts: list[RenderableType] = [lines]
     if summary["top_speakers"]:
         table = Table(

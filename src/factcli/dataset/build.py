@@ -63,7 +63,7 @@ class BuildReport:
 
 
 def plan(
-    paths: Sequence[str], options: InputOptions, partition_size: int
+    paths: Sequence[str], options: InputOptions, partition_size: int, extractor: str = "model"
 ) -> tuple[list[Task], list[tuple[str, str]]]:
     """The tasks for these inputs and the inputs that cannot be read at all."""
     inputs, problems = reader.collect_inputs(paths)
@@ -83,7 +83,7 @@ def plan(
     def close() -> None:
         nonlocal batch, size
         if batch:
-            tasks.append(Task(_task_key(batch, options), tuple(batch)))
+            tasks.append(Task(_task_key(batch, options, extractor), tuple(batch)))
         batch, size = [], 0
 
     for piece in pieces:
@@ -95,8 +95,8 @@ def plan(
     return tasks, problems
 
 
-def _task_key(pieces: list[Piece], options: InputOptions) -> str:
-    h = hashlib.sha256(f"v{schema.FORMAT_VERSION}".encode())
+def _task_key(pieces: list[Piece], options: InputOptions, extractor: str) -> str:
+    h = hashlib.sha256(f"v{schema.FORMAT_VERSION}\0{extractor}".encode())
     h.update(json.dumps(asdict(options), sort_keys=True).encode())
     for p in pieces:
         try:
@@ -108,7 +108,9 @@ def _task_key(pieces: list[Piece], options: InputOptions) -> str:
     return h.hexdigest()[:32]
 
 
-def run_task(out: str, task: Task, options: InputOptions) -> dict[str, Any]:
+def run_task(
+    out: str, task: Task, options: InputOptions, extractor: str = "model"
+) -> dict[str, Any]:
     """The map step for one task, on a worker: rows written under ``_tasks/<key>/``."""
     from factcli.pipeline import Outcome, Read, extract_chunk, read_inputs
 
@@ -120,7 +122,12 @@ def run_task(out: str, task: Task, options: InputOptions) -> dict[str, Any]:
         records = read_inputs(piece.path, options)
         for number, entry in enumerate(itertools.islice(records, piece.start, piece.stop)):
             entries.append((piece.index * schema.ORDER_STRIDE + piece.start + number, entry))
-    outcomes = extract_chunk([e for _, e in entries], lambda _: False, options)
+    outcomes = extract_chunk(
+        [e for _, e in entries],
+        lambda _: False,
+        options,
+        "rules" if extractor == "rules" else "model",
+    )
     articles: list[dict[str, Any]] = []
     statements: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
@@ -215,6 +222,7 @@ def build(
     workers: int | None = None,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     options: InputOptions | None = None,
+    extractor: str = "model",
     on_total: Callable[[int], None] | None = None,
     on_task: Callable[[], None] | None = None,
 ) -> BuildReport:
@@ -226,7 +234,7 @@ def build(
     marker = out / "dataset.json"
     if out.exists() and any(out.iterdir()) and not marker.exists():
         raise FactcliError(f"{out} is a folder that is not a factcli dataset; choose another --out")
-    tasks, problems = plan(paths, options, max(1, partition_size))
+    tasks, problems = plan(paths, options, max(1, partition_size), extractor)
     report = BuildReport(tasks=len(tasks), failed=list(problems))
     try:
         (out / TASKS_DIR).mkdir(parents=True, exist_ok=True)
@@ -246,7 +254,9 @@ def build(
             if on_task:
                 on_task()
         futures = [
-            client.submit(run_task, str(out), t, options, key=f"factcli-extract-{t.key}", retries=3)
+            client.submit(
+                run_task, str(out), t, options, extractor, key=f"factcli-extract-{t.key}", retries=3
+            )
             for t in todo
         ]
         for future in as_completed(futures):

@@ -391,6 +391,9 @@ def _bulk_insert(
                 a["outlet"],
                 a["url"],
                 a["author"],
+                a["extractor"],
+                a["model_version"],
+                a.get("parser"),
             )
         )
         first_sentence = sentence_id
@@ -477,7 +480,8 @@ def _bulk_insert(
         article_id += 1
     conn.executemany(
         "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
-        " ingested_at, outlet, url, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ingested_at, outlet, url, author, extractor, model_version, spacy_pipeline)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         article_rows,
     )
     conn.executemany(

@@ -15,7 +15,7 @@ from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TABLES = ("articles", "statements", "errors", "actors", "actor_mentions", "quote_groups")
 PARTITIONED = ("articles", "statements")
 UNKNOWN_MONTH = "unknown"
@@ -31,8 +31,7 @@ def month(published: str | None) -> str:
 
 def provenance(extraction: Extraction) -> tuple[str, str | None]:
     """The extractor and model version that produced an extraction (rules: no model)."""
-    extractor = getattr(extraction, "extractor", None) or "rules"
-    return str(extractor), getattr(extraction, "model_version", None)
+    return extraction.extractor, extraction.model_version
 
 
 def schemas() -> dict[str, pa.Schema]:
@@ -65,6 +64,7 @@ def schemas() -> dict[str, pa.Schema]:
                 ("text", string),
                 ("extractor", string),
                 ("model_version", string),
+                ("parser", string),
                 (
                     "sentences",
                     pa.list_(pa.struct([("paragraph", i32), ("start", i32), ("end", i32)])),
@@ -179,6 +179,7 @@ def article_row(extraction: Extraction, order: int) -> dict[str, Any]:
         "text": a.text,
         "extractor": extractor,
         "model_version": model_version,
+        "parser": extraction.parser,
         "sentences": [
             {"paragraph": s.paragraph, "start": s.start, "end": s.end} for s in extraction.sentences
         ],
@@ -282,4 +283,13 @@ def to_extraction(article: dict[str, Any], statements: list[dict[str, Any]]) -> 
         (Topic(t["name"], t["kind"], t["specificity"], bool(t["salient"])), t["count"])
         for t in article["topics"] or []
     )
-    return Extraction(art, sentences, actors, stmts, topics)
+    return Extraction(
+        art,
+        sentences,
+        actors,
+        stmts,
+        topics,
+        extractor=article["extractor"] or "rules",
+        model_version=article["model_version"],
+        parser=article.get("parser"),
+    )

@@ -55,6 +55,15 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
         "anonymous_statements": one[9],
         "anonymous_share": round(one[9] / one[1], 3) if one[1] else 0.0,
         "top_speakers": speakers,
+        "extractors": fetch_rows(
+            db,
+            """
+            SELECT extractor, model_version, spacy_pipeline, COUNT(*) AS articles
+            FROM articles GROUP BY extractor, model_version, spacy_pipeline
+            ORDER BY articles DESC, extractor
+            """,
+            [],
+        ),
     }
 
 

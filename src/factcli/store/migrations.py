@@ -264,6 +264,20 @@ def m003_archive(db: Database) -> None:
     quotes.regroup(db, [row[0] for row in db.execute("SELECT id FROM statements ORDER BY id")])
 
 
+@migration
+def m004_extraction_provenance(db: Database) -> None:
+    """Which extractor ("rules" or "model"), which model version and which spaCy pipeline
+    produced each article's statements, so figures from two runs can be told apart."""
+    _execute_each(
+        db,
+        """
+        ALTER TABLE articles ADD COLUMN extractor TEXT;
+        ALTER TABLE articles ADD COLUMN model_version TEXT;
+        ALTER TABLE articles ADD COLUMN spacy_pipeline TEXT;
+        """,
+    )
+
+
 def _execute_each(db: Database, script: str) -> None:
     """Run `script` statement by statement: ``executescript`` would commit the migration's
     transaction half-way, and a failed upgrade must leave the old schema intact."""

@@ -245,6 +245,10 @@ def resolve_actors(db: Database, article_id: int, extraction: Extraction) -> dic
 def _record_article_metadata(db: Database, article_id: int, extraction: Extraction) -> None:
     """The outlet, URL and author, and the field the date came from, when the input gave them."""
     article = extraction.article
+    db.execute(
+        "UPDATE articles SET extractor = ?, model_version = ?, spacy_pipeline = ? WHERE id = ?",
+        [extraction.extractor, extraction.model_version, extraction.parser, article_id],
+    )
     if article.outlet or article.url or article.author:
         db.execute(
             "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",

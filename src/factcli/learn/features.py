@@ -1,0 +1,267 @@
+"""Candidates the model judges and the features it judges them by.
+
+A candidate is a cue token with a content span: every candidate the rules found in a paragraph
+(the model may drop it), and every other verb or noun that governs something a report could be
+(a clause, an infinitive, an object, "against …"): "the court ruled against the plan", "polls show
+Clinton ahead", "Trump wants to build a wall". Features are computed for those tokens only, from
+the parse that spaCy already made, so they cost little beside parsing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from factcli.attribution import lexicon as lx
+from factcli.attribution.rules import (
+    Candidate,
+    ParagraphRules,
+    is_quote_token,
+    lemma,
+    subject_heads,
+    trim_tokens,
+    trim_trailing_time,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_OBJECT_PREPS = frozenset(
+    {"against", "for", "on", "about", "of", "over", "with", "to", "in", "as", "behind", "toward"}
+)
+_ADJ_PREPS = frozenset({"about", "of", "over", "with", "on", "toward", "towards", "that"})
+_NOUN_PREPS = frozenset({"about", "against", "over"})
+_SKIP_DEPS = frozenset({"aux", "auxpass", "amod", "compound", "det", "punct", "prep", "case"})
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+
+
+def _lexicon(lem: str) -> str:
+    if lem in lx.SPEECH_VERBS:
+        return "speech"
+    if lem in lx.THOUGHT_VERBS:
+        return "thought"
+    if lem in lx.XCOMP_VERBS:
+        return "xcomp"
+    if lem in lx.OBJECT_CONTENT_VERBS:
+        return "object"
+    if lem in lx.SPEECH_NOUNS:
+        return "noun"
+    return "none"
+
+
+def propose(tok: Token, rules: ParagraphRules) -> tuple[str, int, int] | None:
+    """(how, start, end) token bounds of what `tok` might report, or None."""
+    if tok.dep_ in _SKIP_DEPS or tok.is_punct or tok.is_space:
+        return None
+    if tok.pos_ in ("VERB", "AUX"):
+        if tok.pos_ == "AUX" and tok.dep_ != "ROOT":
+            return None
+        bounds = rules.content_bounds(tok)
+        if bounds is not None:
+            return ("bounds", *bounds)
+        for child in tok.rights:
+            if child.dep_ in ("xcomp", "ccomp"):
+                return (child.dep_, child.left_edge.i, child.right_edge.i + 1)
+        for child in tok.rights:
+            if child.dep_ in ("dobj", "attr", "oprd"):
+                end = child.right_edge.i + 1
+                for more in tok.rights:
+                    if more.i > child.i and more.dep_ in ("xcomp", "oprd", "ccomp"):
+                        end = more.right_edge.i + 1
+                return ("dobj", child.left_edge.i, end)
+        for child in tok.rights:
+            if child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS:
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    return ("prep_" + child.lower_, objs[0].left_edge.i, objs[-1].right_edge.i + 1)
+        return None
+    if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "oprd", "ROOT"):
+        # "is worried about the cost", "was clear that …", "is eager to leave"
+        for child in tok.rights:
+            if child.dep_ in ("ccomp", "xcomp"):
+                return ("adj_" + child.dep_, child.left_edge.i, child.right_edge.i + 1)
+            if child.dep_ == "prep" and child.lower_ in _ADJ_PREPS:
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    return ("adj_" + child.lower_, objs[0].left_edge.i, objs[-1].right_edge.i + 1)
+        return None
+    if tok.pos_ == "NOUN":
+        for child in tok.rights:
+            if child.dep_ == "prep" and child.lower_ in _NOUN_PREPS:
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    return ("noun_" + child.lower_, objs[0].left_edge.i, objs[-1].right_edge.i + 1)
+            if child.dep_ in ("acl", "ccomp", "appos") and any(
+                g.dep_ == "mark" and g.lower_ in ("that", "whether", "if") for g in child.children
+            ):
+                return ("noun_that", child.left_edge.i, child.right_edge.i + 1)
+            if child.dep_ == "acl" and child.tag_ == "VB" and lemma(tok) in lx.SPEECH_NOUNS:
+                return ("noun_to", child.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def generic_candidate(tok: Token, rules: ParagraphRules) -> tuple[Candidate, str] | None:
+    """A candidate for a token the rules left alone (their cleaning applied), and how its
+    content was found."""
+    found = propose(tok, rules)
+    if found is None:
+        return None
+    how, start, end = found
+    if rules.inside_quote(tok) and how != "bounds":
+        return None
+    doc = rules.doc
+    if not any(c.dep_ == "ccomp" for c in tok.children):
+        end = trim_trailing_time(doc, start, end)
+    start, end = rules._snap_to_quotes(start, end)
+    trimmed = trim_tokens(doc, start, end)
+    if trimmed is None:
+        return None
+    start, end = trimmed
+    if start <= tok.i < end:
+        return None
+    heads: list[Token] = []
+    if tok.pos_ == "NOUN":
+        heads = [c for c in tok.children if c.dep_ == "poss"]
+        if not heads and tok.dep_ == "dobj" and tok.head.pos_ == "VERB":
+            heads, _ = subject_heads(tok.head)  # "raised questions about …"
+    elif tok.pos_ == "ADJ" and tok.dep_ != "ROOT":
+        heads, _ = subject_heads(tok.head)  # "she is worried about …"
+    else:
+        heads, _ = subject_heads(tok)
+    if any(start <= h.i < end for h in heads):
+        heads = []
+    content = rules.abs_span(start, end)
+    kind = "indirect"
+    if any(q.start >= content[0] and q.end <= content[1] for q in rules.quotes):
+        kind = "mixed"
+    return Candidate(kind, rules.cue_span(tok), content, heads, tok), how  # type: ignore[arg-type]
+
+
+def _bucket(n: int) -> str:
+    for limit in (1, 2, 4, 8, 16, 32):
+        if n <= limit:
+            return str(limit)
+    return "more"
+
+
+def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = False) -> list[str]:
+    """String features of one candidate (cue token, content, speaker); `nested` when the cue
+    lies inside the content of a candidate the rules found."""
+    tok = cand.cue_token
+    assert tok is not None
+    doc = rules.doc
+    lem = lemma(tok)
+    lexk = _lexicon(lem)
+    origin = f"{how}:{cand.kind}"
+    out = [
+        "bias",
+        "origin=" + origin,
+        "how=" + how,
+        "lem=" + lem,
+        "lem+origin=" + lem + "|" + how,
+        "pos=" + tok.pos_,
+        "tag=" + tok.tag_,
+        "dep=" + tok.dep_,
+        "lex=" + lexk,
+        "lex+origin=" + lexk + "|" + origin,
+        "headpos=" + tok.head.pos_ + "|" + tok.dep_,
+        "headlem=" + lemma(tok.head) + "|" + tok.dep_,
+        "lem+dep=" + lem + "|" + tok.dep_,
+        "lem+tag=" + lem + "|" + tok.tag_,
+    ]
+    if nested:
+        out.append("nested")
+        out.append("nested+origin=" + origin)
+    subj = None
+    for child in tok.children:
+        out.append("child=" + child.dep_)
+        if child.dep_ == "prep":
+            out.append("prep=" + child.lower_)
+            out.append("lem+prep=" + lem + "|" + child.lower_)
+        elif child.dep_ == "neg":
+            out.append("neg")
+        elif child.dep_ == "aux" and child.tag_ == "MD":
+            out.append("modal=" + child.lower_)
+        elif child.dep_ in _SUBJECTS:
+            subj = child
+        elif child.dep_ == "prt":
+            out.append("lem+prt=" + lem + "|" + child.lower_)
+        elif child.dep_ in ("dobj", "attr") and child.i > tok.i:
+            out.append("obj=" + lemma(child))
+            out.append("lem+obj=" + lem + "|" + lemma(child))
+    if subj is not None:
+        out.append("subjpos=" + subj.pos_)
+        out.append("subjent=" + (subj.ent_type_ or "-"))
+        out.append("lem+subjent=" + lem + "|" + (subj.ent_type_ or subj.pos_))
+        if subj.pos_ == "PRON":
+            out.append("subj=" + subj.lower_)
+        elif subj.lower_ in lx.PERSON_NOUNS or lemma(subj) in lx.PERSON_NOUNS:
+            out.append("subjperson")
+        else:
+            out.append("subjlem=" + lemma(subj))
+    out.append("speakers=" + str(min(len(cand.speakers), 2)))
+    if cand.speakers:
+        head = cand.speakers[0]
+        out.append("spkent=" + (head.ent_type_ or head.pos_))
+    if rules.inside_quote(tok):
+        out.append("inquote")
+    start = rules.token_at(cand.content[0])
+    end = rules.token_before(cand.content[1])
+    if start is not None and end is not None and end >= start:
+        first = doc[start]
+        out.append("first=" + first.lower_ if first.is_alpha and first.is_stop else "first=X")
+        out.append("firstpos=" + first.pos_)
+        out.append("len=" + _bucket(end - start + 1))
+        out.append("lem+len=" + lem + "|" + _bucket(end - start + 1))
+        out.append("after" if start > tok.i else "before")
+        heads = [t for t in doc[start : end + 1] if not start <= t.head.i <= end or t.head is t]
+        if heads:
+            chead = heads[0]
+            out.append("chead=" + chead.pos_ + "|" + chead.dep_)
+            out.append("lem+chead=" + lem + "|" + chead.pos_)
+            if chead.pos_ in ("NOUN", "VERB", "ADJ"):
+                out.append("cheadlem=" + lemma(chead))
+        out.append(
+            "cverb" if any(t.pos_ in ("VERB", "AUX") for t in doc[start : end + 1]) else "noverb"
+        )
+        if any(is_quote_token(t) for t in doc[start : end + 1]):
+            out.append("quoted")
+    if tok.i > 0:
+        out.append("prev=" + doc[tok.i - 1].lower_)
+    if tok.i + 1 < len(doc):
+        out.append("next=" + doc[tok.i + 1].lower_)
+    return out
+
+
+def paragraph_candidates(
+    rules: ParagraphRules, found: list[Candidate]
+) -> list[tuple[Candidate, list[str] | None]]:
+    """The rules' candidates (features None where the model cannot judge them: a layout rule or
+    a quote continuing a speaker) followed by the model's own proposals."""
+    out: list[tuple[Candidate, list[str] | None]] = []
+    inside = [rules.token_at(c.content[0]) for c in found]
+    ranges = [
+        (a, b)
+        for a, b in zip(inside, (rules.token_before(c.content[1]) for c in found), strict=True)
+        if a is not None and b is not None
+    ]
+    for cand in found:
+        if (
+            cand.cue_token is None
+            or cand.sure
+            or cand.inherited_from is not None
+            or cand.cue_token.doc is not rules.doc  # a colon cue of the paragraph before
+        ):
+            out.append((cand, None))
+        else:
+            out.append((cand, features(cand, "rule", rules)))
+    cue_tokens = {c.cue_token.i for c in found if c.cue_token is not None}
+    for tok in rules.tokens:
+        if tok.i in cue_tokens or tok.i in rules.used_verbs:
+            continue
+        made = generic_candidate(tok, rules)
+        if made is None:
+            continue
+        cand, how = made
+        nested = any(a <= tok.i <= b for a, b in ranges)
+        out.append((cand, features(cand, how, rules, nested)))
+    return out

@@ -1,0 +1,115 @@
+"""A logistic model over string features: trained with numpy, stored as JSON, scored with dicts.
+
+Nothing at run time needs more than the standard library: the weights are a dict from feature to
+float. Training is full-batch (Adam on the L2-regularised log loss, fixed iterations), so it is
+deterministic: the same examples give the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+RULE_FEATURE = "how=rule"
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    weights: dict[str, float]
+    threshold: float
+    """Probability at which a candidate of the model's own is kept."""
+    version: str
+    meta: dict[str, object]
+    rule_threshold: float = 0.0
+    """Probability at which a candidate the rules found is kept (marked by the feature
+    `RULE_FEATURE`); the rules are precise, so it is lower."""
+
+    def probability(self, feats: Sequence[str]) -> float:
+        w = self.weights
+        z = sum(w.get(f, 0.0) for f in feats)
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def accepts(self, feats: Sequence[str]) -> bool:
+        limit = self.rule_threshold if RULE_FEATURE in feats else self.threshold
+        return self.probability(feats) >= limit
+
+    def to_bytes(self) -> bytes:
+        body = {
+            "version": self.version,
+            "threshold": self.threshold,
+            "rule_threshold": self.rule_threshold,
+            "meta": self.meta,
+            "weights": {k: self.weights[k] for k in sorted(self.weights)},
+        }
+        data = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        return gzip.compress(data, compresslevel=9, mtime=0)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> LinearModel:
+        body = json.loads(gzip.decompress(data))
+        weights = body["weights"]
+        if not isinstance(weights, dict) or not all(
+            isinstance(v, int | float) for v in weights.values()
+        ):
+            raise ValueError("weights are not a mapping of feature to number")
+        return cls(
+            {str(k): float(v) for k, v in weights.items()},
+            float(body["threshold"]),
+            str(body["version"]),
+            dict(body.get("meta", {})),
+            float(body.get("rule_threshold", 0.0)),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        return cls.from_bytes(path.read_bytes())
+
+
+def fit(
+    examples: Sequence[Sequence[str]],
+    labels: Sequence[int],
+    l2: float = 1.0,
+    iterations: int = 300,
+    min_count: int = 2,
+    learning_rate: float = 0.1,
+) -> dict[str, float]:
+    """Weights of a logistic model; features seen fewer than `min_count` times are left out."""
+    import numpy as np
+
+    counts = Counter(f for feats in examples for f in set(feats))
+    vocab = sorted(f for f, n in counts.items() if n >= min_count or f == "bias")
+    index = {f: i for i, f in enumerate(vocab)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, feats in enumerate(examples):
+        for f in set(feats):
+            c = index.get(f)
+            if c is not None:
+                rows.append(r)
+                cols.append(c)
+    row = np.asarray(rows, dtype=np.int64)
+    col = np.asarray(cols, dtype=np.int64)
+    y = np.asarray(labels, dtype=np.float64)
+    n, d = len(y), len(vocab)
+    w = np.zeros(d)
+    m = np.zeros(d)
+    v = np.zeros(d)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, iterations + 1):
+        z = np.bincount(row, weights=w[col], minlength=n)
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        grad = np.bincount(col, weights=(p - y)[row], minlength=d) + l2 * w
+        grad[index["bias"]] -= l2 * w[index["bias"]]
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        mhat = m / (1 - beta1**t)
+        vhat = v / (1 - beta2**t)
+        w = w - learning_rate * mhat / (np.sqrt(vhat) + eps)
+    return {f: round(float(x), 5) for f, x in zip(vocab, w, strict=True) if abs(x) >= 1e-4}

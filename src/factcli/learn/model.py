@@ -1,0 +1,71 @@
+"""The shipped attribution model: loaded once per process from package data, then asked, per
+paragraph, which candidates to keep."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from factcli.errors import FactcliError
+from factcli.learn.linear import LinearModel
+
+if TYPE_CHECKING:
+    from factcli.attribution.rules import Candidate, ParagraphRules
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "attribution.json.gz"
+MODEL_ENV = "FACTCLI_ATTRIBUTION_MODEL"
+"""Names another model file (one made by `python -m factcli.learn.train`)."""
+
+
+def model_path() -> Path:
+    return Path(os.environ[MODEL_ENV]) if os.environ.get(MODEL_ENV) else MODEL_FILE
+
+
+def load(path: Path | None = None) -> LinearModel:
+    """The model at `path` (default: `model_path()`), read once per process. A missing or
+    damaged file is a FactcliError that names it and the way round it."""
+    return _load(path or model_path())
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> LinearModel:
+    try:
+        return LinearModel.load(path)
+    except FileNotFoundError:
+        reason = "it is missing"
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error) as exc:
+        reason = f"it is unreadable ({type(exc).__name__})"
+    raise FactcliError(
+        f"cannot load the attribution model {path}: {reason}; "
+        "reinstall factcli or use --extractor rules"
+    )
+
+
+def version() -> str:
+    return load().version
+
+
+class ModelJudge:
+    """(rules, found) → the candidates to keep, for `extract_parsed`; `version` is recorded
+    with every article it judged."""
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+        self.version = model.version
+
+    def __call__(self, rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
+        from factcli.learn.features import paragraph_candidates
+
+        accepts = self.model.accepts
+        return [
+            cand
+            for cand, feats in paragraph_candidates(rules, found)
+            if feats is None or accepts(feats)
+        ]
+
+
+def judge(model: LinearModel | None = None) -> ModelJudge:
+    return ModelJudge(model or load())

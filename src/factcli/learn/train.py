@@ -1,0 +1,204 @@
+"""Train the attribution model on annotated articles (PolNeAR's `data/train`, or your own).
+
+    python -m factcli.learn.train PATH/TO/PolNeAR --out attribution.json.gz --cache DIR
+
+PATH is PolNeAR's repository (its data/train is read, nothing else), or any folder with
+`text/<stem>.txt` and `attributions/<stem>_<annotator>.ann` (brat), or with `texts/` and a
+`gold.jsonl` as PolNeAR's scorer reads it. A folder named `test` is refused. Articles are split
+into five folds (by sorted name): each fold is scored by a model trained on the other four, the
+threshold is chosen on those held-out figures, and the final model is trained on everything.
+The same corpus and options give the same file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
+from factcli.errors import FactcliError
+from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
+from factcli.learn.features import paragraph_candidates
+from factcli.learn.linear import RULE_FEATURE, LinearModel, fit
+from factcli.learn.score import Tally, gold_positions, positions
+
+THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+RULE_THRESHOLDS = (0.05, 0.15, 0.25, 0.35)
+
+
+@dataclass
+class Example:
+    article: int
+    content: tuple[int, int]
+    speakers: list[tuple[int, int]]
+    feats: list[str] | None
+    label: int
+
+
+def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
+    out = []
+    for head in cand.speakers:
+        b0, b1 = mention_bounds(head)
+        doc = head.doc
+        at = offset if cand.speaker_offset is None else cand.speaker_offset
+        out.append((doc[b0].idx + at, doc[b1 - 1].idx + len(doc[b1 - 1].text) + at))
+    return out
+
+
+def examples_of(index: int, parsed: ParsedArticle) -> list[Example]:
+    """Every candidate of an article, labelled 1 when its content matches a gold content (at
+    least half the characters of the longer, as the scorer counts) whose cue it shares: the
+    same content reached through another word is a duplicate, which the scorer counts wrong."""
+    from factcli.extract import _candidates
+
+    text = parsed.article.text
+    golds = [
+        (positions(text, g.content), positions(text, [*g.source, *g.cue]), g.cue)
+        for g in parsed.gold
+    ]
+    recorded: list[tuple[Candidate, list[str] | None]] = []
+
+    def record(rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
+        made = paragraph_candidates(rules, found)
+        recorded.extend(made)
+        return [c for c, _ in made]
+
+    pairs = list(zip(parsed.docs, (s for s, _ in parsed.paragraphs), strict=True))
+    found = _candidates(parsed.article, parsed.paragraphs, pairs, record)
+    offsets = {id(c): off for c, _, off in found}
+    out = []
+    for cand, feats in recorded:
+        pc = positions(text, [cand.content])
+        label = 0
+        c0, c1 = cand.cue
+        for gc, frame, cue in golds:
+            pcj = pc - frame
+            inter = len(pcj & gc)
+            if (
+                inter
+                and inter / max(len(pcj), len(gc)) >= 0.5
+                and any(a < c1 and c0 < b for a, b in cue)
+            ):
+                label = 1
+                break
+        off = offsets.get(id(cand), 0)
+        out.append(Example(index, cand.content, _speaker_chars(cand, off), feats, label))
+    return out
+
+
+def cross_validate(
+    corpus: list[ParsedArticle], examples: list[Example], folds: int, l2: float, log: bool
+) -> tuple[tuple[float, float], dict[str, object]]:
+    """Held-out figures for a grid of the two thresholds (the rules' candidates, the model's
+    own); returns the pair with the best sum of overlap50 and end-to-end F1, and the figures."""
+    probs: list[float] = [0.0] * len(examples)
+    for fold in range(folds):
+        train = [ex for ex in examples if ex.article % folds != fold and ex.feats is not None]
+        weights = fit([ex.feats or [] for ex in train], [ex.label for ex in train], l2=l2)
+        model = LinearModel(weights, 0.5, "cv", {})
+        for k, ex in enumerate(examples):
+            if ex.article % folds == fold and ex.feats is not None:
+                probs[k] = model.probability(ex.feats)
+        if log:
+            print(f"fold {fold + 1}/{folds} trained on {len(train)} candidates", file=sys.stderr)
+    by_article: dict[int, list[int]] = {}
+    for k, ex in enumerate(examples):
+        by_article.setdefault(ex.article, []).append(k)
+    by_rule = [ex.feats is None or RULE_FEATURE in ex.feats for ex in examples]
+    golds = [gold_positions(p.article.text, p.gold) for p in corpus]
+    content_at = [positions(corpus[ex.article].article.text, [ex.content]) for ex in examples]
+    speakers_at = [
+        [positions(corpus[ex.article].article.text, [s]) for s in ex.speakers] for ex in examples
+    ]
+
+    def figures(rule_t: float, own_t: float) -> dict[str, dict[str, float]]:
+        tally = Tally()
+        for a in range(len(corpus)):
+            preds: list[tuple[frozenset[int], frozenset[int] | None]] = []
+            seen: set[tuple[tuple[int, int], tuple[int, int] | None]] = set()
+            for k in by_article.get(a, []):
+                ex = examples[k]
+                if ex.feats is not None and probs[k] < (rule_t if by_rule[k] else own_t):
+                    continue
+                spans: list[tuple[int, int] | None] = list(ex.speakers) or [None]
+                sets: list[frozenset[int] | None] = list(speakers_at[k]) or [None]
+                for span, at in zip(spans, sets, strict=True):
+                    if (ex.content, span) not in seen:
+                        seen.add((ex.content, span))
+                        preds.append((content_at[k], at))
+            tally.add_positions(golds[a], preds)
+        return tally.figures()
+
+    table = {(r, o): figures(r, o) for r in RULE_THRESHOLDS for o in THRESHOLDS}
+    best = max(table, key=lambda k: (table[k]["overlap50"]["f1"] + table[k]["end_to_end"]["f1"], k))
+    report = {
+        "rule_threshold": best[0],
+        "threshold": best[1],
+        "figures": table[best],
+        "rules_alone": figures(0.0, 2.0),
+    }
+    return best, report
+
+
+def train(
+    corpus_path: Path,
+    cache: Path | None = None,
+    folds: int = 5,
+    l2: float = 1.0,
+    version: str = "attribution-1",
+    log: bool = True,
+) -> LinearModel:
+    root = training_root(corpus_path)
+    corpus = load_corpus(root, cache)
+    if log:
+        print(f"{len(corpus)} annotated articles parsed", file=sys.stderr)
+    examples = [ex for a, parsed in enumerate(corpus) for ex in examples_of(a, parsed)]
+    n_folds = max(2, min(folds, len(corpus)))
+    (rule_threshold, threshold), report = cross_validate(corpus, examples, n_folds, l2, log)
+    if log:
+        print(json.dumps(report, indent=1), file=sys.stderr)
+    usable = [ex for ex in examples if ex.feats is not None]
+    weights = fit([ex.feats or [] for ex in usable], [ex.label for ex in usable], l2=l2)
+    meta: dict[str, object] = {
+        "articles": len(corpus),
+        "candidates": len(usable),
+        "positives": sum(ex.label for ex in usable),
+        "l2": l2,
+        "folds": n_folds,
+        "cross_validation": report,
+    }
+    return LinearModel(weights, threshold, version, meta, rule_threshold)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m factcli.learn.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("corpus", type=Path, help="PolNeAR repository or annotated folder")
+    parser.add_argument("--out", type=Path, required=True, help="model file to write")
+    parser.add_argument("--cache", type=Path, help="folder for parsed documents")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--version", default="attribution-1")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        model = train(args.corpus, args.cache, args.folds, args.l2, args.version, not args.quiet)
+    except FactcliError as exc:
+        print(f"factcli: error: {exc.message}", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(model.to_bytes())
+    if not args.quiet:
+        print(f"wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""The trained attribution model: reading annotations, training end to end on hand-written
+articles (tests/fixtures/attribution), the shipped model, and the ways loading it can fail."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcli.cli import app
+from factcli.errors import FactcliError
+from factcli.learn import brat
+from factcli.learn.corpus import training_root
+from factcli.learn.linear import LinearModel, fit
+from factcli.learn.model import MODEL_ENV, MODEL_FILE
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "attribution"
+ARTICLE = (
+    "Ferry Fares to Rise\n\nThe harbor director said the fares would rise in May. "
+    "Commuters believe the ferry is already too expensive.\n"
+)
+
+
+def test_brat_reads_events_with_discontinuous_spans() -> None:
+    ann = (
+        "T1\tSource 0 2\tWe\nT2\tCue 3 7\tknow\nT3\tContent 8 12;20 25\tthis rest\n"
+        "T4\tAttribution 3 7\tknow\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n"
+        "#1\tAnnotatorNotes T3\ta note\nT5\tCue 30 33\tsay\n"
+    )
+    (att,) = brat.parse_ann(ann)
+    assert att.source == ((0, 2),)
+    assert att.cue == ((3, 7),)
+    assert att.content == ((8, 12), (20, 25))
+
+
+def test_first_annotator_is_read() -> None:
+    rows = {stem: gold for stem, _, gold in brat.read_split(FIXTURE)}
+    assert set(rows) == {"clinic-hours", "harbor-vote", "river-bridge", "school-budget"}
+    assert len(rows["clinic-hours"]) == 4  # clinic-hours_a1, not the empty clinic-hours_b2
+
+
+def test_a_test_compartment_is_refused(tmp_path: Path) -> None:
+    held_out = tmp_path / "data" / "test"
+    (held_out / "attributions").mkdir(parents=True)
+    with pytest.raises(FactcliError, match="test"):
+        training_root(held_out)
+    (tmp_path / "data" / "train" / "attributions").mkdir(parents=True)
+    assert training_root(tmp_path) == tmp_path / "data" / "train"
+
+
+def test_fit_learns_a_separable_feature() -> None:
+    examples = [["bias", "a"]] * 20 + [["bias", "b"]] * 20
+    labels = [1] * 20 + [0] * 20
+    weights = fit(examples, labels, l2=0.1)
+    model = LinearModel(weights, 0.5, "t", {})
+    assert model.accepts(["bias", "a"]) and not model.accepts(["bias", "b"])
+
+
+def test_training_is_deterministic_and_its_model_extracts(
+    nlp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcli.learn import train
+
+    first, second = tmp_path / "one.json.gz", tmp_path / "two.json.gz"
+    argv = [str(FIXTURE), "--folds", "2", "--quiet", "--version", "fixture-1"]
+    assert train.main([*argv, "--out", str(first)]) == 0
+    assert train.main([*argv, "--out", str(second), "--cache", str(tmp_path / "c")]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    model = LinearModel.load(first)
+    assert model.version == "fixture-1"
+    assert model.meta["articles"] == 4 and model.weights
+
+    monkeypatch.setenv(MODEL_ENV, str(first))
+    from factcli.extract import extract
+    from factcli.models import Article
+
+    extraction = extract(
+        Article(text=ARTICLE, source="t", body_start=21, title="Ferry Fares to Rise")
+    )
+    assert extraction.extractor == "model" and extraction.model_version == "fixture-1"
+    assert extraction.parser and "core_web_sm" in extraction.parser
+
+
+def test_the_shipped_model_loads_and_fits_in_the_package() -> None:
+    assert MODEL_FILE.stat().st_size <= 25_000_000
+    model = LinearModel.load(MODEL_FILE)
+    assert model.version and model.weights
+    assert 0.0 < model.threshold < 1.0
+    assert "cross_validation" in model.meta
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "not gzip json"])
+def test_a_bad_model_file_stops_before_anything_is_written(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "model.json.gz"
+    if damage == "corrupt":
+        bad.write_bytes(gzip.compress(b'{"weights": ')[:-6])
+    elif damage == "not gzip json":
+        bad.write_bytes(gzip.compress(b'{"weights": [1, 2]}'))
+    monkeypatch.setenv(MODEL_ENV, str(bad))
+    article = tmp_path / "a.txt"
+    article.write_text("The mayor said the ferry fares would rise.\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(article), "--db", str(db)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and "--extractor rules" in lines[0]
+    assert not db.exists()
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(article), "-o", str(out)])
+    assert result.exit_code == 1 and "--extractor rules" in result.stderr
+    assert not out.exists()
+
+
+def test_rules_extractor_and_provenance_in_stats(
+    nlp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "missing.json.gz"))  # rules never load it
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    db = tmp_path / "x.db"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(article), "--db", str(db), "--extractor", "rules"])
+    assert result.exit_code == 0, result.stderr
+    monkeypatch.delenv(MODEL_ENV)
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT extractor, model_version, spacy_pipeline FROM articles")
+        .fetchone()
+    )
+    assert row[0] == "rules" and row[1] is None and "core_web_sm" in row[2]
+    result = runner.invoke(app, ["ingest", str(article), "--db", str(db), "--force"])
+    assert result.exit_code == 0, result.stderr
+    rows = sqlite3.connect(db).execute("SELECT extractor, model_version FROM articles").fetchall()
+    assert rows == [("model", LinearModel.load(MODEL_FILE).version)]
+    result = runner.invoke(app, ["stats", "--db", str(db)])
+    assert "extracted by  model" in result.stdout
+
+
+def test_an_unknown_spacy_pipeline_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTCLI_SPACY_MODEL", "xx_no_such_pipeline")
+    article = tmp_path / "a.txt"
+    article.write_text("The mayor said the fares would rise.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(article), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "factcli: error: the spaCy pipeline 'xx_no_such_pipeline' named by FACTCLI_SPACY_MODEL "
+        "is not installed"
+    ]
+    assert not (tmp_path / "x.db").exists()
