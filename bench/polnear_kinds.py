@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from factcli.learn.brat import GoldAttribution, read_split
-from factcli.learn.score import positions
+from factcli.learn.score import matches, positions
 
 QUOTES = "“”\"‘’'«»"
 SAY = ("say", "said", "says", "saying", "tell", "told", "tells", "telling")
@@ -66,20 +66,7 @@ def main() -> int:
             (positions(text, g.content), positions(text, [*g.source, *g.cue]), kind(text, g))
             for g in golds
         ]
-        pairs = []
-        for i, pc in enumerate(P):
-            for j, (gc, frame, _) in enumerate(G):
-                pcj = pc - frame
-                inter = len(pcj & gc)
-                if inter:
-                    pairs.append((inter / max(len(pcj), len(gc)), i, j))
-        used_p: set[int] = set()
-        used_g: set[int] = set()
-        for sc, i, j in sorted(pairs, reverse=True):
-            if i in used_p or j in used_g:
-                continue
-            used_p.add(i)
-            used_g.add(j)
+        for sc, _, j, _ in matches(P, [(gc, frame) for gc, frame, _ in G]):
             if sc >= 0.5:
                 found[G[j][2]] += 1
         for _, _, k in G:

@@ -38,6 +38,33 @@ def gold_positions(text: str, gold: Sequence[GoldAttribution]) -> list[GoldPosit
     ]
 
 
+def matches(
+    preds: Sequence[frozenset[int]], golds: Sequence[tuple[frozenset[int], frozenset[int]]]
+) -> list[tuple[float, int, int, bool]]:
+    """Predicted and gold contents matched one to one, best overlap first, as the scorer matches
+    them: (overlap share, prediction index, gold index, exact) per matched pair. Each gold's
+    frame (its source and cue) is taken out of a prediction first, so an enclosed "he said" is
+    forgiven."""
+    pairs = []
+    for i, pc in enumerate(preds):
+        for j, (gc, frame) in enumerate(golds):
+            pcj = pc - frame
+            inter = len(pcj & gc)
+            if inter:
+                pairs.append((inter / max(len(pcj), len(gc)), i, j, pcj == gc))
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for pair in sorted(pairs, reverse=True):
+        _, i, j, _ = pair
+        if i in used_p or j in used_g:
+            continue
+        used_p.add(i)
+        used_g.add(j)
+        out.append(pair)
+    return out
+
+
 class Tally:
     def __init__(self) -> None:
         self.n_pred = 0
@@ -56,24 +83,10 @@ class Tally:
         """As `add`, with the character positions computed already (see `gold_positions`)."""
         self.n_pred += len(ps)
         self.n_gold += len(golds)
-        pairs = []
-        exact = {}
-        for i, (pc, _) in enumerate(ps):
-            for j, (gc, _, frame) in enumerate(golds):
-                pcj = pc - frame
-                inter = len(pcj & gc)
-                if inter:
-                    pairs.append((inter / max(len(pcj), len(gc)), i, j))
-                    exact[i, j] = pcj == gc
-        used_p: set[int] = set()
-        used_g: set[int] = set()
-        for sc, i, j in sorted(pairs, reverse=True):
-            if i in used_p or j in used_g:
-                continue
-            used_p.add(i)
-            used_g.add(j)
+        contents = [pc for pc, _ in ps]
+        for sc, i, j, exact in matches(contents, [(gc, frame) for gc, _, frame in golds]):
             self.hits["any"] += 1
-            self.hits["exact"] += exact[i, j]
+            self.hits["exact"] += exact
             if sc >= 0.5:
                 self.hits["overlap50"] += 1
                 s_p, s_g = ps[i][1], golds[j][1]
