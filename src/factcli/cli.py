@@ -83,6 +83,18 @@ class SortChoice(StrEnum):
     oldest = "oldest"
 
 
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only articles published on or after this date.", show_default=False
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="Only articles published on or before this date.", show_default=False
+    ),
+]
 SortOption = Annotated[
     SortChoice | None,
     typer.Option(
@@ -730,18 +742,8 @@ def topics(
         TopicKindChoice | None,
         typer.Option("--kind", case_sensitive=False, help="Only topics of this kind."),
     ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only articles published on or after this date.", show_default=False
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until", help="Only articles published on or before this date.", show_default=False
-        ),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
     """What the archive is about: topics ranked by the number of articles about each (where
     the topic is salient), weighted by how specific it is; key phrases beside named places,
@@ -860,18 +862,8 @@ def articles(
             show_default=False,
         ),
     ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only articles published on or after this date.", show_default=False
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until", help="Only articles published on or before this date.", show_default=False
-        ),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
     """Stored articles, oldest ingest first; --source, --since and --until filter them."""
     out = _format(fmt, json_)

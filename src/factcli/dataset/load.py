@@ -253,15 +253,8 @@ def _statement_id(db: Database, sha256: str, index: int) -> int | None:
 def _set_quote(
     db: Database, statement_id: int, quote_id: int, actor_id: int, content: str, quotes: Any
 ) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
-        [statement_id, quote_id],
-    )
-    if quote_id == statement_id:
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
-            [(key, statement_id) for key in quotes.band_keys(actor_id, content)],
-        )
+    keys = quotes.band_keys(actor_id, content) if quote_id == statement_id else []
+    quotes.record_quote(db, statement_id, quote_id, keys)
 
 
 def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:

@@ -109,6 +109,13 @@ def assign(db: Database, statement_id: int, actor_id: int | None, content: str) 
         [*keys, statement_id, actor_id],
     ).fetchall()
     quote_id = choose_quote(content, statement_id, rows)
+    record_quote(db, statement_id, quote_id, keys)
+    return quote_id
+
+
+def record_quote(db: Database, statement_id: int, quote_id: int, keys: Iterable[int]) -> None:
+    """Store the quote a statement belongs to; only a quote's first statement keeps its band
+    keys (`keys`, ignored otherwise), so a much-copied quote costs the same as a rare one."""
     db.execute(
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
         [statement_id, quote_id],
@@ -118,7 +125,6 @@ def assign(db: Database, statement_id: int, actor_id: int | None, content: str) 
             "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
             [(key, statement_id) for key in keys],
         )
-    return quote_id
 
 
 def regroup(db: Database, statement_ids: Iterable[int]) -> None:
