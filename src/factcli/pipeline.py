@@ -309,16 +309,18 @@ def _worker_chunk(task: Task) -> list[Outcome]:
 
 
 def read_inputs(
-    source: str, options: InputOptions, stdin: BinaryIO | None = None
+    source: str, options: InputOptions, stdin: BinaryIO | None = None, skip: int = 0
 ) -> Iterator[Read | Outcome]:
     """The articles of one input, read and checked, or the failures to report (one per input
-    or per bad JSON Lines record). Fallback decodings travel with the article as warnings: a
-    worker process cannot print them in input order."""
+    or per bad JSON Lines record), from record number `skip`. Fallback decodings travel with
+    the article as warnings: a worker process cannot print them in input order."""
     from factcli.extract import article_paragraphs
 
     warnings: list[str] = []
     try:
-        for item in formats.read_articles(source, options, stdin=stdin, warn=warnings.append):
+        for item in formats.read_articles(
+            source, options, stdin=stdin, warn=warnings.append, skip=skip
+        ):
             if isinstance(item, reader.InputError):
                 yield Outcome(item.source, "failed", item.reason)
                 continue

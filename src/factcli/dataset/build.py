@@ -119,8 +119,8 @@ def run_task(
         return _summary(final)
     entries: list[tuple[int, Read | Outcome]] = []
     for piece in task.pieces:
-        records = read_inputs(piece.path, options)
-        for number, entry in enumerate(itertools.islice(records, piece.start, piece.stop)):
+        records = read_inputs(piece.path, options, skip=piece.start)
+        for number, entry in enumerate(itertools.islice(records, piece.stop - piece.start)):
             entries.append((piece.index * schema.ORDER_STRIDE + piece.start + number, entry))
     outcomes = extract_chunk(
         [e for _, e in entries],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,19 +17,61 @@ CONNECT_TIMEOUT_S = 5
 """An unreachable scheduler is reported after this long, never after a hang."""
 
 
+WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+"""Dask settings for the workers of a local cluster. Dask's statistical profiler samples the
+busy thread's stack every 10 ms, which costs a deep spaCy stack about a tenth of the worker's
+CPU; and the nanny's MALLOC_TRIM_THRESHOLD_ turns off glibc's adaptive mmap threshold, so every
+array spaCy allocates above 128 KB becomes an mmap, a munmap and page faults (75 times the page
+faults of a plain process, a quarter more CPU per article). Remote workers get the same from
+the worker plugin below, or from `dask worker` started as docs/scaling.md shows."""
+
+MMAP_THRESHOLD = 32 * 1024 * 1024
+TRIM_THRESHOLD = 64 * 1024 * 1024
+
+
+def tune_worker_process(worker: Any = None) -> None:
+    """In a worker process: undo what makes spaCy slow under Dask (see `WORKER_CONFIG`).
+
+    glibc's mmap threshold cannot be made adaptive again once the environment fixed it, so it is
+    set to the adaptive ceiling (32 MB): spaCy's arrays come from the heap again. The profiler's
+    periodic callbacks are stopped; both are best effort (another libc, another Dask)."""
+    if os.environ.get("MALLOC_TRIM_THRESHOLD_") is not None:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+            libc.mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass
+    callbacks = getattr(worker, "periodic_callbacks", None) or {}
+    for name in ("profile", "profile-cycle"):
+        callback = callbacks.get(name)
+        if callback is not None:
+            callback.stop()
+
+
 def _worker_plugin() -> Any:
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class LoadModel(WorkerPlugin):
-        """Load spaCy (and whatever the extractor needs) when a worker starts, once: every
-        task on that worker process then reuses it through `factcli.nlp.load`'s cache."""
+        """Load spaCy and the attribution model when a worker starts, once: every task on that
+        worker process then reuses them through the per-process caches of `factcli.nlp` and
+        `factcli.learn.model`."""
 
         name = "factcli-load-model"
 
         def setup(self, worker: Any) -> None:
             from factcli import nlp
+            from factcli.extract import judge_for
 
+            tune_worker_process(worker)
             nlp.load()
+            with contextlib.suppress(FactcliError):  # rules need no model; "model" was checked
+                judge_for("model")
 
     return LoadModel()
 
@@ -48,17 +91,20 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
         if scheduler is not None:
             client = _remote(Client, scheduler)
         else:
+            import dask
+
             from factcli.pipeline import default_jobs
 
-            cluster = LocalCluster(
-                n_workers=workers or default_jobs(),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                worker_dashboard_address=None,
-                scheduler_port=0,
-                silence_logs=40,
-            )
+            with dask.config.set(WORKER_CONFIG):
+                cluster = LocalCluster(
+                    n_workers=workers or default_jobs(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    worker_dashboard_address=None,
+                    scheduler_port=0,
+                    silence_logs=40,
+                )
             client = Client(cluster)
     except FactcliError:
         raise

@@ -69,8 +69,9 @@ def read_articles(
     options: InputOptions | None = None,
     stdin: BinaryIO | None = None,
     warn: reader.Warn | None = None,
+    skip: int = 0,
 ) -> Iterator[Article | InputError]:
-    """The articles of one input, in order.
+    """The articles of one input, in order, from the record numbered `skip` (from 0).
 
     Raises `InputError` when the input as a whole cannot be read (missing, too large, not the
     format it claims); yields an `InputError` for one bad record of a JSON Lines file.
@@ -81,8 +82,10 @@ def read_articles(
         from factcli.formats import jsonl
 
         with _open_stream(source, gzipped, stdin) as stream:
-            for item in jsonl.read_records(stream, source, options):
+            for item in jsonl.read_records(stream, source, options, skip):
                 yield _with_outlet(item, options)
+        return
+    if skip:
         return
     data = _read_all(source, gzipped, stdin, options.max_bytes)
     if fmt == "html":

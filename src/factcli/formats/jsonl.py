@@ -23,18 +23,22 @@ if TYPE_CHECKING:
 
 
 def read_records(
-    stream: BinaryIO, source: str, options: InputOptions
+    stream: BinaryIO, source: str, options: InputOptions, skip: int = 0
 ) -> Iterator[Article | InputError]:
     """Articles from the lines of `stream`; a bad line is yielded as an `InputError`.
 
-    Blank lines are skipped. A file that is not gzip though named ``.gz``, or is cut short, is
-    raised as an `InputError` for the whole file after the records read so far.
+    Blank lines are skipped, and so are the first `skip` records, unparsed (a task of a
+    cluster reads one range of a large file). A file that is not gzip though named ``.gz``, or
+    is cut short, is raised as an `InputError` for the whole file after the records read so far.
     """
     lineno = 0
     try:
         for raw in stream:
             lineno += 1
             if not raw.strip():
+                continue
+            if skip:
+                skip -= 1
                 continue
             name = f"{display_name(source)}:{lineno}"
             if len(raw) > options.max_bytes:
