@@ -126,8 +126,8 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
     """A dataset written directly (no parsing, no reduce): articles of 16 statements by 3
     speakers, 12 months, 20,000 actors, one statement in ten a copy of an earlier quote.
 
-    MinHash signatures are random numbers here: computing them is the reduce step's work, and
-    `load` only mixes them with the actor id, so its cost is the same.
+    MinHash signatures are random numbers here (computing them is the reduce step's work); their
+    band keys are mixed with the actor id as the reduce does.
     """
     import hashlib
     import json
@@ -135,8 +135,10 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from factcli.dataset import schema
+    from factcli.dataset import duck, schema
     from factcli.dataset.build import write_table
+    from factcli.dataset.reduce import ROW_GROUP
+    from factcli.store.quotes import keys_from_signature
 
     rnd = random.Random(seed)
     n_actors = 20_000
@@ -235,14 +237,18 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
                 r["sha256"] = sha
                 seen.setdefault(actor_id, r["speaker"])
                 quote = (copy[0], copy[1]) if copy else (sha, r["statement_index"])
+                signature = None if copy else [rnd.getrandbits(60) for _ in range(16)]
                 groups.append(
                     {
                         "sha256": sha,
                         "statement_index": r["statement_index"],
+                        "order": order,
                         "actor_id": actor_id,
                         "quote_sha256": quote[0],
                         "quote_statement_index": quote[1],
-                        "signature": None if copy else [rnd.getrandbits(60) for _ in range(16)],
+                        "band_keys": keys_from_signature(actor_id, signature)
+                        if signature
+                        else None,
                     }
                 )
                 if copy is None and len(popular) < 50 and rnd.random() < 0.01:
@@ -250,6 +256,7 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
             mentions += [
                 {
                     "sha256": sha,
+                    "order": order,
                     "name": n,
                     "name_key": n.casefold(),
                     "role": None,
@@ -266,6 +273,7 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
                     "source": f"synthetic/{number}",
                     "title": None,
                     "published": published,
+                    "published_from": None,
                     "outlet": None,
                     "url": None,
                     "author": None,
@@ -295,12 +303,19 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
             "statements",
             pa.Table.from_pylist(rows_all, schema=part["statements"]),
         )
-        mention_writer.write_table(pa.Table.from_pylist(mentions, schema=part["actor_mentions"]))
-        group_writer.write_table(pa.Table.from_pylist(groups, schema=part["quote_groups"]))
+        mention_writer.write_table(
+            pa.Table.from_pylist(mentions, schema=part["actor_mentions"]), ROW_GROUP
+        )
+        group_writer.write_table(
+            pa.Table.from_pylist(groups, schema=part["quote_groups"]), ROW_GROUP
+        )
     mention_writer.close()
     group_writer.close()
     write_table(out / "errors", "errors", [])
-    (out / "dataset.json").write_text(json.dumps({"format": "factcli-dataset", "version": 1}))
+    (out / "dataset.json").write_text(
+        json.dumps({"format": "factcli-dataset", "version": schema.FORMAT_VERSION})
+    )
+    duck.write_topics(out)
 
 
 def load_figures(dataset: Path, db: Path, statements: int) -> None:

@@ -102,10 +102,25 @@ def cluster() -> Iterator[Any]:
         yield local
 
 
+PAGE = """<!DOCTYPE html>
+<html><head><title>Harbour dredging to start in May | Coast Herald</title>
+<meta property="article:published_time" content="2025-04-09T08:30:00Z"></head>
+<body><article><h1>Harbour dredging to start in May</h1>
+<p>Work to deepen the northern harbour will begin next month, the port authority said on
+Tuesday, after two years of delays caused by a dispute over funding.</p>
+<p>“The channel has silted up faster than anyone expected,” Ines Calder, the mayor of Lisbon,
+told reporters at the quay.</p>
+<p>Miriam Okafor, the finance minister, said the government would cover half of the cost.</p>
+</article></body></html>
+"""
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     folder = tmp_path_factory.mktemp("corpus")
-    return [str(DATA), str(write_feed(folder / "feed.jsonl", synthetic_articles(240)))]
+    page = folder / "harbour.html"
+    page.write_text(PAGE, encoding="utf-8")
+    return [str(DATA), str(write_feed(folder / "feed.jsonl", synthetic_articles(240))), str(page)]
 
 
 def write_feed(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -173,6 +188,7 @@ def dump(path: Path) -> dict[str, Any]:
             con.execute("SELECT name, kind, statement_count, article_count FROM topics"), key=repr
         ),
         "sentences": con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0],
+        "dates": sorted(con.execute("SELECT published, published_from FROM articles"), key=repr),
         "fts": con.execute(
             "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'said'"
         ).fetchone()[0],
@@ -186,14 +202,15 @@ def test_dataset_then_load_gives_what_ingest_gives(built: Path, ingested: Path, 
 
     db = tmp_path / "loaded.db"
     report = load(built, db)
-    assert report.bulk and report.articles == 244
+    assert report.bulk and report.articles == 245
     expected, got = dump(ingested), dump(db)
+    assert ("2025-04-09", "meta article:published_time") in got["dates"]
     assert len(expected["statements"]) > 500
     assert len(expected["quote_groups"]) < len(expected["statements"])  # copies were grouped
     for key in expected:
         assert got[key] == expected[key], key
     again = load(built, db)
-    assert again.articles == 0 and again.skipped == 244
+    assert again.articles == 0 and again.skipped == 245
     assert dump(db) == got
 
 
@@ -257,7 +274,7 @@ def test_dataset_layout_and_rerun_is_idempotent(built: Path, cluster: Any, corpu
         columns=["sha256", "extractor", "model_version"]
     )
     shas = articles["sha256"].to_pylist()
-    assert len(shas) == len(set(shas)) == 244
+    assert len(shas) == len(set(shas)) == 245
     from factcli.learn import model
 
     assert set(articles["extractor"].to_pylist()) == {"model"}
@@ -341,7 +358,7 @@ def test_load_into_a_database_holding_other_articles_matches_as_ingest(
     db = tmp_path / "mixed.db"
     assert ingest([str(DATA)], db, jobs=1).ok
     report = load(built, db)
-    assert not report.bulk and report.skipped == 4 and report.articles == 240
+    assert not report.bulk and report.skipped == 4 and report.articles == 241
     expected, got = dump(ingested), dump(db)
     # months load in date order, not input order: who was matched to whom may differ where the
     # rules depend on order ("Dan Brandt" before or after "Daniel Brandt"), nothing else does
@@ -435,10 +452,81 @@ def test_bad_inputs_are_one_line_each(cluster: Any, tmp_path: Path):
     assert result.stderr.startswith("factcli: error: cannot reach the Dask scheduler")
     assert len(result.stderr.strip().splitlines()) == 1
 
+    old = tmp_path / "old"
+    for table in ("articles", "statements", "actors", "actor_mentions", "quote_groups"):
+        (old / table).mkdir(parents=True)
+    (old / "dataset.json").write_text('{"format": "factcli-dataset", "version": 2}')
     for args in (
         ["load", str(tmp_path / "nothing"), "--db", str(tmp_path / "a.db")],
+        ["load", str(old), "--db", str(tmp_path / "a.db")],
         ["topics", "--dataset", str(feed.parent)],
+        ["who-said", "river", "--dataset", str(old)],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and result.stderr.startswith("factcli: error:")
         assert not (tmp_path / "a.db").exists()
+
+
+def test_manual_merges_and_splits_reach_the_reduce(cluster: Any, tmp_path: Path):
+    """A user merged "Hana Sato" into "Clara Voss" and split "Dan Brandt" off "Daniel Brandt"
+    in a database; a dataset built with --actor-rules follows both, in articles never seen."""
+    import pyarrow.parquet as pq
+
+    from factcli.pipeline import ingest
+    from factcli.store import open_db
+    from factcli.store.identity import merge, split
+
+    first = [
+        {"text": "Clara Voss, the interior minister, said the dam was safe.", "date": "2025-01-02"},
+        {"text": "Hana Sato, the trade envoy, said exports were rising.", "date": "2025-01-03"},
+        {"text": "Daniel Brandt, a union leader, said wages must rise.", "date": "2025-01-04"},
+        {"text": "Dan Brandt, a union leader, said the strike would go on.", "date": "2025-01-05"},
+    ]
+    db_path = tmp_path / "edited.db"
+    assert ingest([str(write_feed(tmp_path / "first.jsonl", first))], db_path, jobs=1).ok
+    db = open_db(db_path, create=False)
+    merge(db, "Clara Voss", "Hana Sato")
+    split(db, "Daniel Brandt", "Dan Brandt")  # they were one actor: matched by name
+    db.close()
+    later = [
+        {"text": "Hana Sato, the trade envoy, said tariffs would fall.", "date": "2025-02-01"},
+        {"text": "Daniel Brandt, a union leader, said pay talks had failed.", "date": "2025-02-02"},
+        {"text": "Dan Brandt, a union leader, said members were angry.", "date": "2025-02-03"},
+    ]
+    feed = write_feed(tmp_path / "later.jsonl", later)
+    result = CliRunner().invoke(
+        app,
+        [
+            "extract",
+            str(feed),
+            "--engine",
+            "dask",
+            "--out",
+            str(tmp_path / "ds"),
+            "--scheduler",
+            cluster.scheduler_address,
+            "--actor-rules",
+            str(db_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    actors = {
+        a["actor_id"]: a["name"] for a in pq.read_table(tmp_path / "ds" / "actors").to_pylist()
+    }
+    seen = {
+        m["name"]: actors[m["actor_id"]]
+        for m in pq.read_table(tmp_path / "ds" / "actor_mentions").to_pylist()
+    }
+    assert seen == {
+        "Hana Sato": "Clara Voss",
+        "Daniel Brandt": "Daniel Brandt",
+        "Dan Brandt": "Dan Brandt",
+    }
+    assert sorted(actors.values()) == ["Clara Voss", "Dan Brandt", "Daniel Brandt"]
+
+    plain = tmp_path / "plain"
+    from factcli.dataset.build import build
+
+    build([str(feed)], plain, scheduler=cluster.scheduler_address)
+    names = {a["name"] for a in pq.read_table(plain / "actors").to_pylist()}
+    assert "Hana Sato" in names and "Dan Brandt" not in names  # without the rules

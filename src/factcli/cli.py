@@ -1153,6 +1153,16 @@ def extract(
         int,
         typer.Option("--partition-size", min=1, help="dask: articles per task."),
     ] = 200,
+    actor_rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--actor-rules",
+            help="dask: apply the actor merges and splits made in this database (factcli "
+            "actors --merge/--split) to the dataset's actors.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     extractor: ExtractorOption = Extractor.model,
 ) -> None:
     """Extract statements without a database: JSON Lines here, or a Parquet dataset on Dask.
@@ -1187,11 +1197,20 @@ def extract(
             if output is not None:
                 raise typer.BadParameter("--engine dask writes --out, not --output")
             _extract_dataset(
-                paths, out_dir, scheduler, workers, partition_size, options, extractor.value
+                paths,
+                out_dir,
+                scheduler,
+                workers,
+                partition_size,
+                options,
+                extractor.value,
+                actor_rules,
             )
             return
-        if out_dir is not None or scheduler is not None or workers is not None:
-            raise typer.BadParameter("--out, --scheduler and --workers need --engine dask")
+        if any(x is not None for x in (out_dir, scheduler, workers, actor_rules)):
+            raise typer.BadParameter(
+                "--out, --scheduler, --workers and --actor-rules need --engine dask"
+            )
         failed = 0
 
         def report(source: str, reason: str) -> None:
@@ -1239,6 +1258,7 @@ def _extract_dataset(
     partition_size: int,
     options: Any,
     extractor: str,
+    actor_rules: Path | None = None,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -1264,6 +1284,7 @@ def _extract_dataset(
             partition_size=partition_size,
             options=options,
             extractor=extractor,
+            actor_rules=actor_rules,
             on_total=lambda n: progress.update(task, total=n),
             on_task=lambda: progress.advance(task),
         )

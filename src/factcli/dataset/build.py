@@ -174,7 +174,13 @@ def _write(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def write_table(out: Path, table: str, rows: Any, name: str = "part-0.parquet") -> None:
+def write_table(
+    out: Path,
+    table: str,
+    rows: Any,
+    name: str = "part-0.parquet",
+    row_group_size: int | None = None,
+) -> None:
     """Replace one file of a table atomically (a pyarrow Table or a list of dicts)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -184,7 +190,7 @@ def write_table(out: Path, table: str, rows: Any, name: str = "part-0.parquet") 
     path = out / name
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    pq.write_table(rows, tmp, compression="zstd")
+    pq.write_table(rows, tmp, compression="zstd", row_group_size=row_group_size)
     os.replace(tmp, path)
 
 
@@ -223,22 +229,31 @@ def build(
     partition_size: int = DEFAULT_PARTITION_SIZE,
     options: InputOptions | None = None,
     extractor: str = "model",
+    actor_rules: Path | None = None,
     on_total: Callable[[int], None] | None = None,
     on_task: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """Extract `paths` on a Dask cluster into the dataset at `out` (created or extended)."""
+    """Extract `paths` on a Dask cluster into the dataset at `out` (created or extended);
+    `actor_rules` is a database whose manual actor merges and splits the reduce applies."""
+    from factcli.dataset.reduce import read_rules
+
     options = options or InputOptions()
+    rules = read_rules(actor_rules) if actor_rules is not None else []
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FactcliError(f"{out} is not a directory")
     marker = out / "dataset.json"
     if out.exists() and any(out.iterdir()) and not marker.exists():
         raise FactcliError(f"{out} is a folder that is not a factcli dataset; choose another --out")
+    if marker.exists():
+        schema.check_format(out)
     tasks, problems = plan(paths, options, max(1, partition_size), extractor)
     report = BuildReport(tasks=len(tasks), failed=list(problems))
     try:
         (out / TASKS_DIR).mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"format": "factcli-dataset", "version": 1}) + "\n")
+        marker.write_text(
+            json.dumps({"format": "factcli-dataset", "version": schema.FORMAT_VERSION}) + "\n"
+        )
     except OSError as exc:
         raise FactcliError(f"cannot write {out}: {exc.strerror or exc}") from None
     todo = [t for t in tasks if not (out / TASKS_DIR / t.key).exists()]
@@ -288,8 +303,11 @@ def build(
         write_table(out / "errors", "errors", errors)
         from factcli.dataset.reduce import reduce_dataset
 
-        reduced = reduce_dataset(client, out)
+        reduced = reduce_dataset(client, out, rules=rules)
         report.actors, report.quote_groups = reduced
+    from factcli.dataset.duck import write_topics
+
+    write_topics(out)
     import pyarrow.dataset as ds
 
     report.statements = ds.dataset(out / "statements", partitioning="hive").count_rows()

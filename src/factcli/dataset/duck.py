@@ -44,6 +44,10 @@ def connect(dataset: Path) -> Any:
 
     dataset = Path(dataset)
     check_dataset(dataset)
+    return _views(dataset, with_reduce=True)
+
+
+def _views(dataset: Path, with_reduce: bool = False) -> Any:
     try:
         import duckdb
     except ImportError:  # pragma: no cover - depends on the installation
@@ -56,7 +60,7 @@ def connect(dataset: Path) -> Any:
             f"CREATE VIEW {table} AS SELECT * FROM"
             f" read_parquet({pattern}, hive_partitioning = true)"
         )
-    for table in ("actors", "actor_mentions"):
+    for table in ("actors", "actor_mentions", "topics") if with_reduce else ():
         path = _literal(str(dataset / table / "part-0.parquet"))
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({path})")
     return con
@@ -109,48 +113,70 @@ def statements_by_actor(con: Any, name: str, limit: int = 20) -> list[dict[str, 
     return _rows(con, sql + _limit(limit), [pattern, pattern])
 
 
+_TOPICS_SQL = """
+    WITH st AS (
+        SELECT DISTINCT s.sha256, s.statement_index, s."order" AS o, lower(t) AS key, t AS name
+        FROM statements s, unnest(s.topics) AS u(t)
+    ),
+    art AS (
+        SELECT a.sha256, a."order" AS o, lower(t.name) AS key, t.name AS name,
+               t.kind AS kind, t.specificity AS specificity, t.salient AS salient
+        FROM articles a, unnest(a.topics) AS u(t)
+    ),
+    seen AS (
+        SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase FROM art
+        UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1 FROM st
+    ),
+    named AS (
+        SELECT key,
+               COALESCE(
+                   arg_min(name, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
+                   arg_min(name, o * 2 + phase)
+               ) AS name,
+               COALESCE(
+                   arg_min(kind, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
+                   arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL)
+               ) AS kind,
+               arg_min(specificity, o * 2 + phase) AS specificity,
+               count(DISTINCT sha256) AS articles,
+               count(DISTINCT sha256) FILTER (WHERE salient) AS salient
+        FROM seen GROUP BY key
+    ),
+    counted AS (SELECT key, count(*) AS statements FROM st GROUP BY key)
+    SELECT n.name, n.kind, n.salient::BIGINT AS salient, n.articles::BIGINT AS articles,
+           COALESCE(c.statements, 0)::BIGINT AS statements,
+           (n.salient * n.specificity)::DOUBLE AS score
+    FROM named n LEFT JOIN counted c USING (key)
+    ORDER BY score DESC, n.articles DESC, lower(n.name)
+"""
+"""Topics ranked as the database ranks them: the articles in which a topic is salient,
+weighted by its specificity, then the articles mentioning it. A topic's name, kind and
+specificity are those the store keeps: its first sighting, except that a named entity outranks
+the same words read as a key phrase."""
+
+
+def write_topics(dataset: Path) -> None:
+    """The `topics` table: every topic ranked, computed once when the dataset is written, so
+    `topics --dataset` reads a summary instead of unnesting every statement's topics."""
+    from factcli.dataset import schema
+    from factcli.dataset.build import write_table
+
+    dataset = Path(dataset)
+    empty = not any((dataset / "statements").glob("month=*/*.parquet"))
+    if empty:
+        table = schema.schemas()["topics"].empty_table()
+    else:
+        relation = _views(dataset).sql(_TOPICS_SQL)
+        table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()  # 2.x or 1.x
+    write_table(dataset / "topics", "topics", table.cast(schema.schemas()["topics"]))
+
+
 def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
-    """Topics ranked as the database ranks them: the articles in which a topic is salient,
-    weighted by its specificity, then the articles mentioning it. A topic's name, kind and
-    specificity are those the store keeps: its first sighting, except that a named entity
-    outranks the same words read as a key phrase."""
-    sql = """
-        WITH st AS (
-            SELECT DISTINCT s.sha256, s.statement_index, s."order" AS o, lower(t) AS key, t AS name
-            FROM statements s, unnest(s.topics) AS u(t)
-        ),
-        art AS (
-            SELECT a.sha256, a."order" AS o, lower(t.name) AS key, t.name AS name,
-                   t.kind AS kind, t.specificity AS specificity, t.salient AS salient
-            FROM articles a, unnest(a.topics) AS u(t)
-        ),
-        seen AS (
-            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase FROM art
-            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1 FROM st
-        ),
-        named AS (
-            SELECT key,
-                   COALESCE(
-                       arg_min(name, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
-                       arg_min(name, o * 2 + phase)
-                   ) AS name,
-                   COALESCE(
-                       arg_min(kind, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
-                       arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL)
-                   ) AS kind,
-                   arg_min(specificity, o * 2 + phase) AS specificity,
-                   count(DISTINCT sha256) AS articles,
-                   count(DISTINCT sha256) FILTER (WHERE salient) AS salient
-            FROM seen GROUP BY key
-        ),
-        counted AS (SELECT key, count(*) AS statements FROM st GROUP BY key)
-        SELECT n.name, n.kind, n.salient, n.articles, COALESCE(c.statements, 0) AS statements,
-               n.salient * n.specificity AS score
-        FROM named n LEFT JOIN counted c USING (key)
-        ORDER BY n.salient * n.specificity DESC, n.articles DESC, lower(n.name)
-    """
+    """Topics ranked as the database ranks them (see `_TOPICS_SQL`), from the dataset's
+    `topics` summary."""
     from factcli.queries.topics import rounded_scores
 
+    sql = "SELECT * FROM topics ORDER BY score DESC, articles DESC, lower(name)"
     return rounded_scores(_rows(con, sql + _limit(limit), []))
 
 

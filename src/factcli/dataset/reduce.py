@@ -26,6 +26,33 @@ if TYPE_CHECKING:
 Observation = tuple[int, str, list[dict[str, Any]], list[str]]
 """(order, sha256, speakers listed by the extraction, names only statements gave)."""
 
+Rule = tuple[str, str, str, str | None]
+"""A user's manual edit, by name: ("merge", name, actor, kind): the name is that actor;
+("split", name, actor, kind): the name is never matched to that actor."""
+
+
+def read_rules(db_path: Path) -> list[Rule]:
+    """The merges and splits made with ``factcli actors --merge/--split`` in a database, in the
+    order they were made, with each actor by name (ids mean nothing outside that database)."""
+    import sqlite3
+
+    from factcli.errors import FactcliError
+    from factcli.store.reading import open_query_db
+
+    conn = open_query_db(Path(db_path))
+    try:
+        return [
+            (str(rule), str(name), str(actor), kind)
+            for rule, name, actor, kind in conn.execute(
+                "SELECT r.rule, r.name, a.name, a.kind FROM actor_rules r"
+                " JOIN actors a ON a.id = r.actor_id ORDER BY r.id"
+            )
+        ]
+    except sqlite3.Error as exc:
+        raise FactcliError(f"cannot read the actor rules of {db_path}: {exc}") from None
+    finally:
+        conn.close()
+
 
 class _UnionFind:
     def __init__(self) -> None:
@@ -65,9 +92,16 @@ def named(listed: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [sp for sp in listed or [] if sp["kind"] != "anonymous"]
 
 
-def components(observations: Iterable[Observation], tasks: int) -> dict[str, int]:
-    """Casefolded speaker name → reduce task."""
+def components(
+    observations: Iterable[Observation], tasks: int, rules: Iterable[Rule] = ()
+) -> dict[str, int]:
+    """Casefolded speaker name → reduce task. A rule's name and actor go to one task."""
     uf = _UnionFind()
+    for _, name, actor, kind in rules:
+        nodes = speaker_nodes(actor, kind)
+        for node in nodes[1:]:
+            uf.union(nodes[0], node)
+        uf.union(nodes[0], "exact:" + name.casefold())
     for _, _, listed, others in observations:
         for sp in named(listed):
             nodes = speaker_nodes(sp["name"], sp["kind"])
@@ -97,7 +131,33 @@ def _scratch() -> Any:
     return db
 
 
-def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
+def _seed(db: Any, rules: Iterable[Rule]) -> set[int]:
+    """The actors a task's rules name, and the rules, in the scratch database, as they are in
+    the user's: the replay then applies them where ``ingest`` into that database would."""
+    from factcli.store.identity import index_actor
+
+    ids: dict[str, int] = {}
+    for rule, name, actor, kind in rules:
+        actor_id = ids.get(actor.casefold())
+        if actor_id is None:
+            actor_id = int(
+                db.execute(
+                    "INSERT INTO actors (name, kind, aliases) VALUES (?, ?, '[]')", [actor, kind]
+                ).lastrowid
+            )
+            index_actor(db, actor_id, actor, kind)
+            ids[actor.casefold()] = actor_id
+        db.execute(
+            "INSERT OR IGNORE INTO actor_rules (rule, name, actor_id, created_at)"
+            " VALUES (?, ?, ?, '')",
+            [rule, name, actor_id],
+        )
+    return set(ids.values())
+
+
+def reduce_task(
+    out: str, observations: list[Observation], rules: list[Rule] | None = None
+) -> dict[str, Any]:
     """Identity and quotes for the speakers of one task (observations in input order)."""
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
@@ -106,6 +166,7 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
     from factcli.store.writer import resolve_actors
 
     db = _scratch()
+    seeded = _seed(db, rules or [])
     created: dict[int, tuple[int, int]] = {}
     mentions: list[dict[str, Any]] = []
     ids: dict[tuple[str, str], int] = {}
@@ -120,13 +181,14 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
         resolved = resolve_actors(db, number, extraction)
         for position, name in enumerate([a.name for a in actors] + others):
             actor_id = resolved[name.casefold()]
-            if actor_id > before and actor_id not in created:
+            if actor_id not in created and (actor_id > before or actor_id in seeded):
                 created[actor_id] = (order, position)
             ids[(sha, name.casefold())] = actor_id
         for x in listed:
             mentions.append(
                 {
                     "sha256": sha,
+                    "order": order,
                     "name": x["name"],
                     "name_key": x["name"].casefold(),
                     "role": x["role"],
@@ -139,6 +201,7 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
             mentions.append(
                 {
                     "sha256": sha,
+                    "order": order,
                     "name": name,
                     "name_key": name.casefold(),
                     "role": None,
@@ -163,6 +226,7 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
         for actor_id, name, role, kind, aliases in db.execute(
             "SELECT id, name, role, kind, aliases FROM actors ORDER BY id"
         )
+        if actor_id in created  # a rule's actor the dataset never mentions is left out
     ]
     names = sorted({name for _, name in ids})
     table = ds.dataset(Path(out) / "statements", partitioning="hive").to_table(
@@ -192,7 +256,7 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
         if quote == own:
             for band in bands:
                 first.setdefault(band, []).append((own, content))
-        groups.append((sha, index, speaker, quote, sig if quote == own else None))
+        groups.append((sha, index, order, speaker, quote, sig if quote == own else None))
     order_to_sha = {order: sha for order, sha, _, _ in observations}
     for actor in actors_out:
         actor["statement_count"] = counts.get(actor["local"], 0)
@@ -203,12 +267,13 @@ def reduce_task(out: str, observations: list[Observation]) -> dict[str, Any]:
             {
                 "sha256": sha,
                 "statement_index": index,
+                "order": order,
                 "local": actor_id,
                 "quote_sha256": order_to_sha[quote[0]],
                 "quote_statement_index": quote[1],
                 "signature": sig,
             }
-            for sha, index, actor_id, quote, sig in groups
+            for sha, index, order, actor_id, quote, sig in groups
         ],
     }
 
@@ -217,9 +282,11 @@ def _max_actor(db: Any) -> int:
     return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM actors").fetchone()[0])
 
 
-def reduce_dataset(client: Client, out: Path, tasks: int | None = None) -> tuple[int, int]:
-    """Compute and write the `actors`, `actor_mentions` and `quote_groups` tables; returns
-    (actors, quote groups)."""
+def reduce_dataset(
+    client: Client, out: Path, tasks: int | None = None, rules: list[Rule] | None = None
+) -> tuple[int, int]:
+    """Compute and write the `actors`, `actor_mentions` and `quote_groups` tables, with a
+    user's merges and splits (`rules`) applied; returns (actors, quote groups)."""
     import json
 
     import pyarrow.dataset as ds
@@ -234,7 +301,11 @@ def reduce_dataset(client: Client, out: Path, tasks: int | None = None) -> tuple
         zip(*(table[c].to_pylist() for c in table.column_names), strict=True)
     )
     n = tasks or max(1, 2 * len(client.scheduler_info().get("workers", {}) or [1]))
-    where = components(observations, n)
+    rules = rules or []
+    where = components(observations, n, rules)
+    task_rules: list[list[Rule]] = [[] for _ in range(n)]
+    for rule in rules:
+        task_rules[where[rule[2].casefold()]].append(rule)
     split: list[list[Observation]] = [[] for _ in range(n)]
     for order, sha, listed, others in observations:
         per: dict[int, tuple[list[dict[str, Any]], list[str]]] = {}
@@ -244,16 +315,19 @@ def reduce_dataset(client: Client, out: Path, tasks: int | None = None) -> tuple
             per.setdefault(where[name.casefold()], ([], []))[1].append(name)
         for task, (mine, extra) in per.items():
             split[task].append((order, sha, mine, extra))
-    busy = [obs for obs in split if obs]
-    results = client.gather(client.map(reduce_task, [str(out)] * len(busy), busy))
+    busy = [t for t, obs in enumerate(split) if obs]
+    futures = client.map(
+        reduce_task, [str(out)] * len(busy), [split[t] for t in busy], [task_rules[t] for t in busy]
+    )
+    created = client.gather(client.map(_actors_of, futures))
     actors = sorted(
-        ((a["created"], t, a) for t, r in enumerate(results) for a in r["actors"]),
+        ((a["created"], t, a) for t, task_actors in enumerate(created) for a in task_actors),
         key=lambda item: item[0],
     )
-    global_id: dict[tuple[int, int], int] = {}
+    global_ids: list[dict[int, int]] = [{} for _ in busy]
     actor_rows = []
     for number, (_, t, a) in enumerate(actors, start=1):
-        global_id[(t, a["local"])] = number
+        global_ids[t][a["local"]] = number
         actor_rows.append(
             {
                 "actor_id": number,
@@ -265,19 +339,42 @@ def reduce_dataset(client: Client, out: Path, tasks: int | None = None) -> tuple
                 "statement_count": a["statement_count"],
             }
         )
-    mentions = []
-    groups = []
-    for t, r in enumerate(results):
-        for m in r["mentions"]:
-            local = m.pop("local")
-            mentions.append({**m, "actor_id": global_id[(t, local)]})
-        for g in r["groups"]:
-            local = g.pop("local")
-            groups.append({**g, "actor_id": global_id[(t, local)]})
-    mentions.sort(key=lambda m: (m["sha256"], m["name_key"]))
-    groups.sort(key=lambda g: (g["sha256"], g["statement_index"]))
+    results = client.gather(client.map(globalise, futures, global_ids))
+    mentions = [m for r in results for m in r["mentions"]]
+    groups = [g for r in results for g in r["groups"]]
+    mentions.sort(key=lambda m: (m["order"], m["name_key"]))
+    groups.sort(key=lambda g: (g["order"], g["statement_index"]))
     write_table(out / "actors", "actors", actor_rows)
-    write_table(out / "actor_mentions", "actor_mentions", mentions)
-    write_table(out / "quote_groups", "quote_groups", groups)
+    write_table(out / "actor_mentions", "actor_mentions", mentions, row_group_size=ROW_GROUP)
+    write_table(out / "quote_groups", "quote_groups", groups, row_group_size=ROW_GROUP)
     quotes_n = len({(g["quote_sha256"], g["quote_statement_index"]) for g in groups})
     return len(actor_rows), quotes_n
+
+
+ROW_GROUP = 16_384
+"""Rows per Parquet row group of actor_mentions and quote_groups, which are sorted by `order`:
+`load` reads the few row groups of a batch's order range, not the whole table."""
+
+
+def _actors_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(result["actors"])
+
+
+def globalise(result: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:
+    """A reduce task's mentions and quote groups with corpus-wide actor ids, and the band keys
+    of each quote's first statement (they mix in the actor id): on the worker that holds them."""
+    from factcli.store.quotes import keys_from_signature
+
+    mentions = [
+        {k: v for k, v in m.items() if k != "local"} | {"actor_id": ids[m["local"]]}
+        for m in result["mentions"]
+    ]
+    groups = []
+    for g in result["groups"]:
+        actor_id = ids[g["local"]]
+        sig = g["signature"]
+        row = {k: v for k, v in g.items() if k not in ("local", "signature")}
+        row["actor_id"] = actor_id
+        row["band_keys"] = keys_from_signature(actor_id, sig) if sig is not None else None
+        groups.append(row)
+    return {"mentions": mentions, "groups": groups}

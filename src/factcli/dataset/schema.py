@@ -8,6 +8,7 @@ corpus-wide actor identity and quote groups follow it, as ingest follows the inp
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement, Topic
@@ -15,11 +16,41 @@ from factcli.models import Actor, Article, Extraction, Sentence, Span, Statement
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FORMAT_VERSION = 2
-TABLES = ("articles", "statements", "errors", "actors", "actor_mentions", "quote_groups")
+FORMAT_VERSION = 3
+"""3: `articles.published_from`; `order` in actor_mentions and quote_groups, which are sorted
+by it; quote_groups hold their band keys (`band_keys`) rather than MinHash signatures; the
+`topics` summary."""
+TABLES = (
+    "articles",
+    "statements",
+    "errors",
+    "actors",
+    "actor_mentions",
+    "quote_groups",
+    "topics",
+)
 PARTITIONED = ("articles", "statements")
 UNKNOWN_MONTH = "unknown"
 ORDER_STRIDE = 1 << 32
+
+
+def check_format(path: Path) -> None:
+    """A one-line error unless the dataset at `path` was written in this `FORMAT_VERSION`."""
+    import json
+
+    from factcli.errors import FactcliError
+
+    try:
+        marker = json.loads((path / "dataset.json").read_text(encoding="utf-8"))
+        version = int(marker["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise FactcliError(f"{path} is not a factcli dataset (unreadable dataset.json)") from None
+    if version != FORMAT_VERSION:
+        raise FactcliError(
+            f"{path} is a dataset of format {version}; this factcli reads format "
+            f"{FORMAT_VERSION}: run factcli extract --engine dask on the same inputs into a new "
+            "--out"
+        )
 
 
 def month(published: str | None) -> str:
@@ -57,6 +88,7 @@ def schemas() -> dict[str, pa.Schema]:
                 ("source", string),
                 ("title", string),
                 ("published", string),
+                ("published_from", string),
                 ("outlet", string),
                 ("url", string),
                 ("author", string),
@@ -135,6 +167,7 @@ def schemas() -> dict[str, pa.Schema]:
         "actor_mentions": pa.schema(
             [
                 ("sha256", string),
+                ("order", i64),
                 ("name", string),
                 ("name_key", string),
                 ("role", string),
@@ -147,10 +180,21 @@ def schemas() -> dict[str, pa.Schema]:
             [
                 ("sha256", string),
                 ("statement_index", i32),
+                ("order", i64),
                 ("actor_id", i64),
                 ("quote_sha256", string),
                 ("quote_statement_index", i32),
-                ("signature", pa.list_(i64)),
+                ("band_keys", pa.list_(i64)),
+            ]
+        ),
+        "topics": pa.schema(
+            [
+                ("name", string),
+                ("kind", string),
+                ("salient", i64),
+                ("articles", i64),
+                ("statements", i64),
+                ("score", pa.float64()),
             ]
         ),
     }
@@ -172,6 +216,7 @@ def article_row(extraction: Extraction, order: int) -> dict[str, Any]:
         "source": a.source,
         "title": a.title,
         "published": a.published,
+        "published_from": a.published_from,
         "outlet": a.outlet,
         "url": a.url,
         "author": a.author,
@@ -245,6 +290,7 @@ def to_extraction(article: dict[str, Any], statements: list[dict[str, Any]]) -> 
         source=article["source"],
         title=article["title"],
         published=article["published"],
+        published_from=article.get("published_from"),
         body_start=article["body_start"],
         outlet=article["outlet"],
         url=article["url"],
