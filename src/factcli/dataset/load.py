@@ -173,7 +173,19 @@ def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
                 "INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)",
                 [(k, r["actor_id"]) for r in rows for k in r["keys"] or []],
             )
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {PENDING_KEYS}"
+            " (key INTEGER NOT NULL, statement_id INTEGER NOT NULL)"
+        )
         _defer_schema(db)
+
+
+PENDING_KEYS = "pending_quote_keys"
+"""A work table of a bulk load: band keys appended as they come, then moved into
+`quote_keys` sorted once at the end. Inserted one by one, random 64-bit keys would touch
+every page of `quote_keys` in every transaction (a third of a load's time at 100,000
+statements, and more as the table outgrows the page cache). A load killed outright leaves it
+behind; the next `load` moves it."""
 
 
 DEFERRED_INDEXES = (
@@ -234,9 +246,18 @@ def finish(db: Database) -> None:
 
     deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
     pending = db.execute("SELECT COUNT(*) FROM deferred_quotes").fetchone()[0]
-    if not deferred and not pending:
+    keys = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [PENDING_KEYS]
+    ).fetchone()
+    if not deferred and not pending and not keys:
         return
     with transaction(db):
+        if keys:
+            db.execute(
+                "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
+                f" SELECT key, statement_id FROM {PENDING_KEYS} ORDER BY key, statement_id"
+            )
+            db.execute(f"DROP TABLE {PENDING_KEYS}")
         indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
         triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
         for _, sql in indexes:
@@ -555,7 +576,7 @@ def _bulk_insert(
         [(sid, quote_id) for sid, quote_id, _, _ in quote_rows],
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
+        f"INSERT INTO {PENDING_KEYS} (key, statement_id) VALUES (?, ?)",
         [
             (key, sid)
             for sid, quote_id, actor_id, keys in quote_rows
@@ -563,19 +584,34 @@ def _bulk_insert(
             for key in (keys if keys is not None else _band_keys(db, sid, actor_id, quotes))
         ],
     )
-    for sid, quote_sha, quote_index in deferred:
-        target = _statement_id(db, quote_sha, quote_index)
-        if target is None:
-            db.execute(
-                "INSERT OR REPLACE INTO deferred_quotes (statement_id, quote_sha256, quote_index)"
-                " VALUES (?, ?, ?)",
-                [sid, quote_sha, quote_index],
-            )
-        else:
-            row = db.execute(
-                "SELECT content, actor_id FROM statements WHERE id = ?", [sid]
-            ).fetchone()
-            _set_quote(db, sid, target, row[1], row[0], quotes)
+    firsts = _first_statements(db, sorted({quote_sha for _, quote_sha, _ in deferred}))
+    conn.executemany(
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        [(sid, firsts[sha] + index) for sid, sha, index in deferred if sha in firsts],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO deferred_quotes (statement_id, quote_sha256, quote_index)"
+        " VALUES (?, ?, ?)",
+        [row for row in deferred if row[1] not in firsts],
+    )
+
+
+def _first_statements(db: Database, shas: list[str]) -> dict[str, int]:
+    """The id of the first statement of each stored article among `shas`: an article's
+    statements have consecutive ids in their order. A copy of a quote first said in another
+    article joins it by this id and stores no band keys; quotes not stored yet wait in
+    `deferred_quotes`."""
+    found: dict[str, int] = {}
+    for start in range(0, len(shas), 500):
+        chunk = shas[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for sha, first in db.execute(
+            "SELECT a.sha256, MIN(s.id) FROM articles a JOIN statements s ON s.article_id = a.id"
+            f" WHERE a.sha256 IN ({marks}) GROUP BY a.sha256",
+            chunk,
+        ):
+            found[sha] = int(first)
+    return found
 
 
 def _band_keys(db: Database, statement_id: int, actor_id: int, quotes: Any) -> list[int]:
