@@ -137,7 +137,6 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
     import json
 
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from factcli.dataset import duck, schema
     from factcli.dataset.build import write_table
@@ -165,12 +164,6 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
     )
     tables = schema.schemas()
     part = {name: pa.schema([f for f in tables[name] if f.name != "month"]) for name in tables}
-    (out / "actor_mentions").mkdir(parents=True)
-    (out / "quote_groups").mkdir(parents=True)
-    mention_writer = pq.ParquetWriter(
-        out / "actor_mentions" / "part-0.parquet", part["actor_mentions"]
-    )
-    group_writer = pq.ParquetWriter(out / "quote_groups" / "part-0.parquet", part["quote_groups"])
     per_article = 16
     n_articles = statements // per_article
     popular: list[tuple[str, int, int, str]] = []
@@ -307,14 +300,13 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
             "statements",
             pa.Table.from_pylist(rows_all, schema=part["statements"]),
         )
-        mention_writer.write_table(
-            pa.Table.from_pylist(mentions, schema=part["actor_mentions"]), ROW_GROUP
-        )
-        group_writer.write_table(
-            pa.Table.from_pylist(groups, schema=part["quote_groups"]), ROW_GROUP
-        )
-    mention_writer.close()
-    group_writer.close()
+        for table, rows in (("actor_mentions", mentions), ("quote_groups", groups)):
+            write_table(
+                out / table / f"month={month}",
+                table,
+                pa.Table.from_pylist(rows, schema=part[table]),
+                row_group_size=ROW_GROUP,
+            )
     write_table(out / "errors", "errors", [])
     (out / "dataset.json").write_text(
         json.dumps({"format": "factcli-dataset", "version": schema.FORMAT_VERSION})

@@ -54,13 +54,13 @@ def _views(dataset: Path, with_reduce: bool = False) -> Any:
         raise FactcliError("--dataset needs the dask extra: pip install 'factcli[dask]'") from None
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
-    for table in ("articles", "statements"):
+    for table in ("articles", "statements", "actor_mentions")[: 3 if with_reduce else 2]:
         pattern = _literal(str(dataset / table / "*" / "*.parquet"))
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM"
             f" read_parquet({pattern}, hive_partitioning = true)"
         )
-    for table in ("actors", "actor_mentions", "topics") if with_reduce else ():
+    for table in ("actors", "topics") if with_reduce else ():
         path = _literal(str(dataset / table / "part-0.parquet"))
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({path})")
     return con

@@ -66,8 +66,9 @@ def partitions(path: Path) -> list[str]:
 def fingerprint(path: Path) -> str:
     """Identifies the reduce output: a dataset extended since gives another fingerprint."""
     h = hashlib.sha256()
-    for table in ("actors", "quote_groups"):
-        h.update((path / table / "part-0.parquet").read_bytes())
+    h.update((path / "actors" / "part-0.parquet").read_bytes())
+    for part in sorted((path / "quote_groups").glob("month=*/part-0.parquet")):
+        h.update(part.parent.name.encode() + b"\0" + part.read_bytes())
     return h.hexdigest()
 
 
@@ -353,13 +354,18 @@ def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], 
         yield rows, by_sha
 
 
-def _lookup(dataset: Path, table: str, first: int, last: int, columns: list[str]) -> Any:
-    """The rows of `table` for orders `first`..`last`: the table is sorted by order in small
-    row groups, so only the row groups of that range are read."""
+def _lookup(
+    dataset: Path, table: str, month: str, first: int, last: int, columns: list[str]
+) -> Any:
+    """The rows of one month of `table` for orders `first`..`last`: each month is sorted by
+    order in small row groups, so only the row groups of that range are read."""
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
-    data = ds.dataset(dataset / table / "part-0.parquet")
+    path = dataset / table / month / "part-0.parquet"
+    if not path.is_file():
+        return schema.schemas()[table].empty_table().select(columns)
+    data = ds.dataset(path)
     order = pc.field("order")
     return data.to_table(columns=columns, filter=(order >= first) & (order <= last))
 
@@ -380,7 +386,7 @@ def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport)
             if not todo:
                 continue
             if report.bulk:
-                _bulk_insert(db, dataset, todo, statements)
+                _bulk_insert(db, dataset, month, todo, statements)
             else:
                 extractions = [schema.to_extraction(a, statements[a["sha256"]]) for a in todo]
                 for result in save_extractions(db, extractions):
@@ -393,6 +399,7 @@ def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport)
 def _bulk_insert(
     db: Database,
     dataset: Path,
+    month: str,
     articles: list[dict[str, Any]],
     statements: dict[str, list[dict[str, Any]]],
 ) -> None:
@@ -402,7 +409,9 @@ def _bulk_insert(
 
     conn = db.conn
     first, last = articles[0]["order"], articles[-1]["order"]
-    found = _lookup(dataset, "actor_mentions", first, last, ["sha256", "name_key", "actor_id"])
+    found = _lookup(
+        dataset, "actor_mentions", month, first, last, ["sha256", "name_key", "actor_id"]
+    )
     mentions = {
         (sha, key): actor_id
         for sha, key, actor_id in zip(
@@ -412,6 +421,7 @@ def _bulk_insert(
     found = _lookup(
         dataset,
         "quote_groups",
+        month,
         first,
         last,
         ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "band_keys"],

@@ -294,9 +294,11 @@ def reduce_dataset(
     from factcli.dataset.build import write_table
 
     table = ds.dataset(out / "articles", partitioning="hive").to_table(
-        columns=["order", "sha256", "speakers", "other_speakers"]
+        columns=["order", "sha256", "speakers", "other_speakers", "month"]
     )
     table = table.sort_by([("order", "ascending")])
+    month_of = dict(zip(table["order"].to_pylist(), table["month"].to_pylist(), strict=True))
+    table = table.drop_columns(["month"])
     observations: list[Observation] = list(
         zip(*(table[c].to_pylist() for c in table.column_names), strict=True)
     )
@@ -345,15 +347,36 @@ def reduce_dataset(
     mentions.sort(key=lambda m: (m["order"], m["name_key"]))
     groups.sort(key=lambda g: (g["order"], g["statement_index"]))
     write_table(out / "actors", "actors", actor_rows)
-    write_table(out / "actor_mentions", "actor_mentions", mentions, row_group_size=ROW_GROUP)
-    write_table(out / "quote_groups", "quote_groups", groups, row_group_size=ROW_GROUP)
+    write_by_month(out / "actor_mentions", "actor_mentions", mentions, month_of)
+    write_by_month(out / "quote_groups", "quote_groups", groups, month_of)
     quotes_n = len({(g["quote_sha256"], g["quote_statement_index"]) for g in groups})
     return len(actor_rows), quotes_n
 
 
 ROW_GROUP = 16_384
-"""Rows per Parquet row group of actor_mentions and quote_groups, which are sorted by `order`:
-`load` reads the few row groups of a batch's order range, not the whole table."""
+"""Rows per Parquet row group of actor_mentions and quote_groups, partitioned by month like
+the statements and sorted by `order`: `load` reads the few row groups of a batch's order
+range, not the whole table."""
+
+
+def write_by_month(
+    folder: Path, table: str, rows: list[dict[str, Any]], month_of: dict[int, str]
+) -> None:
+    """One file per month partition of the articles (``month=…/part-0.parquet``), rows in
+    order; partitions of months no longer present are removed."""
+    import shutil
+
+    from factcli.dataset.build import write_table
+
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_month.setdefault(month_of[row["order"]], []).append(row)
+    for month, part in by_month.items():
+        write_table(folder / f"month={month}", table, part, row_group_size=ROW_GROUP)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("month=*"):
+        if stale.name.removeprefix("month=") not in by_month:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _actors_of(result: dict[str, Any]) -> list[dict[str, Any]]:

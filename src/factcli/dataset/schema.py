@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FORMAT_VERSION = 3
-"""3: `articles.published_from`; `order` in actor_mentions and quote_groups, which are sorted
-by it; quote_groups hold their band keys (`band_keys`) rather than MinHash signatures; the
-`topics` summary."""
+"""3: `articles.published_from`; actor_mentions and quote_groups partitioned by month and
+sorted by `order`; quote_groups hold their band keys (`band_keys`) rather than MinHash
+signatures; the `topics` summary."""
 TABLES = (
     "articles",
     "statements",
@@ -30,6 +30,7 @@ TABLES = (
     "topics",
 )
 PARTITIONED = ("articles", "statements")
+"""Partitioned by month by the map step (actor_mentions and quote_groups: by the reduce)."""
 UNKNOWN_MONTH = "unknown"
 ORDER_STRIDE = 1 << 32
 
