@@ -294,11 +294,13 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
             out / "articles" / f"month={month}",
             "articles",
             pa.Table.from_pylist(articles, schema=part["articles"]),
+            row_group_size=schema.ROW_GROUPS["articles"],
         )
         write_table(
             out / "statements" / f"month={month}",
             "statements",
             pa.Table.from_pylist(rows_all, schema=part["statements"]),
+            row_group_size=schema.ROW_GROUPS["statements"],
         )
         for table, rows in (("actor_mentions", mentions), ("quote_groups", groups)):
             write_table(

@@ -216,7 +216,12 @@ def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
         if table == "statements":
             keys.append(("statement_index", "ascending"))
         merged = merged.sort_by(keys).drop_columns(["month"])
-        write_table(Path(out) / table / f"month={month}", table, merged)
+        write_table(
+            Path(out) / table / f"month={month}",
+            table,
+            merged,
+            row_group_size=schema.ROW_GROUPS[table],
+        )
     return len(winners)
 
 

@@ -32,6 +32,10 @@ TABLES = (
 PARTITIONED = ("articles", "statements")
 """Partitioned by month by the map step (actor_mentions and quote_groups: by the reduce)."""
 UNKNOWN_MONTH = "unknown"
+ROW_GROUPS = {"articles": 2_048, "statements": 16_384}
+"""Rows per Parquet row group of a month's articles and statements: a reader (`load`, in
+batches) decodes one row group at a time, so its memory depends on these, not on the size of
+a month."""
 ORDER_STRIDE = 1 << 32
 
 
