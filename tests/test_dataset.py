@@ -452,6 +452,11 @@ def test_bad_inputs_are_one_line_each(cluster: Any, tmp_path: Path):
     assert result.stderr.startswith("factcli: error: cannot reach the Dask scheduler")
     assert len(result.stderr.strip().splitlines()) == 1
 
+    no_rules = [*("extract", str(feed), "--engine", "dask", "--out", str(tmp_path / "y"))]
+    result = runner.invoke(app, [*no_rules, "--actor-rules", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and result.stderr.startswith("factcli: error: no database")
+    assert not (tmp_path / "y").exists()
+
     old = tmp_path / "old"
     for table in ("articles", "statements", "actors", "actor_mentions", "quote_groups"):
         (old / table).mkdir(parents=True)
