@@ -152,7 +152,7 @@ def ingested(corpus: list[str], tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 def dump(path: Path) -> dict[str, Any]:
     """What two databases must agree on: statements (content, speaker, cue, offsets, topics),
-    actors, their keys and per-article views, quote groups and topic counts."""
+    actors, their keys, indexed names and per-article views, quote groups and topic counts."""
     con = sqlite3.connect(path)
     statements = con.execute(
         "SELECT a.sha256, s.content, s.content_start, s.content_end, s.cue, s.cue_start,"
@@ -188,6 +188,11 @@ def dump(path: Path) -> dict[str, Any]:
             con.execute("SELECT name, kind, statement_count, article_count FROM topics"), key=repr
         ),
         "sentences": con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0],
+        "names": sorted(
+            con.execute(
+                "SELECT n.name, a.name FROM actor_names n JOIN actors a ON a.id = n.actor_id"
+            )
+        ),
         "dates": sorted(con.execute("SELECT published, published_from FROM articles"), key=repr),
         "fts": con.execute(
             "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'said'"
@@ -195,6 +200,25 @@ def dump(path: Path) -> dict[str, Any]:
     }
     con.close()
     return out
+
+
+def check_band_keys(path: Path) -> int:
+    """Each quote's band keys are held by its first statement, as the store computes them."""
+    from factcli.store import quotes
+
+    con = sqlite3.connect(path)
+    held: dict[int, set[int]] = {}
+    for key, statement_id in con.execute("SELECT key, statement_id FROM quote_keys"):
+        held.setdefault(statement_id, set()).add(key)
+    firsts = con.execute(
+        "SELECT id, actor_id, content FROM statements"
+        " WHERE id IN (SELECT quote_id FROM statement_quotes)"
+    ).fetchall()
+    con.close()
+    assert set(held) <= {row[0] for row in firsts}
+    for statement_id, actor_id, content in firsts:
+        assert held.get(statement_id, set()) == set(quotes.band_keys(actor_id, content))
+    return len(held)
 
 
 def test_dataset_then_load_gives_what_ingest_gives(built: Path, ingested: Path, tmp_path: Path):
@@ -209,6 +233,7 @@ def test_dataset_then_load_gives_what_ingest_gives(built: Path, ingested: Path, 
     assert len(expected["quote_groups"]) < len(expected["statements"])  # copies were grouped
     for key in expected:
         assert got[key] == expected[key], key
+    assert check_band_keys(db) == check_band_keys(ingested) > 0
     again = load(built, db)
     assert again.articles == 0 and again.skipped == 245
     assert dump(db) == got
