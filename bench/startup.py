@@ -185,7 +185,8 @@ def main() -> int:
             print(
                 f"{name:<30} p50 {p50 * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms"
                 f"  p95 over floor {over * 1000:+6.1f} ms  paired p50 {paired * 1000:+6.1f} ms"
-                f"  cpu p50 over floor {cpu_over * 1000:+6.1f} ms"
+                f"  cpu p50 {statistics.median(cpu[name]) * 1000:6.1f} ms,"
+                f" over floor {cpu_over * 1000:+6.1f} ms"
                 + ("  (floor: its --help)" if base == FLOOR_HELP and name != FLOOR_HELP else "")
             )
         floor_p95 = percentile(times[FLOOR], 0.95)
