@@ -200,6 +200,29 @@ def test_a_place_weighs_half_a_subject(tmp_path: Path) -> None:
     assert rows[1]["score"] == 2.0
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, order: int) -> None:
+    """One capitalised "General Election" read as an organisation does not make the phrase a
+    name; a name outranks the same words capitalised as a phrase ("White House")."""
+    sightings = [
+        [(Topic("General Election", "organisation", 0.5, True), 2)],
+        [(Topic("general election", "phrase", 0.94, True), 2)],
+        [(Topic("White House", "phrase", 0.7, True), 2)],
+        [(Topic("White House", "organisation", 0.5, True), 2)],
+    ]
+    db = open_db(tmp_path / "k.db", create=True)
+    for n, topics in list(enumerate(sightings))[::order]:
+        save_extraction(db, _article(n, topics, "2020-01-05"))
+    db.close()
+    conn = open_query_db(tmp_path / "k.db")
+    rows = {r["name"]: (r["kind"], r["salient"], r["score"]) for r in topic_queries.topics(conn)}
+    conn.close()
+    assert rows == {
+        "general election": ("phrase", 2, 1.88),
+        "White House": ("organisation", 2, 1.0),
+    }
+
+
 def test_date_ranges_sum_months_and_edge_days(tmp_path: Path) -> None:
     """Ranked over dates from the per-month and per-day counts, kept exact as articles are
     stored, re-dated and deleted: the same figures as counting the articles in range."""

@@ -265,11 +265,18 @@ def _topic_id(
     db: Database, cache: dict[str, int], name: str, kind: str | None, specificity: float = 1.0
 ) -> int:
     """The id of the topic `name` (any case), created on first sight with its kind and
-    specificity; the archive-wide counts and score follow from triggers (see m006)."""
+    specificity; the archive-wide counts and score follow from triggers (see m006).
+
+    Whichever article came first, so that the archive's topics do not depend on the order of
+    ingest: a named entity outranks the same words read as a capitalised key phrase, and a
+    key phrase written in lower case outranks a named entity (the text used the words as common
+    words: "general election", "euro"; one capitalised "General Election" read as an
+    organisation does not make it a name). The winner's name and specificity are kept.
+    """
     key = name.casefold()
     if key in cache:
         return cache[key]
-    row = db.execute("SELECT id, kind FROM topics WHERE name = ?", [name]).fetchone()
+    row = db.execute("SELECT id, kind, name FROM topics WHERE name = ?", [name]).fetchone()
     if row is None:
         topic_id = _insert(
             db,
@@ -277,12 +284,29 @@ def _topic_id(
             [name, kind, specificity],
         )
     else:
-        topic_id = int(row[0])
-        if kind and kind != "phrase" and row[1] in (None, "phrase"):
-            # A named entity outranks the same words read as a key phrase, whichever article
-            # came first, so the archive's topics do not depend on the order of ingest.
-            db.execute("UPDATE topics SET kind = ?, name = ? WHERE id = ?", [kind, name, topic_id])
-        elif kind and not row[1]:
-            db.execute("UPDATE topics SET kind = ? WHERE id = ?", [kind, topic_id])
+        topic_id, stored_kind, stored_name = int(row[0]), row[1], row[2]
+        if kind is None:
+            pass
+        elif stored_kind is None:  # first seen as a statement's topic: its kind comes now
+            keep = kind == "phrase" and not is_common(name)
+            _retake(db, topic_id, stored_name if keep else name, kind, specificity)
+        elif kind != "phrase" and stored_kind == "phrase" and not is_common(stored_name):
+            _retake(db, topic_id, name, kind, specificity)
+        elif kind == "phrase" and is_common(name) and not is_common(stored_name):
+            _retake(db, topic_id, name, kind, specificity)
     cache[key] = topic_id
     return topic_id
+
+
+def is_common(name: str) -> bool:
+    """Whether a topic's name is written in common words (no capital): a key phrase that no
+    named entity may take over."""
+    return name == name.lower()
+
+
+def _retake(db: Database, topic_id: int, name: str, kind: str, specificity: float) -> None:
+    db.execute(
+        "UPDATE topics SET kind = ?, name = ?, specificity = ?, score = salient_count * ?"
+        " WHERE id = ?",
+        [kind, name, specificity, specificity, topic_id],
+    )
