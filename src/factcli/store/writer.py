@@ -290,9 +290,7 @@ def _topic_id(
         elif stored_kind is None:  # first seen as a statement's topic: its kind comes now
             keep = kind == "phrase" and not is_common(name)
             _retake(db, topic_id, stored_name if keep else name, kind, specificity)
-        elif kind != "phrase" and stored_kind == "phrase" and not is_common(stored_name):
-            _retake(db, topic_id, name, kind, specificity)
-        elif kind == "phrase" and is_common(name) and not is_common(stored_name):
+        elif kind != "phrase" and stored_kind == "phrase" and not is_common(stored_name) or kind == "phrase" and is_common(name) and not is_common(stored_name):
             _retake(db, topic_id, name, kind, specificity)
     cache[key] = topic_id
     return topic_id
