@@ -290,7 +290,10 @@ def _topic_id(
         elif stored_kind is None:  # first seen as a statement's topic: its kind comes now
             keep = kind == "phrase" and not is_common(name)
             _retake(db, topic_id, stored_name if keep else name, kind, specificity)
-        elif kind != "phrase" and stored_kind == "phrase" and not is_common(stored_name) or kind == "phrase" and is_common(name) and not is_common(stored_name):
+        elif not is_common(stored_name) and (
+            (kind != "phrase" and stored_kind == "phrase") or (kind == "phrase" and is_common(name))
+        ):
+            # a name takes over a capitalised phrase; words in lower case take over anything
             _retake(db, topic_id, name, kind, specificity)
     cache[key] = topic_id
     return topic_id
