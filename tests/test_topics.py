@@ -202,13 +202,16 @@ def test_a_place_weighs_half_a_subject(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("order", [1, -1])
 def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, order: int) -> None:
-    """One capitalised "General Election" read as an organisation does not make the phrase a
-    name; a name outranks the same words capitalised as a phrase ("White House")."""
+    """One capitalised "General Election" read as an organisation does not make the phrase an
+    article is about a name; a name outranks the same words capitalised as a phrase ("White
+    House") or in lower case in passing ("a labour of love")."""
     sightings = [
         [(Topic("General Election", "organisation", 0.5, True), 2)],
         [(Topic("general election", "phrase", 0.94, True), 2)],
         [(Topic("White House", "phrase", 0.7, True), 2)],
         [(Topic("White House", "organisation", 0.5, True), 2)],
+        [(Topic("labour", "phrase", 0.14, False), 1)],
+        [(Topic("Labour", "organisation", 0.5, True), 3)],
     ]
     db = open_db(tmp_path / "k.db", create=True)
     for n, topics in list(enumerate(sightings))[::order]:
@@ -220,6 +223,7 @@ def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, o
     assert rows == {
         "general election": ("phrase", 2, 1.88),
         "White House": ("organisation", 2, 1.0),
+        "Labour": ("organisation", 1, 0.5),
     }
 
 

@@ -113,8 +113,8 @@ def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
     """Topics ranked as the database ranks them: the articles in which a topic is salient,
     weighted by its specificity, then the articles mentioning it. A topic's name, kind and
     specificity are those the store keeps (`store.writer._topic_id`): a key phrase in lower
-    case outranks a named entity, which outranks a capitalised key phrase; else the first
-    sighting."""
+    case salient in an article outranks a named entity, which outranks any other key phrase;
+    else the first sighting."""
     sql = """
         WITH st AS (
             SELECT DISTINCT s.sha256, s.statement_index, s."order" AS o, lower(t) AS key, t AS name
@@ -126,26 +126,28 @@ def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
             FROM articles a, unnest(a.topics) AS u(t)
         ),
         seen AS (
-            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase FROM art
-            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1 FROM st
+            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase,
+                   kind = 'phrase' AND name = lower(name) AND salient AS common
+            FROM art
+            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1, false FROM st
         ),
         named AS (
             SELECT key,
-                   CASE WHEN bool_or(kind = 'phrase' AND name = lower(name))
+                   CASE WHEN bool_or(common)
                    THEN arg_min(name, o * 2 + phase) FILTER (
-                       WHERE kind = 'phrase' AND name = lower(name))
+                       WHERE common)
                    ELSE COALESCE(
                        arg_min(name, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
                        arg_min(name, o * 2 + phase)
                    ) END AS name,
-                   CASE WHEN bool_or(kind = 'phrase' AND name = lower(name)) THEN 'phrase'
+                   CASE WHEN bool_or(common) THEN 'phrase'
                    ELSE COALESCE(
                        arg_min(kind, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
                        arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL)
                    ) END AS kind,
-                   CASE WHEN bool_or(kind = 'phrase' AND name = lower(name))
+                   CASE WHEN bool_or(common)
                    THEN arg_min(specificity, o * 2 + phase) FILTER (
-                       WHERE kind = 'phrase' AND name = lower(name))
+                       WHERE common)
                    ELSE COALESCE(
                        arg_min(specificity, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
                        arg_min(specificity, o * 2 + phase) FILTER (WHERE kind IS NOT NULL),

@@ -422,7 +422,9 @@ def _bulk_insert(
         topic_counts: dict[int, int] = {}
         salient: set[int] = set()
         for t in a["topics"] or []:
-            tid = _topic_id(db, topic_cache, t["name"], t["kind"], t["specificity"])
+            tid = _topic_id(
+                db, topic_cache, t["name"], t["kind"], t["specificity"], bool(t["salient"])
+            )
             topic_counts[tid] = topic_counts.get(tid, 0) + t["count"]
             if t["salient"]:
                 salient.add(tid)

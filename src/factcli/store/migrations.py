@@ -426,9 +426,12 @@ def m010_topics_periods(db: Database) -> None:
     `topics --since/--until` sums the whole months of the span and the days of its two edge
     months instead of reading every article in range. Entity topics stored with the old weight
     of 1 take their kind's (`factcli.topics.KIND_WEIGHTS`), and their score follows.
+    ``topics.common`` marks a topic seen as a key phrase in lower case that an article is about,
+    which no named entity of the same words takes over (see `store.writer._topic_id`).
     """
     from factcli.topics import KIND_WEIGHTS
 
+    db.execute("ALTER TABLE topics ADD COLUMN common INTEGER NOT NULL DEFAULT 0")
     for statement in _TOPIC_PERIODS:
         db.execute(statement)
     for kind, weight in KIND_WEIGHTS.items():
