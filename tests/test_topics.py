@@ -139,6 +139,17 @@ def test_a_longer_phrase_counts_for_the_phrase_it_ends_with(nlp: Language) -> No
     assert "local income tax" not in found  # named once, "tax" alone is not its mention
 
 
+def test_lower_case_only_where_the_text_writes_it_so(nlp: Language) -> None:
+    """Lower-cased at the start of a sentence, a word is no evidence of common use: the topic
+    keeps the capital the article gives it elsewhere."""
+    doc = nlp("Labour will win the seat. Voters like Labour.")
+    doc.ents = []  # as if the recogniser had missed the party
+    names = {t.name for t, _ in article_topics([doc], [])}
+    assert "Labour" in names and "labour" not in names
+    rates = nlp("Interest rates rose. The interest rates were high.")
+    assert "interest rate" in {t.name for t, _ in article_topics([rates], [])}
+
+
 def test_a_phrase_said_once_is_kept_but_not_salient(nlp: Language) -> None:
     docs = [nlp("The harbour master was not available.")]
     found = {t.name: t for t, _ in article_topics(docs, [["harbour master"]])}

@@ -472,13 +472,15 @@ def article_topics(
     Every entity of the body is kept (with its count); a key phrase is kept when it is salient
     or a statement is about it, as the rest would never rank. The headline only adds weight to
     what the body names: its title case misleads the tagger
-    ("Tensions" as a name).
+    ("Tensions" as a name). A key phrase is named in lower case only if the article writes it
+    so somewhere: in lower case it outranks a named entity of the same words in the store.
     """
     counts: dict[str, int] = {}
     in_body: set[str] = set()
     weights: dict[str, int] = {}
     forms: dict[str, dict[str, int]] = {}
     kinds: dict[str, TopicKind] = {}
+    written_lower: set[str] = set()
     body = [d for d in docs if d is not headline]
     for doc, weight in [(d, 1) for d in body] + ([(headline, 2)] if headline is not None else []):
         for m in doc_mentions(doc):
@@ -491,6 +493,8 @@ def article_topics(
             forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
             if kinds.get(key, "phrase") == "phrase":
                 kinds[key] = m.kind
+            if m.kind == "phrase" and not any(c.isupper() for c in doc[m.start : m.end].text):
+                written_lower.add(key)
     own = dict(weights)
     for key in own:
         if kinds[key] != "phrase" or " " not in key:
@@ -510,7 +514,15 @@ def article_topics(
         kind = kinds[key]
         if key not in said and (key not in in_body or kind == "phrase" and not salient):
             continue
-        name = max(forms[key].items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
+        # A name's own forms, and a phrase's in lower case only if the article writes it so:
+        # lower-cased at the start of a sentence beside "Labour" elsewhere is no evidence that
+        # the text uses the words as common words (which outranks a name: see `store.writer`).
+        named = {
+            f: c
+            for f, c in forms[key].items()
+            if f != f.lower() or (kind == "phrase" and key in written_lower)
+        }
+        name = max((named or forms[key]).items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
         out.append((Topic(name, kind, specificity(name, kind), salient), n))
     out.sort(key=lambda tn: (-tn[1], tn[0].name))
     return out
