@@ -282,7 +282,7 @@ def _topic_id(
     ("White House"), and the first sighting stays. The winner's name and specificity are kept.
     """
     key = name.casefold()
-    if key in cache:
+    if key in cache and kind is None:  # a sighting with a kind may change the stored one
         return cache[key]
     common = kind == "phrase" and salient and is_common(name)
     row = db.execute("SELECT id, kind, name, common FROM topics WHERE name = ?", [name]).fetchone()
