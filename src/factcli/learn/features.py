@@ -194,8 +194,7 @@ def build_candidate(
 
 def _fallback_speakers(tok: Token) -> list[Token]:
     """A speaker where the cue has no subject of its own: the noun a participle describes ("a
-    group set up to highlight …", or who made that object: "issued a statement criticizing …"),
-    the subject of the verb a clause hangs on ("went before
+    group set up to highlight …"), the subject of the verb a clause hangs on ("went before
     reporters to denounce …"), the agent of a noun ("a statement by the campaign about …") or
     the subject of the verb whose preposition governs the noun ("spoke at length about …")."""
     head = tok.head
@@ -203,8 +202,6 @@ def _fallback_speakers(tok: Token) -> list[Token]:
         return []
     if tok.pos_ in ("VERB", "AUX"):
         if tok.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
-            if head.dep_ == "dobj" and head.head.pos_ == "VERB":
-                return subject_heads(head.head)[0]  # "issued a statement criticizing …"
             return [head]
         if tok.dep_ in ("advcl", "xcomp", "ccomp", "conj", "pcomp") and head.pos_ in (
             "VERB",

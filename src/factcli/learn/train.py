@@ -164,7 +164,7 @@ def train(
     corpus_path: Path,
     cache: Path | None = None,
     folds: int = 5,
-    l2: float = 1.0,
+    l2: float = 3.0,
     version: str = "attribution-1",
     log: bool = True,
 ) -> LinearModel:
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="model file to write")
     parser.add_argument("--cache", type=Path, help="folder for parsed documents")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=3.0)
     parser.add_argument("--version", default="attribution-1")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
