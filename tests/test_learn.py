@@ -57,6 +57,8 @@ def test_fit_learns_a_separable_feature() -> None:
     weights = fit(examples, labels, l2=0.1)
     model = LinearModel(weights, 0.5, "t", {})
     assert model.accepts(["bias", "a"]) and not model.accepts(["bias", "b"])
+    # a feature that fires many times (a comma in a long content) counts once, as in training
+    assert model.probability(["bias", "b"] * 50) == model.probability(["bias", "b"])
 
 
 def test_choose_keeps_the_likeliest_span_of_a_cue() -> None:

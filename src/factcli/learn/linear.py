@@ -31,7 +31,7 @@ class LinearModel:
 
     def probability(self, feats: Sequence[str]) -> float:
         w = self.weights
-        z = sum(w.get(f, 0.0) for f in feats)
+        z = sum(w.get(f, 0.0) for f in set(feats))  # each feature once, as `fit` counts them
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
