@@ -407,8 +407,9 @@ def _roles(db: Database, actor_id: int) -> list[str]:
 
 
 def _update(db: Database, actor_id: int, actor: Actor) -> int:
-    """Fold the article's view into the stored actor: aliases accumulate, the newest role and
-    kind win, and a fuller name of the same person becomes the actor's name."""
+    """Fold the article's view into the stored actor: aliases accumulate, the newest role
+    wins, the kind and the casing most articles give win, and a fuller name of the same person
+    becomes the actor's name."""
     name, role, kind, aliases = db.execute(
         "SELECT name, role, kind, aliases FROM actors WHERE id = ?", [actor_id]
     ).fetchone()
@@ -422,6 +423,8 @@ def _update(db: Database, actor_id: int, actor: Actor) -> int:
         ).fetchone()
     ):
         new_name = actor.name
+    elif actor.name != name and actor.name.casefold() == name.casefold():
+        new_name = _usual_casing(db, actor_id, name, actor.name)
     merged = _aliases_json(new_name, [*_load(aliases), name, actor.name], actor.aliases)
     db.execute(
         "UPDATE actors SET name = ?, role = ?, kind = ?, aliases = ? WHERE id = ?",
@@ -430,6 +433,21 @@ def _update(db: Database, actor_id: int, actor: Actor) -> int:
     if new_name != name:
         index_actor(db, actor_id, new_name, new_kind)
     return actor_id
+
+
+def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
+    """The spelling most articles give a name that differs only in case ("Supreme Court" over
+    one article's "Supreme court"); the stored one wins a tie."""
+    counts = {
+        str(n): int(c)
+        for n, c in db.execute(
+            "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
+            " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
+            [actor_id, name],
+        )
+    }
+    counts[seen] = counts.get(seen, 0) + 1
+    return seen if counts[seen] > counts.get(name, 0) else name
 
 
 def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
