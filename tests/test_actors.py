@@ -300,3 +300,13 @@ def test_a_capitalised_determiner_opening_a_name_stays_in_the_role(
 ) -> None:
     found = actors(extract_text("All Blacks captain Tana Umaga said the tour was over."))
     assert found["Tana Umaga"].role == "All Blacks captain"
+
+
+def test_a_source_known_only_by_a_first_name_stays_anonymous(extract_text: ExtractText) -> None:
+    text = (
+        "“There never was an order,” said the base chief known as Bob, speaking publicly."
+        " Bob said he stayed."
+    )
+    found = actors(extract_text(text))
+    assert found["Bob"].kind == "anonymous"
+    assert not [a for a in found.values() if a.kind == "person"]

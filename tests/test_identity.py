@@ -218,10 +218,12 @@ def test_a_generational_suffix_tells_father_and_son_apart(tmp_path: Path) -> Non
 def test_a_nickname_is_the_same_person(db: sqlite_utils.Database) -> None:
     vp = Actor("Joseph R. Vell Jr.", "person", "Vice President")
     article(db, "a", [(vp, "Joseph R. Vell Jr.", "We stand firm")])
-    article(db, "b", [(Actor("Joe Vell", "person"), "Joe Vell", "We hold")])
+    article(db, "b", [(Actor("Joe Vell", "person", "Vice President"), "Joe Vell", "We hold")])
+    article(db, "c", [(Actor("Garrett Vell", "person", "farmer"), "Garrett Vell", "Rain")])
+    article(db, "d", [(Actor("Gary Vell", "person", "nominee"), "Gary Vell", "Vote")])
     assert given_names_agree("joe", "joseph") and given_names_agree("bob", "robert")
     assert not given_names_agree("carly", "frank")
-    assert names(db) == {"Joseph R. Vell Jr.": 2}
+    assert names(db) == {"Joseph R. Vell Jr.": 2, "Garrett Vell": 1, "Gary Vell": 1}
 
 
 def test_a_bare_surname_goes_to_the_person_quoted_far_more(db: sqlite_utils.Database) -> None:

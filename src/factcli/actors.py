@@ -163,6 +163,8 @@ class _Entity:
     plural: bool = False
     description: str | None = None
     organisation: str | None = None
+    pseudonym: bool = False
+    """Named only as the article says it may be named ("the base chief known as Bob")."""
 
     def take_role(self, role: str | None) -> None:
         """Keep the first role an article gives, unless a later one says more."""
@@ -221,6 +223,7 @@ def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str
     return role, _headline_trimmed(toks), gender
 
 
+_HEADLINE_VERBS = frozenset({"be", "is", "are", "was", "were", "am", "has", "had", "have"})
 _NAME_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "bin", "al", "la", "le"})
 
 
@@ -232,6 +235,8 @@ def _headline_trimmed(toks: list[Token]) -> list[Token]:
         low = t.lower_
         if low in ("v.", "vs", "vs."):
             return True  # "Trump v. Trump": a title, not a name
+        if low in _HEADLINE_VERBS:
+            return True  # "Will Twitter Be Next"
         if low in _NAME_PARTICLES or len(low) <= 2:
             return False
         return (
@@ -278,6 +283,7 @@ class ActorResolver:
         self.mentions: list[_Mention] = []
         self.anonymous: dict[str, _Entity] = {}
         self.not_people = _not_people(docs)
+        self.pseudonyms = _pseudonyms(docs)
         for doc, offset in docs:
             for ent in doc.ents:
                 self._register_entity(ent, offset)
@@ -399,7 +405,7 @@ class ActorResolver:
                 words == pw
                 or (
                     set(words) <= set(pw)
-                    and (words[-1] == pw[-1] or (len(words) == 1 and words[0] == pw[0]))
+                    and (words[-1] == pw[-1] or (len(words) == 1 and words[0] in pw[:-1]))
                 )
             ) and (best is None or len(pw) > len(best.name.split())):
                 best = person
@@ -416,8 +422,10 @@ class ActorResolver:
                 person.aliases.add(person.name)
                 person.name = name
                 return person
-            if set(words) <= set(pw) and words[-1] == pw[-1]:
-                person.aliases.add(name)
+            if set(words) <= set(pw) and (
+                words[-1] == pw[-1] or (len(words) == 1 and len(pw) > 2 and words[0] in pw[1:-1])
+            ):
+                person.aliases.add(name)  # "Ms. Acosta" of "Melba Acosta Febo"
                 return person
         # a given name alone ("Hillary") is the one person of the article with that given name
         owner = self._given_name_owner(words)
@@ -428,7 +436,7 @@ class ActorResolver:
                 owner.aliases.add(owner.name)
                 owner.name = name
             return owner
-        entity = _Entity(name, "person")
+        entity = _Entity(name, "person", pseudonym=name in self.pseudonyms)
         self.people.append(entity)
         return entity
 
@@ -819,6 +827,28 @@ def _glued_name(tok: Token) -> list[Token]:
     return list(doc[start : tok.i + 1])
 
 
+_PSEUDONYM_VERBS = frozenset({"know", "identify", "call"})
+
+
+def _pseudonyms(docs: Sequence[tuple[Doc, int]]) -> set[str]:
+    """One-word names the article gives as all it may say: "the base chief known as Bob", "a
+    guard identified only as Ahmed". Such a source stays anonymous: another article's Bob is
+    someone else."""
+    found: set[str] = set()
+    for doc, _ in docs:
+        for tok in doc:
+            if (
+                tok.pos_ == "PROPN"
+                and tok.dep_ == "pobj"
+                and tok.head.lower_ == "as"
+                and tok.head.head.lemma_.lower() in _PSEUDONYM_VERBS
+                and tok.head.head.dep_ in ("acl", "relcl", "appos")
+                and not any(c.dep_ in ("compound", "flat") for c in tok.children)
+            ):
+                found.add(tok.text)
+    return found
+
+
 _PLATFORM_PREPS = frozenset({"on", "via"})
 _PARTY_HEADS = frozenset({"party", "government", "manifesto", "conference", "whip", "whips"})
 _THING_HEADS = _ORG_HEADS | frozenset(
@@ -835,11 +865,7 @@ def _not_people(docs: Sequence[tuple[Doc, int]]) -> set[str]:
     personal: set[str] = set()
     for doc, _ in docs:
         for tok in doc:
-            if (
-                tok.pos_ != "PROPN"
-                or not tok.text[:1].isupper()
-                or tok.ent_type_ not in ("", "PERSON")
-            ):
+            if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
                 continue
             before = doc[tok.i - 1] if tok.i > 0 else None
             after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
@@ -1076,6 +1102,8 @@ ResolvedEntity = _Entity
 
 
 def to_actor(entity: _Entity) -> Actor:
+    if entity.pseudonym and entity.kind == "person" and len(entity.name.split()) == 1:
+        return Actor(name=entity.name, kind="anonymous", description=entity.name)
     aliases = tuple(sorted(a for a in entity.aliases if a != entity.name))
     return Actor(
         name=entity.name,

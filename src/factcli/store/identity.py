@@ -157,9 +157,9 @@ def person_name(name: str) -> PersonName | None:
     return PersonName(given or None, surname, suffix, middle or None)
 
 
-def given_names_agree(a: str, b: str) -> bool:
-    """Pete / Peter, P. / Pete, Dan / Daniel, Joe / Joseph, Bob / Robert agree; Clara / Tomas
-    do not."""
+def given_names_agree(a: str, b: str, *, nicknames: bool = True) -> bool:
+    """Pete / Peter, P. / Pete, Dan / Daniel agree, and with `nicknames` Joe / Joseph and
+    Bob / Robert; Clara / Tomas do not."""
     if a == b:
         return True
     if len(a) == 1 or len(b) == 1:
@@ -167,7 +167,7 @@ def given_names_agree(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     if len(short) >= 3 and long.startswith(short):
         return True
-    return b in _nicknames(a) or a in _nicknames(b)
+    return nicknames and (b in _nicknames(a) or a in _nicknames(b))
 
 
 @lru_cache(maxsize=4096)
@@ -314,6 +314,13 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
             continue  # "Donald Trump Jr." is not "Donald Trump"; "James B. Comey Jr." is
             # "James Comey", whose middle initial the shorter form leaves out
         agree = roles_agree(actor.role, [*_roles(db, actor_id), *([role] if role else [])])
+        if (
+            parsed.given
+            and other.given
+            and not given_names_agree(parsed.given, other.given, nicknames=False)
+            and not agree
+        ):
+            continue  # "Gary Johnson" is "Garrett Johnson" only when their roles agree too
         counts[actor_id] = int(count or 0)
         if agree is False and not (parsed.given and other.given):
             disagreeing.append(actor_id)
@@ -454,7 +461,7 @@ def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
     """The kind most articles gave the actor, this one included (the newest wins a tie): the
     tagger calling "Politico" a person in one article out of ten does not make it one."""
     counts = {
-        str(k): int(n)
+        str(k): float(n)
         for k, n in db.execute(
             "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
             " GROUP BY kind",
@@ -465,6 +472,11 @@ def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
         counts[kind] = counts.get(kind, 0) + 1
     if not counts:
         return kind
+    name = db.execute("SELECT name FROM actors WHERE id = ?", [actor_id]).fetchone()
+    if name and len(str(name[0]).split()) == 1 and "person" in counts:
+        # a one-word name is a person on weaker grounds: the tagger's guess for a word with no
+        # given name ("Twitter") counts half against articles that show an organisation
+        counts["person"] /= 2
     top = max(counts.values())
     return kind if kind and counts[kind] == top else max(counts, key=lambda k: counts[k])
 
