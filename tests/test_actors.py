@@ -272,6 +272,16 @@ def test_a_colon_cue_across_paragraphs_resolves_in_its_own_paragraph(
         # plural names are groups, with every capitalised word of the name
         ("The Lib Dems said they would vote against it.", {("Lib Dems", "group")}),
         ("Liberal Democrats said the tax was unfair.", {("Liberal Democrats", "group")}),
+        # a firm described as one, whatever the tagger said
+        (
+            "Russian oil giant Vetrok said output fell. Vetrok said it would appeal.",
+            {("Vetrok", "organisation")},
+        ),
+        # an honorific makes a person of a name the tagger called an organisation
+        (
+            "Robert Kilroy-Vance left the party. Mr Kilroy-Vance said he would stand again.",
+            {("Robert Kilroy-Vance", "person")},
+        ),
         # a date is nobody
         ("Marta Lindqvist released her records in July, which showed she was fit.", set()),
     ],

@@ -805,6 +805,14 @@ def is_given_name(word: str) -> bool:
 def _looks_like_person(ent: Span) -> bool:
     """ "Lena Holt" tagged ORG: two to four capitalised proper nouns opening with a given name."""
     toks = [t for t in ent if not t.is_punct]
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    if (len(toks) >= 2 and toks[0].lower_ in lx.HONORIFICS and toks[1].text[:1].isupper()) or (
+        before is not None
+        and before.lower_ in lx.HONORIFICS
+        and toks
+        and toks[0].text[:1].isupper()
+    ):
+        return True  # "Mr Kilroy-Silk" tagged ORG
     return (
         2 <= len(toks) <= 4
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() and not t.text.isupper() for t in toks)
@@ -1101,13 +1109,25 @@ ResolvedEntity = _Entity
 """What a speaker mention resolves to, before it becomes a stored `Actor`."""
 
 
+def _described_as_a_thing(entity: _Entity) -> bool:
+    """A "person" whose role is headed by a word for a firm or an outlet ("oil giant",
+    "software firm") and whose name opens with no given name."""
+    if not entity.role or is_given_name(entity.name.split()[0]):
+        return False
+    words = entity.role.lower().split(" of ")[0].split()
+    return bool(words) and words[-1].rstrip("s") in _THING_HEADS
+
+
 def to_actor(entity: _Entity) -> Actor:
     if entity.pseudonym and entity.kind == "person" and len(entity.name.split()) == 1:
         return Actor(name=entity.name, kind="anonymous", description=entity.name)
     aliases = tuple(sorted(a for a in entity.aliases if a != entity.name))
+    kind = entity.kind
+    if kind == "person" and _described_as_a_thing(entity):
+        kind = "organisation"  # "Russian oil giant Yukos", "Vetrok, the software firm"
     return Actor(
         name=entity.name,
-        kind=entity.kind,
+        kind=kind,
         role=entity.role,
         aliases=aliases,
         description=entity.description,
