@@ -263,6 +263,12 @@ def test_a_colon_cue_across_paragraphs_resolves_in_its_own_paragraph(
             " the story.",
             {("Halden Post", "organisation")},
         ),
+        # a country is no short name of an organisation
+        (
+            "Amnesty International Norway said the law was unfair. Norway said it would review"
+            " the law.",
+            {("Amnesty International Norway", "organisation"), ("Norway", "place")},
+        ),
         # an honorific is no part of a campaign's name
         (
             "Lindqvist's campaign said the poll was wrong. Mrs. Lindqvist's campaign said it"

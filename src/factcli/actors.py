@@ -633,14 +633,19 @@ class ActorResolver:
         ("Microsoft Corp." and "Microsoft")."""
         key = roles.organisation_key(name) or name.lower()
         entity = self.orgs.get(key)
-        if entity is None:
+        if entity is None and kind == "organisation" and not roles.is_country(name):
             entity = self._short_form_of(key)
             if entity is not None:
                 self.orgs[key] = entity
         if entity is None:
             entity = self.orgs[key] = _Entity(name, kind, plural=plural)
             shorter = self.orgs.get(key.split()[-1]) if len(key.split()) > 1 else None
-            if shorter is not None and self._short_form_of(key.split()[-1]) is entity:
+            if (
+                shorter is not None
+                and shorter.kind == "organisation"
+                and not roles.is_country(shorter.name)
+                and self._short_form_of(key.split()[-1]) is entity
+            ):
                 # "the Post" was seen before "The Washington Post": one organisation
                 shorter.aliases.add(shorter.name)
                 shorter.name, shorter.kind = name, kind
