@@ -278,6 +278,12 @@ def test_a_colon_cue_across_paragraphs_resolves_in_its_own_paragraph(
         # plural names are groups, with every capitalised word of the name
         ("The Lib Dems said they would vote against it.", {("Lib Dems", "group")}),
         ("Liberal Democrats said the tax was unfair.", {("Liberal Democrats", "group")}),
+        # a double surname: "Ms. Acosta" of "Melba Acosta Febo"
+        (
+            "Melba Acosta Febo said the bank was solvent. Ms. Acosta said the payments would"
+            " be made.",
+            {("Melba Acosta Febo", "person")},
+        ),
         # a firm described as one, whatever the tagger said
         (
             "Russian oil giant Vetrok said output fell. Vetrok said it would appeal.",

@@ -405,7 +405,10 @@ class ActorResolver:
                 words == pw
                 or (
                     set(words) <= set(pw)
-                    and (words[-1] == pw[-1] or (len(words) == 1 and words[0] in pw[:-1]))
+                    and (
+                        words[-1] == pw[-1]
+                        or (len(words) == 1 and (words[0] == pw[0] or words[0:1] == pw[1:2]))
+                    )
                 )
             ) and (best is None or len(pw) > len(best.name.split())):
                 best = person
@@ -423,7 +426,7 @@ class ActorResolver:
                 person.name = name
                 return person
             if set(words) <= set(pw) and (
-                words[-1] == pw[-1] or (len(words) == 1 and len(pw) > 2 and words[0] in pw[1:-1])
+                words[-1] == pw[-1] or (len(words) == 1 and len(pw) == 3 and words[0] == pw[1])
             ):
                 person.aliases.add(name)  # "Ms. Acosta" of "Melba Acosta Febo"
                 return person
@@ -452,6 +455,8 @@ class ActorResolver:
                 for p in self.people
                 if len(p.name.split()) > 1 and p.name.lower().split()[0] == words[0]
             ]
+        elif words[-1] in _ORG_NAME_WORDS:
+            return None  # "Donald J. Trump Foundation" is no fuller name of "Donald"
         else:
             found = [
                 p for p in self.people if p.name.lower() == words[0] and is_given_name(words[0])
