@@ -9,21 +9,27 @@ model and `nlp.pipe` a share of the texts: whole articles, and then the paragrap
 parses (each one a document). `factcli ingest --jobs N` reads, parses, extracts and stores the
 same files into a fresh database. All are timed as whole processes (start-up and model load
 included), in turn, so a machine's drift hits them alike; a ratio is factcli's throughput over
-bare spaCy's. Peak memory: the largest single process, and the sum over
-all of a run's processes (sampled). The memory check ingests --memory-articles and ten times
-as many with --jobs 2 and compares the peaks. One line per figure, then a summary line.
+bare spaCy's, by wall time and by CPU time (user + system of all of a run's processes; on a
+busy machine the steadier of the two). --corpus takes the articles from a folder of real ones
+instead. Peak memory: the largest single process, and the sum over all of a run's processes
+(sampled), as resident memory (RSS, which counts the pages processes share, such as the
+libraries, once in each) and as their proportional share (PSS, which counts them once). The
+memory check ingests --memory-articles and ten times as many with --jobs 2 and compares the
+peaks. One line per figure, then a summary line.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,13 +72,26 @@ BASELINES = {"bare spaCy (articles)": "articles", "bare spaCy (paragraphs)": "pa
 RUNS = [*BASELINES, "factcli"]
 
 
-def make_corpus(folder: Path, articles: int) -> tuple[list[Path], int]:
-    """`articles` files from data/, each copy closed by a line that makes it unique."""
-    sources = sorted((ROOT / "data").glob("*.txt"))
-    texts = [p.read_text(encoding="utf-8") for p in sources]
+def make_corpus(folder: Path, articles: int, source: Path | None = None) -> tuple[list[Path], int]:
+    """`articles` files: from `source` (a folder of .txt articles, spread evenly over its
+    sorted files), or else from data/, each copy closed by a line that makes it unique."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     words = 0
+    if source is not None:
+        found = sorted(source.rglob("*.txt"))
+        if len(found) < articles:
+            raise SystemExit(f"{source}: {len(found)} articles, fewer than {articles}")
+        for n in range(articles):
+            original = found[n * len(found) // articles]
+            text = original.read_text(encoding="utf-8", errors="replace")
+            path = folder / f"{n:06d}_{original.name}"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+            words += len(text.split())
+        return paths, words
+    sources = sorted((ROOT / "data").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in sources]
     for n in range(articles):
         text = texts[n % len(texts)].rstrip("\n") + f"\n\nThis is copy {n} of the story.\n"
         path = folder / f"{n:06d}_{sources[n % len(sources)].name}"
@@ -82,9 +101,11 @@ def make_corpus(folder: Path, articles: int) -> tuple[list[Path], int]:
     return paths, words
 
 
-def _tree_rss_kb(pid: int) -> tuple[int, int]:
-    """Resident memory (kB) of a process with all its descendants, and of the largest one."""
-    total = largest = 0
+def _tree_rss_kb(pid: int) -> tuple[int, int, int]:
+    """Resident memory (kB) of a process with all its descendants, of the largest one, and the
+    tree's proportional share (PSS: pages shared between processes, such as the libraries,
+    counted once over all of them instead of once in each)."""
+    total = largest = pss = 0
     stack = [pid]
     while stack:
         current = stack.pop()
@@ -96,26 +117,48 @@ def _tree_rss_kb(pid: int) -> tuple[int, int]:
                         total += rss
                         largest = max(largest, rss)
                         break
+            try:
+                with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as f:
+                    for line in f:
+                        if line.startswith("Pss:"):
+                            pss += int(line.split()[1])
+                            break
+            except OSError:
+                pass
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
                     stack.extend(int(child) for child in f.read().split())
         except (OSError, ValueError):
             continue
-    return total, largest
+    return total, largest, pss
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS of the largest process (MB), peak summed RSS of the tree (MB)."""
+@dataclass
+class Measured:
+    """One whole run: wall and CPU seconds (user + system, the run's processes together), peak
+    memory in MB: largest process, all processes (RSS summed) and all processes (PSS)."""
+
+    wall: float
+    cpu: float
+    largest: int
+    total: int
+    pss: int
+
+
+def run_measured(cmd: list[str]) -> Measured:
+    """Run `cmd` to its end, sampling the memory of its process tree every 50 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_sum = peak_one = 0
+    peak_sum = peak_one = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_sum, peak_one
+        nonlocal peak_sum, peak_one, peak_pss
         while not done.is_set():
-            total, largest = _tree_rss_kb(proc.pid)
+            total, largest, pss = _tree_rss_kb(proc.pid)
             peak_sum, peak_one = max(peak_sum, total), max(peak_one, largest)
+            peak_pss = max(peak_pss, pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,10 +167,12 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         sys.stderr.write(err.decode(errors="replace"))
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, peak_one // 1024, peak_sum // 1024
+    return Measured(elapsed, cpu, peak_one // 1024, peak_sum // 1024, peak_pss // 1024)
 
 
 def bare_spacy(listing: Path, jobs: int, unit: str) -> list[str]:
@@ -160,47 +205,59 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, in turn")
     parser.add_argument("--jobs", type=int, nargs="*", help="process counts (default: 1 and all)")
     parser.add_argument("--memory-articles", type=int, default=100, help="0 to skip the check")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a folder of .txt articles to take the corpus from (default: copies of data/)",
+    )
     args = parser.parse_args()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     job_counts = args.jobs or sorted({1, cpus or 1})
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
-        paths, words = make_corpus(corpus, args.articles)
+        paths, words = make_corpus(corpus, args.articles, args.corpus)
         listing = Path(tmp) / "files.txt"
         listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
         db = Path(tmp) / "bench.db"
-        print(f"corpus: {len(paths)} articles, {words} words (from data/)", flush=True)
+        origin = args.corpus.name if args.corpus else "data/"
+        print(f"corpus: {len(paths)} articles, {words} words (from {origin})", flush=True)
         summary = []
         rates: dict[int, float] = {}
         for jobs in job_counts:
-            times: dict[str, list[float]] = {name: [] for name in RUNS}
-            peaks: dict[str, list[tuple[int, int]]] = {name: [] for name in RUNS}
+            runs: dict[str, list[Measured]] = {name: [] for name in RUNS}
             ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
+            cpu_ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
             for _ in range(args.rounds):
                 for name in RUNS:
                     if name == "factcli":
                         cmd = factcli_ingest(corpus, db, jobs)
                     else:
                         cmd = bare_spacy(listing, jobs, BASELINES[name])
-                    took, largest, total = run_measured(cmd)
-                    times[name].append(took)
-                    peaks[name].append((largest, total))
+                    runs[name].append(run_measured(cmd))
                 for name in BASELINES:
-                    ratios[name].append(times[name][-1] / times["factcli"][-1])
+                    ratios[name].append(runs[name][-1].wall / runs["factcli"][-1].wall)
+                    cpu_ratios[name].append(runs[name][-1].cpu / runs["factcli"][-1].cpu)
             for name in RUNS:
-                t = statistics.median(times[name])
+                t = statistics.median(m.wall for m in runs[name])
+                cpu = statistics.median(m.cpu for m in runs[name])
                 print(
                     f"jobs {jobs}  {name:<22} {len(paths) / t:6.2f} articles/s  "
-                    f"{words / t:7.0f} words/s  peak RSS {max(p[0] for p in peaks[name])} MB "
-                    f"largest process, {max(p[1] for p in peaks[name])} MB all processes",
+                    f"{words / t:7.0f} words/s  cpu {cpu:6.1f} s  peak RSS "
+                    f"{max(m.largest for m in runs[name])} MB largest process, "
+                    f"{max(m.total for m in runs[name])} MB all processes "
+                    f"(PSS {max(m.pss for m in runs[name])} MB)",
                     flush=True,
                 )
             for name in BASELINES:
                 ratio = statistics.median(ratios[name])
-                print(f"jobs {jobs}  ratio factcli / {name}: {ratio:.2f} (target 0.85)")
-                summary.append(f"jobs {jobs}: {ratio:.2f}× {name}")
-            rates[jobs] = len(paths) / statistics.median(times["factcli"])
+                cpu_ratio = statistics.median(cpu_ratios[name])
+                print(
+                    f"jobs {jobs}  ratio factcli / {name}: {ratio:.2f} (target 0.85); "
+                    f"by CPU time {cpu_ratio:.2f}"
+                )
+                summary.append(f"jobs {jobs}: {ratio:.2f}× {name} (CPU {cpu_ratio:.2f}×)")
+            rates[jobs] = len(paths) / statistics.median(m.wall for m in runs["factcli"])
         if 1 in rates and len(rates) > 1:
             top = max(rates)
             print(f"scaling: --jobs {top} is {rates[top] / rates[1]:.2f}× --jobs 1 (target 1.6)")
@@ -210,11 +267,11 @@ def main() -> int:
             for n in (args.memory_articles, 10 * args.memory_articles):
                 folder = Path(tmp) / f"memory{n}"
                 make_corpus(folder, n)
-                _, largest, total = run_measured(factcli_ingest(folder, db, 2))
-                peaks.append(total)
+                measured = run_measured(factcli_ingest(folder, db, 2))
+                peaks.append(measured.total)
                 print(
-                    f"memory: {n} articles --jobs 2  peak RSS {largest} MB largest process, "
-                    f"{total} MB all processes",
+                    f"memory: {n} articles --jobs 2  peak RSS {measured.largest} MB largest "
+                    f"process, {measured.total} MB all processes (PSS {measured.pss} MB)",
                     flush=True,
                 )
             growth = peaks[1] / peaks[0] - 1

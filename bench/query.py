@@ -224,8 +224,21 @@ def arguments(path: Path, n: int, seed: int) -> dict[str, list[str]]:
         "actor": [name.split()[-1].lower() for name in lasts],
         "topic": [r[0] for r in topic_rows],
         "topics": [""] * n,
+        "topics dated": [_date_span(rng) for _ in range(n)],
         "actors": [""] * n,
     }
+
+
+def _date_span(rng: random.Random) -> str:
+    """A `topics --since/--until` span as "since|until": a day, a month, a quarter, a year, or
+    everything since a date, starting on any day of 2021-2025 (the dates a build with copies
+    covers)."""
+    import datetime as dt
+
+    start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(5 * 365))
+    days = rng.choice((0, 30, 91, 365, None))
+    end = "" if days is None else (start + dt.timedelta(days=days)).isoformat()
+    return f"{start.isoformat()}|{end}"
 
 
 BANDS = (1, 10, 100, 1000)
@@ -286,6 +299,9 @@ QUERIES: dict[str, Callable[[Any, str], object]] = {
     "actor": lambda db, a: actor_queries.statements_by_actor(db, a),
     "topic": lambda db, a: topic_queries.statements_on_topic(db, a),
     "topics": lambda db, a: topic_queries.topics(db),
+    "topics dated": lambda db, a: topic_queries.topics(
+        db, since=a.split("|")[0] or None, until=a.split("|")[1] or None
+    ),
     "actors": lambda db, a: actor_queries.actors(db),
 }
 

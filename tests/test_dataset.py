@@ -170,7 +170,20 @@ def dump(path: Path) -> dict[str, Any]:
         ),
         "quote_groups": sorted(sorted(g) for g in groups.values()),
         "topics": sorted(
-            con.execute("SELECT name, kind, statement_count, article_count FROM topics"), key=repr
+            con.execute(
+                "SELECT name, kind, statement_count, article_count, salient_count, specificity,"
+                " common FROM topics"
+            ),
+            key=repr,
+        ),
+        "topic_periods": sorted(
+            con.execute(
+                "SELECT 'm', m.month, t.name, m.articles, m.salient, m.statements"
+                " FROM topic_months m JOIN topics t ON t.id = m.topic_id WHERE m.articles > 0"
+                " UNION ALL SELECT 'd', d.day, t.name, d.articles, d.salient, d.statements"
+                " FROM topic_days d JOIN topics t ON t.id = d.topic_id WHERE d.articles > 0"
+            ),
+            key=repr,
         ),
         "sentences": con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0],
         "fts": con.execute(

@@ -34,7 +34,8 @@ for args in QUERIES:
     except SystemExit as exc:
         assert exc.code in (0, None), (args, exc.code)
 print('LOADED', sorted({m.split('.')[0] for m in sys.modules}
-                       & {'spacy', 'thinc', 'numpy', 'sqlite_utils', 'rich'}))
+                       & {'spacy', 'thinc', 'numpy', 'sqlite_utils', 'rich', 'markdown_it',
+                          'pygments'} | set(sys.modules) & {'typer.rich_utils'}))
 """
 
 
@@ -51,7 +52,22 @@ def test_json_queries_load_no_spacy_sqlite_utils_or_rich(tmp_path: Path) -> None
     assert result.stdout.rstrip().splitlines()[-1] == "LOADED []"
 
 
-def test_a_table_loads_rich_but_still_no_spacy_or_sqlite_utils(tmp_path: Path) -> None:
+HELP_MACHINERY = [
+    "typer.rich_utils",
+    "rich.markdown",
+    "rich.syntax",
+    "rich.traceback",
+    "rich._emoji_codes",
+    "markdown_it",
+    "pygments",
+]
+
+
+def test_a_table_loads_rich_but_still_no_spacy_sqlite_utils_or_help_machinery(
+    tmp_path: Path,
+) -> None:
+    """A table needs rich's console and table; not typer's help renderer, markdown, syntax
+    colouring, tracebacks or the emoji table."""
     db = build_db(tmp_path / "s.db")
     code = (
         "import runpy, sys\n"
@@ -60,6 +76,28 @@ def test_a_table_loads_rich_but_still_no_spacy_or_sqlite_utils(tmp_path: Path) -
         "except SystemExit:\n    pass\n"
         "print('LOADED', sorted({m.split('.')[0] for m in sys.modules}"
         " & {'spacy', 'sqlite_utils', 'rich'}))\n"
+        f"print('HELP', sorted(set(sys.modules) & set({HELP_MACHINERY!r})))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.rstrip().splitlines()[-1] == "LOADED ['rich']"
+    lines = result.stdout.rstrip().splitlines()
+    assert "Hegseth" in result.stdout
+    assert lines[-2] == "LOADED ['rich']"
+    assert lines[-1] == "HELP []"
+
+
+def test_the_help_app_prints_the_same_page_as_the_whole_app() -> None:
+    """`factcli --help` lists commands from stand-ins without parameters: same page, byte for
+    byte, as the app with every command built."""
+    from typer.testing import CliRunner
+
+    from factcli import cli
+
+    runner = CliRunner()
+    env = {"COLUMNS": "100"}
+    whole = runner.invoke(cli.app, ["--help"], env=env, prog_name="factcli")
+    listed = runner.invoke(cli._app_for(["--help"], {}), ["--help"], env=env, prog_name="factcli")
+    assert whole.exit_code == listed.exit_code == 0
+    assert "who-said" in whole.output and "--install-completion" in whole.output
+    assert listed.output == whole.output
+    assert cli._app_for(["-h"], {}) is not cli.app
+    assert cli._app_for(["who-said", "--help"], {}).registered_commands[0].callback is cli.who_said

@@ -83,7 +83,18 @@ def test_specificity_orders_words_by_how_common_they_are() -> None:
     assert specificity("economy", "phrase") > specificity("decision", "phrase")
     assert specificity("decision", "phrase") < 0.3
     assert specificity("interest rate", "phrase") > 0.8
-    assert specificity("Japan", "place") == 1.0
+    assert specificity("Japan", "place") == 0.5
+    assert specificity("Olympic Games", "event") == 1.0
+
+
+def test_a_lowercase_entity_is_read_as_words(nlp: Language) -> None:
+    from spacy.tokens import Span
+
+    doc = nlp("The gamer bought a console in Leeds.")
+    doc.ents = [Span(doc, 1, 2, label="ORG"), Span(doc, 6, 7, label="GPE")]
+    found = {m.name: m.kind for m in doc_mentions(doc)}
+    assert found["Leeds"] == "place"
+    assert found["gamer"] == "phrase"
 
 
 @pytest.mark.parametrize(
@@ -115,6 +126,28 @@ def test_salient_when_mentioned_twice_or_in_the_headline(nlp: Language) -> None:
     assert found["fishing quota"] == (True, 2)
     assert found["fuel duty"][0] is True
     assert "harbour master" not in found  # once, not said: no topic of this article
+
+
+def test_a_longer_phrase_counts_for_the_phrase_it_ends_with(nlp: Language) -> None:
+    docs = [
+        nlp("Councils want a local income tax."),
+        nlp("Ministers said income tax would not rise."),
+        nlp("The tax office was closed."),
+    ]
+    found = {t.name: t.salient for t, _ in article_topics(docs, [])}
+    assert found["income tax"] is True  # "local income tax" is an income tax
+    assert "local income tax" not in found  # named once, "tax" alone is not its mention
+
+
+def test_lower_case_only_where_the_text_writes_it_so(nlp: Language) -> None:
+    """Lower-cased at the start of a sentence, a word is no evidence of common use: the topic
+    keeps the capital the article gives it elsewhere."""
+    doc = nlp("Labour will win the seat. Voters like Labour.")
+    doc.ents = []  # as if the recogniser had missed the party
+    names = {t.name for t, _ in article_topics([doc], [])}
+    assert "Labour" in names and "labour" not in names
+    rates = nlp("Interest rates rose. The interest rates were high.")
+    assert "interest rate" in {t.name for t, _ in article_topics([rates], [])}
 
 
 def test_a_phrase_said_once_is_kept_but_not_salient(nlp: Language) -> None:
@@ -159,6 +192,80 @@ def test_ranked_by_salient_articles_weighted_by_specificity(tmp_path: Path) -> N
         ("money", 2, 2),
         ("Oslo", 0, 2),
     ]
+    conn.close()
+
+
+def test_a_place_weighs_half_a_subject(tmp_path: Path) -> None:
+    """Salient in three articles, "budget deficit" (0.95) outranks "Oslo", salient in four
+    (a place weighs 0.5): the ranking prefers what articles are about to where they happen."""
+    deficit = Topic("budget deficit", "phrase", specificity("budget deficit", "phrase"), True)
+    oslo = Topic("Oslo", "place", specificity("Oslo", "place"), True)
+    db = open_db(tmp_path / "w.db", create=True)
+    for n in range(4):
+        save_extraction(db, _article(n, [(oslo, 2)] + [(deficit, 2)] * (n < 3), "2020-01-05"))
+    db.close()
+    conn = open_query_db(tmp_path / "w.db")
+    rows = topic_queries.topics(conn)
+    conn.close()
+    assert [(r["name"], r["salient"]) for r in rows] == [("budget deficit", 3), ("Oslo", 4)]
+    assert rows[1]["score"] == 2.0
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, order: int) -> None:
+    """One capitalised "General Election" read as an organisation does not make the phrase an
+    article is about a name; a name outranks the same words capitalised as a phrase ("White
+    House") or in lower case in passing ("a labour of love")."""
+    sightings = [
+        [(Topic("General Election", "organisation", 0.5, True), 2)],
+        [(Topic("general election", "phrase", 0.94, True), 2)],
+        [(Topic("White House", "phrase", 0.7, True), 2)],
+        [(Topic("White House", "organisation", 0.5, True), 2)],
+        [(Topic("labour", "phrase", 0.14, False), 1)],
+        [(Topic("Labour", "organisation", 0.5, True), 3)],
+    ]
+    db = open_db(tmp_path / "k.db", create=True)
+    for n, topics in list(enumerate(sightings))[::order]:
+        save_extraction(db, _article(n, topics, "2020-01-05"))
+    db.close()
+    conn = open_query_db(tmp_path / "k.db")
+    rows = {r["name"]: (r["kind"], r["salient"], r["score"]) for r in topic_queries.topics(conn)}
+    conn.close()
+    assert rows == {
+        "general election": ("phrase", 2, 1.88),
+        "White House": ("organisation", 2, 1.0),
+        "Labour": ("organisation", 1, 0.5),
+    }
+
+
+def test_date_ranges_sum_months_and_edge_days(tmp_path: Path) -> None:
+    """Ranked over dates from the per-month and per-day counts, kept exact as articles are
+    stored, re-dated and deleted: the same figures as counting the articles in range."""
+    tax = Topic("tax", "phrase", 0.5, True)
+    oslo = Topic("Oslo", "place", 0.5, False)
+    dates = ["2020-01-31", "2020-02-01", "2020-02-15", "2020-03-01", "2020-03-02", "2020-04-30"]
+    db = open_db(tmp_path / "d.db", create=True)
+    for n, day in enumerate(dates):
+        save_extraction(db, _article(n, [(tax, 2), (oslo, 1)][: 1 + n % 2], day))
+    db.execute("UPDATE articles SET published = '2020-03-03' WHERE source = 'a5.txt'")
+    db.execute("DELETE FROM articles WHERE source = 'a0.txt'")
+    db.conn.commit()
+    db.close()
+    conn = open_query_db(tmp_path / "d.db")
+
+    def ranked(since: str | None, until: str | None) -> dict[str, tuple[int, int]]:
+        rows = topic_queries.topics(conn, 0, since=since, until=until)
+        return {r["name"]: (r["salient"], r["articles"]) for r in rows}
+
+    # stored now: tax on 02-01, 02-15, 03-01, 03-02, 03-03; Oslo on 02-01, 03-01, 03-03
+    assert ranked("2020-01-01", "2020-12-31") == {"tax": (5, 5), "Oslo": (0, 3)}
+    assert ranked("2020-02-01", "2020-03-01") == {"tax": (3, 3), "Oslo": (0, 2)}
+    assert ranked("2020-02-02", "2020-03-02") == {"tax": (3, 3), "Oslo": (0, 1)}
+    assert ranked("2020-03-02", None) == {"tax": (2, 2), "Oslo": (0, 1)}
+    assert ranked(None, "2020-01-31") == {}
+    assert ranked("2020-02-15", "2020-02-15") == {"tax": (1, 1)}
+    assert ranked("2020-03-03", "2020-04-30") == {"tax": (1, 1), "Oslo": (0, 1)}
+    assert ranked("2020-04-01", None) == {}
     conn.close()
 
 

@@ -148,9 +148,9 @@ def ingest(
         on_total(total)
     if not inputs:
         return report
-    check_extractor(extractor)
-    db = store.open_db(db_path, create=True)
     jobs = max(1, min(jobs or default_jobs(), total))
+    check_extractor(extractor, keep=jobs == 1)
+    db = store.open_db(db_path, create=True)
     size = max(1, min(CHUNK_ARTICLES, math.ceil(total / jobs)))
     seen: set[str] = set()
 
@@ -338,14 +338,20 @@ def read_inputs(
         )
 
 
-def check_extractor(extractor: ExtractorName) -> None:
+def check_extractor(extractor: ExtractorName, *, keep: bool = True) -> None:
     """FactcliError now, before anything is written, when the spaCy pipeline is not installed
-    or the model file cannot be loaded (workers load them again, from the cache of each)."""
+    or the model file cannot be loaded (workers load them again, from the cache of each).
+    `keep=False` when this process extracts nothing itself (worker processes do): the model
+    is then not kept in its memory once checked."""
     from factcli import nlp
     from factcli.extract import judge_for
 
     nlp.package_name()
     judge_for(extractor)
+    if not keep and extractor == "model":
+        from factcli.learn import model
+
+        model._load.cache_clear()
 
 
 def extract_chunk(

@@ -187,12 +187,13 @@ def article_view(article: dict[str, Any], *, width: int = 80) -> RenderableType:
 
 def terminal_width(out: TextIO) -> int:
     """The width tables are laid out for: the terminal's, or 80 when writing to a pipe."""
-    return Console(file=out).width
+    return Console(file=out, emoji=False).width
 
 
 def print_table(renderable: RenderableType, out: TextIO) -> None:
-    """Print for a person: colour only on a terminal, wrapping to its width."""
-    Console(file=out, highlight=False, soft_wrap=False).print(renderable)
+    """Print for a person: colour only on a terminal, wrapping to its width. Emoji codes stay
+    as written (":fire:" in a name is text), which also spares loading rich's emoji table."""
+    Console(file=out, highlight=False, soft_wrap=False, emoji=False).print(renderable)
 
 
 def profile_view(profile: dict[str, Any]) -> RenderableType:

@@ -311,8 +311,10 @@ def more_specific(new: str, old: str | None) -> bool:
     return old_words < new_words
 
 
+@lru_cache(maxsize=65_536)
 def organisation_key(name: str) -> str:
-    """ "Microsoft Corp." and "Microsoft" give one key (company suffixes dropped, any case)."""
+    """ "Microsoft Corp." and "Microsoft" give one key (company suffixes dropped, any case);
+    cached, as an article asks for the same few names again and again."""
     base = name.strip()
     try:
         from cleanco import basename

@@ -227,6 +227,18 @@ _SPECIFIC_CENTRE = 4.25
 _SPECIFIC_SLOPE = 4.0
 # Each further word makes a phrase rarer than its rarest word: "interest rate" is specific.
 _ZIPF_PER_EXTRA_WORD = 1.5
+# The weight of a named entity in the ranking, by kind. Places, groups and organisations are
+# the where and the who of a story (organisations speak, and are actors too): news names them in
+# passing, as the setting of a story about something else. Events, laws and products are what a
+# story is about, as key phrases are; a phrase's weight is its specificity.
+KIND_WEIGHTS: dict[str, float] = {
+    "place": 0.5,
+    "group": 0.5,
+    "organisation": 0.5,
+    "event": 1.0,
+    "law": 1.0,
+    "product": 1.0,
+}
 # A lemma much rarer than the word as written is a wrong lemma: "data" is not "datum".
 _LEMMA_MAX_DROP = 1.5
 # Plurals that are words of their own, whose lemma the lemmatiser gets wrong ("media" is not
@@ -281,22 +293,24 @@ def normalise_entity(text: str, label: str) -> tuple[str, TopicKind] | None:
     return name, kind
 
 
-def key_phrase(chunk: Span) -> tuple[int, str] | None:
+def key_phrase(chunk: Span, common: frozenset[int] = frozenset()) -> tuple[int, str] | None:
     """The key phrase a noun chunk names, with the index of its first token, or None.
 
     "a new war-fighting headquarters" → "war-fighting headquarters"; "the interest rates" →
     "interest rate"; "Japan's defense posture" → "defense posture" (Japan is an entity topic of
-    its own); "the decision" → None (too generic); "last year" → None (a date).
+    its own); "the decision" → None (too generic); "last year" → None (a date). Tokens in
+    `common` are entities read as common words (see `doc_mentions`).
     """
     root = chunk.root
-    if root.pos_ not in ("NOUN", "PROPN") or root.ent_type_ in _NOT_TOPICS:
+    root_ent = "" if root.i in common else root.ent_type_
+    if root.pos_ not in ("NOUN", "PROPN") or root_ent in _NOT_TOPICS:
         return None
-    if root.pos_ == "PROPN" and root.ent_type_:
+    if root.pos_ == "PROPN" and root_ent:
         return None
     tokens = list(chunk[: root.i - chunk.start + 1])
     start = 0
     for at, tok in enumerate(tokens[:-1]):
-        if _cuts(tok, tokens, at):
+        if _cuts(tok, tokens, at, tok.i in common):
             start = at + 1
     words = tokens[start:]
     if root.lemma_.lower() in _VAGUE or root.lower_ in _VAGUE:
@@ -317,12 +331,12 @@ def _phrase_text(words: list[Token], root: Token) -> str:
     return "".join(_form(t, t.i == root.i) + (" " if t.whitespace_ else "") for t in words).strip()
 
 
-def _cuts(tok: Token, tokens: list[Token], at: int) -> bool:
+def _cuts(tok: Token, tokens: list[Token], at: int, common: bool = False) -> bool:
     """Whether a phrase starts after `tok`: determiners, possessives, numbers, entities,
     quotes and vague modifiers cut it; a hyphen inside a word ("war-fighting") does not."""
     if tok.text == "-" and at > 0 and not tokens[at - 1].whitespace_ and not tok.whitespace_:
         return False
-    if tok.ent_type_ or tok.dep_ in _CUT_DEPS or tok.pos_ in _CUT_POS:
+    if (tok.ent_type_ and not common) or tok.dep_ in _CUT_DEPS or tok.pos_ in _CUT_POS:
         return True
     if tok.tag_ in ("JJR", "JJS", "RBR", "RBS") or tok.lower_ in _VAGUE_MODIFIERS:
         return True
@@ -364,14 +378,16 @@ def _singular(word: str, lemma: str) -> str:
 
 
 def specificity(name: str, kind: TopicKind) -> float:
-    """How specific a topic is, from 0 (a word every article uses) to 1; names count as 1.
+    """A topic's weight in the ranking, from 0 (a word every article uses) to 1.
 
-    From the zipf frequency (log10 of uses per billion words) of the phrase's rarest word, less
-    one per further word, through a logistic curve: a ranking weight, so that "tariff" in ten
-    articles outranks "decision" in thirty.
+    A key phrase's comes from the zipf frequency (log10 of uses per billion words) of its
+    rarest word, less 1.5 per further word, through a logistic curve, so that "tariff" in ten
+    articles outranks "decision" in thirty. A name's is its kind's (`KIND_WEIGHTS`): a place,
+    group or organisation weighs half, so that "Iowa" has to be what twice as many articles
+    are about as "general election" to rank beside it.
     """
     if kind != "phrase":
-        return 1.0
+        return KIND_WEIGHTS.get(kind, 1.0)
     words = name.replace("-", " ").split()
     if not words:
         return 0.0
@@ -395,13 +411,19 @@ def doc_mentions(doc: Doc) -> list[Mention]:
     if cached is not None:
         return cached
     found: list[Mention] = []
+    common: set[int] = set()
     for ent in doc.ents:
+        if ent.label_ in _LABEL_KIND and not any(c.isupper() for c in ent.text):
+            # A name is written with a capital: "gamer" or "euro" read as an organisation or a
+            # place is the entity recogniser's slip; the words are a key phrase, if anything.
+            common.update(range(ent.start, ent.end))
+            continue
         topic = normalise_entity(ent.text, ent.label_)
         if topic:
             found.append(Mention(ent.start, ent.end, topic[0], topic[1]))
     if doc.has_annotation("DEP"):
         for chunk in doc.noun_chunks:
-            phrase = key_phrase(chunk)
+            phrase = key_phrase(chunk, frozenset(common))
             if phrase:
                 found.append(Mention(phrase[0], chunk.root.i + 1, phrase[1], "phrase"))
     found.sort(key=lambda m: (m.start, m.end))
@@ -443,18 +465,22 @@ def article_topics(
     A topic is salient in the article when it is mentioned at least twice, a mention in the
     headline counting twice. A phrase of several words is also mentioned by its head alone:
     news names a subject in full once, then shortens it ("the general election … the
-    election"), so each mention of the bare head counts for the phrases it ends.
+    election"), so each mention of the bare head counts for the phrases it ends. A longer
+    phrase is a mention of the shorter phrases of two words or more it ends with ("a local
+    income tax" is an income tax), so that one subject is not split between its variants.
 
     Every entity of the body is kept (with its count); a key phrase is kept when it is salient
     or a statement is about it, as the rest would never rank. The headline only adds weight to
     what the body names: its title case misleads the tagger
-    ("Tensions" as a name).
+    ("Tensions" as a name). A key phrase is named in lower case only if the article writes it
+    so somewhere: in lower case it outranks a named entity of the same words in the store.
     """
     counts: dict[str, int] = {}
     in_body: set[str] = set()
     weights: dict[str, int] = {}
     forms: dict[str, dict[str, int]] = {}
     kinds: dict[str, TopicKind] = {}
+    written_lower: set[str] = set()
     body = [d for d in docs if d is not headline]
     for doc, weight in [(d, 1) for d in body] + ([(headline, 2)] if headline is not None else []):
         for m in doc_mentions(doc):
@@ -467,10 +493,20 @@ def article_topics(
             forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
             if kinds.get(key, "phrase") == "phrase":
                 kinds[key] = m.kind
-    for key in list(weights):
-        head = key.rpartition(" ")[2]
-        if head != key and kinds[key] == "phrase" and kinds.get(head) == "phrase":
-            weights[key] += weights[head]
+            if m.kind == "phrase" and not any(c.isupper() for c in doc[m.start : m.end].text):
+                written_lower.add(key)
+    own = dict(weights)
+    for key in own:
+        if kinds[key] != "phrase" or " " not in key:
+            continue
+        words = key.split(" ")
+        head = words[-1]
+        if kinds.get(head) == "phrase":
+            weights[key] += own[head]
+        for at in range(1, len(words) - 1):
+            tail = " ".join(words[at:])
+            if kinds.get(tail) == "phrase":
+                weights[tail] += own[key]
     said = {t.casefold() for topics in statement_topics for t in topics}
     out: list[tuple[Topic, int]] = []
     for key, n in counts.items():
@@ -478,7 +514,15 @@ def article_topics(
         kind = kinds[key]
         if key not in said and (key not in in_body or kind == "phrase" and not salient):
             continue
-        name = max(forms[key].items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
+        # A name's own forms, and a phrase's in lower case only if the article writes it so:
+        # lower-cased at the start of a sentence beside "Labour" elsewhere is no evidence that
+        # the text uses the words as common words (which outranks a name: see `store.writer`).
+        named = {
+            f: c
+            for f, c in forms[key].items()
+            if f != f.lower() or (kind == "phrase" and key in written_lower)
+        }
+        name = max((named or forms[key]).items(), key=lambda fn: (fn[1], fn[0].islower(), fn[0]))[0]
         out.append((Topic(name, kind, specificity(name, kind), salient), n))
     out.sort(key=lambda tn: (-tn[1], tn[0].name))
     return out

@@ -7,12 +7,16 @@ when it follows a space or the start of a paragraph and closes otherwise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPENERS = {"“": "”", "„": "“", "«": "»"}
 CLOSERS = {"”", "»"}
 STRAIGHT = ('"', "''")
 _OPEN_CONTEXT = set(" \t\n\r([{—–-/:") | {"“", "‘", "\u00a0"}
+_MARK_CHARS = frozenset('"“„«”»‘’')
+_NEXT_MARK = re.compile("[\"“„«”»‘’]|''")
+"""Where the scan next has something to do: text between marks is skipped at C speed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,12 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
 
     while i < end:
         ch = text[i]
+        if ch not in _MARK_CHARS:
+            mark = _NEXT_MARK.search(text, i, end + 1)  # "''" may end one past `end`
+            if mark is None or mark.start() >= end:
+                break
+            i = mark.start()
+            ch = text[i]
         two = text[i : i + 2]
         prev = text[i - 1] if i > start else " "
         if two == "''" or ch == '"':

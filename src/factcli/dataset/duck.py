@@ -112,8 +112,9 @@ def statements_by_actor(con: Any, name: str, limit: int = 20) -> list[dict[str, 
 def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
     """Topics ranked as the database ranks them: the articles in which a topic is salient,
     weighted by its specificity, then the articles mentioning it. A topic's name, kind and
-    specificity are those the store keeps: its first sighting, except that a named entity
-    outranks the same words read as a key phrase."""
+    specificity are those the store keeps (`store.writer._topic_id`): a key phrase in lower
+    case salient in an article outranks a named entity, which outranks any other key phrase;
+    else the first sighting."""
     sql = """
         WITH st AS (
             SELECT DISTINCT s.sha256, s.statement_index, s."order" AS o, lower(t) AS key, t AS name
@@ -125,20 +126,33 @@ def topics(con: Any, limit: int = 50) -> list[dict[str, Any]]:
             FROM articles a, unnest(a.topics) AS u(t)
         ),
         seen AS (
-            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase FROM art
-            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1 FROM st
+            SELECT sha256, key, name, kind, specificity, salient, o, 0 AS phase,
+                   kind = 'phrase' AND name = lower(name) AND salient AS common
+            FROM art
+            UNION ALL SELECT sha256, key, name, NULL, 1.0, false, o, 1, false FROM st
         ),
         named AS (
             SELECT key,
-                   COALESCE(
+                   CASE WHEN bool_or(common)
+                   THEN arg_min(name, o * 2 + phase) FILTER (
+                       WHERE common)
+                   ELSE COALESCE(
                        arg_min(name, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
                        arg_min(name, o * 2 + phase)
-                   ) AS name,
-                   COALESCE(
+                   ) END AS name,
+                   CASE WHEN bool_or(common) THEN 'phrase'
+                   ELSE COALESCE(
                        arg_min(kind, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
                        arg_min(kind, o * 2 + phase) FILTER (WHERE kind IS NOT NULL)
-                   ) AS kind,
-                   arg_min(specificity, o * 2 + phase) AS specificity,
+                   ) END AS kind,
+                   CASE WHEN bool_or(common)
+                   THEN arg_min(specificity, o * 2 + phase) FILTER (
+                       WHERE common)
+                   ELSE COALESCE(
+                       arg_min(specificity, o * 2 + phase) FILTER (WHERE kind <> 'phrase'),
+                       arg_min(specificity, o * 2 + phase) FILTER (WHERE kind IS NOT NULL),
+                       1.0
+                   ) END AS specificity,
                    count(DISTINCT sha256) AS articles,
                    count(DISTINCT sha256) FILTER (WHERE salient) AS salient
             FROM seen GROUP BY key

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from factcli.dataset import schema
 from factcli.dataset.reduce import named
 from factcli.errors import FactcliError
+from factcli.store.migrations import TOPIC_PERIOD_TRIGGERS, TOPIC_PERIODS_REBUILD
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -172,6 +173,7 @@ DEFERRED_TRIGGERS = (
     "statements_count_ai",
     "statement_topics_count_ai",
     "article_topics_count_ai",
+    *TOPIC_PERIOD_TRIGGERS,
 )
 """Full-text indexes are rebuilt and counts computed once after a bulk load instead."""
 
@@ -184,6 +186,7 @@ _RECOUNT = (
     " salient_count = (SELECT COUNT(*) FROM article_topics at"
     " WHERE at.topic_id = topics.id AND at.salient)",
     "UPDATE topics SET score = salient_count * specificity",
+    *TOPIC_PERIODS_REBUILD,
 )
 
 
@@ -228,7 +231,12 @@ def finish(db: Database) -> None:
             _set_quote(db, statement_id, target, actor_id, content, quotes)
             db.execute("DELETE FROM deferred_quotes WHERE statement_id = ?", [statement_id])
         names = {n for n, _ in triggers}
-        if names & {"statements_count_ai", "statement_topics_count_ai", "article_topics_count_ai"}:
+        if names & {
+            "statements_count_ai",
+            "statement_topics_count_ai",
+            "article_topics_count_ai",
+            *TOPIC_PERIOD_TRIGGERS,
+        }:
             for sql in _RECOUNT:
                 db.execute(sql)
         for table in FTS_TABLES:
@@ -414,7 +422,9 @@ def _bulk_insert(
         topic_counts: dict[int, int] = {}
         salient: set[int] = set()
         for t in a["topics"] or []:
-            tid = _topic_id(db, topic_cache, t["name"], t["kind"], t["specificity"])
+            tid = _topic_id(
+                db, topic_cache, t["name"], t["kind"], t["specificity"], bool(t["salient"])
+            )
             topic_counts[tid] = topic_counts.get(tid, 0) + t["count"]
             if t["salient"]:
                 salient.add(tid)

@@ -58,17 +58,18 @@ def propose(tok: Token, rules: ParagraphRules) -> tuple[str, int, int] | None:
         bounds = rules.content_bounds(tok)
         if bounds is not None:
             return ("bounds", *bounds)
-        for child in tok.rights:
+        rights = list(tok.rights)  # spaCy makes each child anew on every walk
+        for child in rights:
             if child.dep_ in ("xcomp", "ccomp"):
                 return (child.dep_, child.left_edge.i, child.right_edge.i + 1)
-        for child in tok.rights:
+        for child in rights:
             if child.dep_ in ("dobj", "attr", "oprd"):
                 end = child.right_edge.i + 1
-                for more in tok.rights:
+                for more in rights:
                     if more.i > child.i and more.dep_ in ("xcomp", "oprd", "ccomp"):
                         end = more.right_edge.i + 1
                 return ("dobj", child.left_edge.i, end)
-        for child in tok.rights:
+        for child in rights:
             if child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS:
                 objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
                 if objs:
@@ -213,17 +214,16 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
         out.append("len=" + _bucket(end - start + 1))
         out.append("lem+len=" + lem + "|" + _bucket(end - start + 1))
         out.append("after" if start > tok.i else "before")
-        heads = [t for t in doc[start : end + 1] if not start <= t.head.i <= end or t.head is t]
+        content = list(doc[start : end + 1])  # each token made once for the three passes
+        heads = [t for t in content if not start <= t.head.i <= end or t.head is t]
         if heads:
             chead = heads[0]
             out.append("chead=" + chead.pos_ + "|" + chead.dep_)
             out.append("lem+chead=" + lem + "|" + chead.pos_)
             if chead.pos_ in ("NOUN", "VERB", "ADJ"):
                 out.append("cheadlem=" + lemma(chead))
-        out.append(
-            "cverb" if any(t.pos_ in ("VERB", "AUX") for t in doc[start : end + 1]) else "noverb"
-        )
-        if any(is_quote_token(t) for t in doc[start : end + 1]):
+        out.append("cverb" if any(t.pos_ in ("VERB", "AUX") for t in content) else "noverb")
+        if any(is_quote_token(t) for t in content):
             out.append("quoted")
     if tok.i > 0:
         out.append("prev=" + doc[tok.i - 1].lower_)

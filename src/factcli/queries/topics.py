@@ -31,7 +31,8 @@ def topics(
     topic is salient, weighted by its specificity (`score`); then by articles mentioning it.
 
     Without dates the ranking is the store's own (kept by triggers, read through an index);
-    `since` and `until` (ISO dates, inclusive) rank the topics of the dated articles in range.
+    `since` and `until` (ISO dates, inclusive) rank the topics of the dated articles in range,
+    from the per-month and per-day counts the store keeps (``topic_months``, ``topic_days``).
     """
     if since is None and until is None:
         sql = f"""
@@ -43,34 +44,49 @@ def topics(
             LIMIT :limit
         """
         return rounded_scores(fetch_rows(db, sql, {"kind": kind, "limit": sql_limit(limit)}))
-    sql = """
+    sql = f"""
         WITH ranked AS (
-            SELECT at.topic_id AS id, SUM(at.salient) AS salient, COUNT(*) AS articles
-            FROM articles a JOIN article_topics at ON at.article_id = a.id
-            WHERE a.published IS NOT NULL
-              AND (:since IS NULL OR a.published >= :since)
-              AND (:until IS NULL OR a.published <= :until)
-            GROUP BY at.topic_id
-        ), top AS (
-            SELECT t.id AS id, t.name AS name, t.kind AS kind, r.salient AS salient,
-                   r.articles AS articles, r.salient * t.specificity AS score
-            FROM ranked r JOIN topics t ON t.id = r.id
-            WHERE (:kind IS NULL OR t.kind = :kind)
-            ORDER BY score DESC, r.articles DESC, t.name COLLATE NOCASE
-            LIMIT :limit
+            SELECT topic_id AS id, SUM(salient) AS salient, SUM(articles) AS articles,
+                   SUM(statements) AS statements
+            FROM ({period_rows(since, until)})
+            GROUP BY topic_id HAVING SUM(articles) > 0 OR SUM(statements) > 0
         )
-        SELECT name, kind, salient, articles,
-               (SELECT COUNT(*) FROM statement_topics st JOIN statements s ON s.id = st.statement_id
-                JOIN articles a ON a.id = s.article_id
-                WHERE st.topic_id = top.id AND a.published IS NOT NULL
-                  AND (:since IS NULL OR a.published >= :since)
-                  AND (:until IS NULL OR a.published <= :until)) AS statements,
-               score
-        FROM top
-        ORDER BY top.score DESC, articles DESC, name COLLATE NOCASE
+        SELECT t.name AS name, t.kind AS kind, r.salient AS salient, r.articles AS articles,
+               r.statements AS statements, r.salient * t.specificity AS score
+        FROM ranked r JOIN topics t ON t.id = r.id
+        WHERE (:kind IS NULL OR t.kind = :kind)
+        ORDER BY score DESC, r.articles DESC, t.name COLLATE NOCASE
+        LIMIT :limit
     """
     params = {"kind": kind, "since": since, "until": until, "limit": sql_limit(limit)}
+    params.update(period_bounds(since, until))
     return rounded_scores(fetch_rows(db, sql, params))
+
+
+def period_bounds(since: str | None, until: str | None) -> dict[str, str]:
+    """The months wholly inside [since, until] lie strictly between `first_month` and
+    `last_month`; the days of those two edge months are read one by one."""
+    first = since[:7] if since else ""
+    last = until[:7] if until else "9999-99"
+    return {"first_month": first, "last_month": last}
+
+
+def period_rows(since: str | None, until: str | None) -> str:
+    """SQL for the per-period topic counts covering [since, until] (ISO dates, inclusive;
+    None is open): whole months from ``topic_months``, the edge months day by day from
+    ``topic_days``, so the cost follows the number of months and not of articles."""
+    months = "SELECT * FROM topic_months WHERE month > :first_month AND month < :last_month"
+    low = "day >= :since" if since else "1"
+    high = "day <= :until" if until else "1"
+    edges = [
+        f"SELECT * FROM topic_days WHERE {low} AND day < :first_month || '-99' AND {high}"
+        if since
+        else "",
+        f"SELECT * FROM topic_days WHERE day > :last_month AND {low} AND {high}" if until else "",
+    ]
+    if since and until and since[:7] == until[:7]:
+        edges = [f"SELECT * FROM topic_days WHERE {low} AND {high}"]
+    return " UNION ALL ".join([months, *(e for e in edges if e)])
 
 
 def rounded_scores(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

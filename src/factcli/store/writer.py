@@ -131,7 +131,9 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
     topic_counts: dict[int, int] = {}
     salient: set[int] = set()
     for topic, count in extraction.topics:
-        topic_id = _topic_id(db, topic_ids, topic.name, topic.kind, topic.specificity)
+        topic_id = _topic_id(
+            db, topic_ids, topic.name, topic.kind, topic.specificity, topic.salient
+        )
         topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
         if topic.salient:
             salient.add(topic_id)
@@ -262,27 +264,59 @@ def _record_article_metadata(db: Database, article_id: int, extraction: Extracti
 
 
 def _topic_id(
-    db: Database, cache: dict[str, int], name: str, kind: str | None, specificity: float = 1.0
+    db: Database,
+    cache: dict[str, int],
+    name: str,
+    kind: str | None,
+    specificity: float = 1.0,
+    salient: bool = False,
 ) -> int:
     """The id of the topic `name` (any case), created on first sight with its kind and
-    specificity; the archive-wide counts and score follow from triggers (see m006)."""
+    specificity; the archive-wide counts and score follow from triggers (see m006).
+
+    Whichever article came first, so that the archive's topics do not depend on the order of
+    ingest: a key phrase written in lower case that an article is about outranks a named
+    entity of the same words (the text used them as common words: "general election", "euro";
+    a capitalised "General Election" read as an organisation does not make it a name), and
+    ``topics.common`` records that it was seen; otherwise a named entity outranks a key phrase
+    ("White House"), and the first sighting stays. The winner's name and specificity are kept.
+    """
     key = name.casefold()
-    if key in cache:
+    if key in cache and kind is None:  # a sighting with a kind may change the stored one
         return cache[key]
-    row = db.execute("SELECT id, kind FROM topics WHERE name = ?", [name]).fetchone()
+    common = kind == "phrase" and salient and is_common(name)
+    row = db.execute("SELECT id, kind, name, common FROM topics WHERE name = ?", [name]).fetchone()
     if row is None:
         topic_id = _insert(
             db,
-            "INSERT INTO topics (name, kind, specificity) VALUES (?, ?, ?)",
-            [name, kind, specificity],
+            "INSERT INTO topics (name, kind, specificity, common) VALUES (?, ?, ?, ?)",
+            [name, kind, specificity, int(common)],
         )
     else:
-        topic_id = int(row[0])
-        if kind and kind != "phrase" and row[1] in (None, "phrase"):
-            # A named entity outranks the same words read as a key phrase, whichever article
-            # came first, so the archive's topics do not depend on the order of ingest.
-            db.execute("UPDATE topics SET kind = ?, name = ? WHERE id = ?", [kind, name, topic_id])
-        elif kind and not row[1]:
-            db.execute("UPDATE topics SET kind = ? WHERE id = ?", [kind, topic_id])
+        topic_id, stored_kind, stored_name, stored_common = int(row[0]), row[1], row[2], row[3]
+        if kind is None or stored_common:
+            pass
+        elif common:
+            _retake(db, topic_id, name, kind, specificity, common=True)
+        elif kind != "phrase" and stored_kind in (None, "phrase"):
+            _retake(db, topic_id, name, kind, specificity)
+        elif stored_kind is None:  # first seen as a statement's topic: its kind comes now
+            _retake(db, topic_id, stored_name, kind, specificity)
     cache[key] = topic_id
     return topic_id
+
+
+def is_common(name: str) -> bool:
+    """Whether a topic's name is written in common words (no capital): a key phrase that no
+    named entity may take over."""
+    return name == name.lower()
+
+
+def _retake(
+    db: Database, topic_id: int, name: str, kind: str, specificity: float, common: bool = False
+) -> None:
+    db.execute(
+        "UPDATE topics SET kind = ?, name = ?, specificity = ?, score = salient_count * ?,"
+        " common = ? WHERE id = ?",
+        [kind, name, specificity, specificity, int(common), topic_id],
+    )
