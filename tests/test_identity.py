@@ -213,3 +213,44 @@ def test_a_generational_suffix_tells_father_and_son_apart(tmp_path: Path) -> Non
     assert identity.resolve(db, Actor("Orrin J. Delacourt", "person")) == father
     george = identity.resolve(db, Actor("Amos W. Pellham", "person"))
     assert identity.resolve(db, Actor("Amos P. Pellham", "person")) != george
+
+
+def test_a_nickname_is_the_same_person(db: sqlite_utils.Database) -> None:
+    vp = Actor("Joseph R. Vell Jr.", "person", "Vice President")
+    article(db, "a", [(vp, "Joseph R. Vell Jr.", "We stand firm")])
+    article(db, "b", [(Actor("Joe Vell", "person", "Vice President"), "Joe Vell", "We hold")])
+    article(db, "c", [(Actor("Garrett Vell", "person", "farmer"), "Garrett Vell", "Rain")])
+    article(db, "d", [(Actor("Gary Vell", "person", "nominee"), "Gary Vell", "Vote")])
+    assert given_names_agree("joe", "joseph") and given_names_agree("bob", "robert")
+    assert not given_names_agree("carly", "frank")
+    assert names(db) == {"Joseph R. Vell Jr.": 2, "Garrett Vell": 1, "Gary Vell": 1}
+
+
+def test_a_bare_surname_goes_to_the_person_quoted_far_more(db: sqlite_utils.Database) -> None:
+    joe = Actor("Joe Vell", "person", "Vice President")
+    said = [(joe, "Joe Vell", f"Point {n}") for n in range(25)]
+    # a one-sentence description as role, before and after the full name is well known
+    article(db, "a", [(Actor("Vell", "person", "loyal lieutenant"), "Vell", "Early")])
+    article(db, "b", said)
+    article(db, "c", [(Actor("Vell", "person", "loyal lieutenant"), "Vell", "Late")])
+    assert names(db)["Joe Vell"] == 26
+
+
+def test_kind_and_casing_are_what_most_articles_say(db: sqlite_utils.Database) -> None:
+    article(db, "a", [(Actor("Supreme court", "person"), "Supreme court", "No")])
+    for n in range(3):
+        court = Actor("Supreme Court", "organisation")
+        article(db, f"b{n}", [(court, "Supreme Court", f"Ruling {n}")])
+    row = db.execute("SELECT name, kind FROM actors").fetchall()
+    assert row == [("Supreme Court", "organisation")]
+
+
+def test_an_organisation_never_takes_a_person_s_fuller_name(db: sqlite_utils.Database) -> None:
+    article(db, "a", [(Actor("Labour", "person"), "Labour", "Vote")])
+    for n in range(3):
+        article(db, f"b{n}", [(Actor("Labour", "organisation"), "Labour", f"Vote {n}")])
+    article(db, "c", [(Actor("Labour", "person"), "Labour", "Vote again")])
+    article(db, "d", [(Actor("New Labour", "person"), "New Labour", "Vote")])
+    assert db.execute("SELECT kind FROM actors WHERE name = 'Labour'").fetchall() == [
+        ("organisation",)
+    ]

@@ -14,7 +14,7 @@ from factcli.cli import app
 from factcli.errors import FactcliError
 from factcli.learn import brat
 from factcli.learn.corpus import training_root
-from factcli.learn.linear import LinearModel, fit
+from factcli.learn.linear import LinearModel, choose, fit
 from factcli.learn.model import MODEL_ENV, MODEL_FILE
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "attribution"
@@ -57,6 +57,58 @@ def test_fit_learns_a_separable_feature() -> None:
     weights = fit(examples, labels, l2=0.1)
     model = LinearModel(weights, 0.5, "t", {})
     assert model.accepts(["bias", "a"]) and not model.accepts(["bias", "b"])
+    # a feature that fires many times (a comma in a long content) counts once, as in training
+    assert model.probability(["bias", "b"] * 50) == model.probability(["bias", "b"])
+
+
+def test_choose_keeps_the_likeliest_span_of_a_cue() -> None:
+    groups = [None, 7, 7, 7, 9]
+    probs = [0.9, 0.5, 0.8, 0.95, 0.3]
+    limits = [0.5, 0.4, 0.4, 0.99, 0.4]
+    # the ungrouped one on its own; of group 7 the likeliest above its limit; group 9 too low
+    assert choose(groups, probs, limits) == [True, False, True, False, False]
+
+
+def _rules_for(nlp: object, text: str) -> object:
+    from factcli.attribution.rules import ParagraphRules
+
+    doc = nlp(text)  # type: ignore[operator]
+    return ParagraphRules(doc, 0, [])
+
+
+def test_a_cue_offers_its_object_whole_and_cut_before_a_relative_clause(nlp: object) -> None:
+    from factcli.learn.features import paragraph_candidates
+
+    text = "The senator criticized the new tariff, which takes effect in June, on Monday."
+    rules = _rules_for(nlp, text)
+    scored = paragraph_candidates(rules, [])  # type: ignore[arg-type]
+    spans = {
+        text[c.content[0] : c.content[1]]
+        for c, _, g in scored
+        if c.cue_token.lower_ == "criticized"
+    }
+    assert "the new tariff" in spans
+    assert any(s.startswith("the new tariff, which takes effect") for s in spans)
+    groups = {g for c, _, g in scored if c.cue_token.lower_ == "criticized"}
+    assert len(groups) == 1 and None not in groups  # one cue, one decision
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        ("A coalition formed last year to fight the tariff held a rally.", "formed", "coalition"),
+        ("She went before reporters to denounce the tariff.", "denounce", "She"),
+    ],
+)
+def test_a_cue_without_subject_takes_a_speaker_from_the_clause_it_hangs_on(
+    nlp: object, text: str, cue: str, speaker: str
+) -> None:
+    from factcli.learn.features import token_candidates
+
+    rules = _rules_for(nlp, text)
+    tok = next(t for t in rules.tokens if t.text == cue)  # type: ignore[attr-defined]
+    made = token_candidates(tok, rules)  # type: ignore[arg-type]
+    assert made and all([h.text for h in c.speakers] == [speaker] for c, _ in made)
 
 
 def test_training_is_deterministic_and_its_model_extracts(

@@ -134,8 +134,16 @@ _ORG_NAME_WORDS = frozenset(
         "pharmaceuticals",
     ]
 )
+_INSTITUTION_WORDS = frozenset(
+    """house senate congress parliament assembly court department ministry committee council
+    party government administration commission office agency bank board union""".split()  # noqa: SIM905
+)
+"""One-word names of institutions in their own right: "the House" is no short "White House"."""
 _GENERIC_ORG_HEADS = frozenset(
     {"group", "company", "firm", "organization", "organisation", "agency"}
+)
+_NOT_ACTOR_LABELS = frozenset(
+    {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 )
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _PLURAL_QUANTIFIERS = frozenset({"some", "others", "many", "several", "few", "most", "both", "all"})
@@ -155,6 +163,8 @@ class _Entity:
     plural: bool = False
     description: str | None = None
     organisation: str | None = None
+    pseudonym: bool = False
+    """Named only as the article says it may be named ("the base chief known as Bob")."""
 
     def take_role(self, role: str | None) -> None:
         """Keep the first role an article gives, unless a later one says more."""
@@ -213,6 +223,7 @@ def _name_tokens(tokens: Sequence[Token]) -> tuple[list[Token], list[Token], str
     return role, _headline_trimmed(toks), gender
 
 
+_HEADLINE_VERBS = frozenset({"be", "is", "are", "was", "were", "am", "has", "had", "have"})
 _NAME_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "bin", "al", "la", "le"})
 
 
@@ -224,11 +235,13 @@ def _headline_trimmed(toks: list[Token]) -> list[Token]:
         low = t.lower_
         if low in ("v.", "vs", "vs."):
             return True  # "Trump v. Trump": a title, not a name
+        if low in _HEADLINE_VERBS:
+            return True  # "Will Twitter Be Next"
         if low in _NAME_PARTICLES or len(low) <= 2:
             return False
         return (
             t.is_stop
-            or low.endswith("ly")
+            or (low.endswith("ly") and not is_given_name(t.text))  # "Certainly", not "Carly"
             or (low.endswith("s") and low[:-1] in lx.CUE_VERBS)
             or (low.endswith("es") and low[:-2] in lx.CUE_VERBS)
         )
@@ -244,8 +257,20 @@ def _headline_trimmed(toks: list[Token]) -> list[Token]:
     return toks
 
 
+_GENERATIONS = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _person_words(name: str) -> list[str]:
+    """Lower-cased words of a person's name without a generational suffix: "Joseph R. Biden
+    Jr." ends in "biden", so "Biden" and "Mr. Biden" are the same person."""
+    words = name.lower().replace(",", " ").split()
+    while len(words) > 1 and words[-1] in _GENERATIONS:
+        words.pop()
+    return words
+
+
 def _surname_key(name: str) -> str:
-    return name.split()[-1].lower()
+    return _person_words(name)[-1]
 
 
 class ActorResolver:
@@ -257,6 +282,8 @@ class ActorResolver:
         self.orgs: dict[str, _Entity] = {}
         self.mentions: list[_Mention] = []
         self.anonymous: dict[str, _Entity] = {}
+        self.not_people = _not_people(docs)
+        self.pseudonyms = _pseudonyms(docs)
         for doc, offset in docs:
             for ent in doc.ents:
                 self._register_entity(ent, offset)
@@ -265,7 +292,12 @@ class ActorResolver:
     # -- pre-pass ------------------------------------------------------------------------------
     def _register_entity(self, ent: Span, offset: int) -> None:
         subject = ent.root.dep_ in ("nsubj", "nsubjpass")
-        person_tagged = ent.label_ in _PERSON_LABELS and not _has_org_word(ent)
+        person_tagged = (
+            ent.label_ in _PERSON_LABELS
+            and not _has_org_word(ent)
+            and _clean(ent.text) not in self.not_people
+            and not _plural_name(ent)
+        )
         if person_tagged or (ent.label_ in _ORG_LABELS and _looks_like_person(ent)):
             role_toks, name_toks, gender = _name_tokens(list(ent))
             name = _clean(self.text_of(name_toks)) if name_toks else ""
@@ -290,6 +322,9 @@ class ActorResolver:
             self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
         elif ent.label_ in _ORG_LABELS or ent.label_ in ("NORP", "PERSON"):
             name = _clean(ent.text)
+            extra = _named_compounds(ent, ent.label_) if ent.label_ in ("NORP", "ORG") else []
+            if extra:
+                name = _clean(ent.doc[extra[0].i : ent.end].text)  # "Liberal Democrats"
             if name.lower().startswith("the "):
                 name = name[4:]
             if not name or not name[0].isupper() or roles.is_not_a_name(name):
@@ -298,7 +333,11 @@ class ActorResolver:
             if known is not None:
                 self.mentions.append(_Mention(ent.start_char + offset, known, subject))
                 return
-            plural = ent.root.tag_ in ("NNS", "NNPS")
+            plural = ent.root.tag_ in ("NNS", "NNPS") or _plural_name(ent)
+            if ent.label_ == "PERSON" and plural:
+                entity = self._org(name, "group", plural=True)  # "the Lib Dems"
+                self.mentions.append(_Mention(ent.start_char + offset, entity, subject))
+                return
             if ent.label_ == "NORP" and not plural:
                 return  # "a Republican", "American": an adjective or an anonymous person
             entity = self._org(name, _kind_of(ent.label_, name), plural=plural)
@@ -313,7 +352,13 @@ class ActorResolver:
         ("Nakatani, the defense minister,")."""
         doc = ent.doc
         root = ent.root
-        left = root.left_edge.i
+        if root.dep_ == "compound" and not (ent.start <= root.head.i < ent.end):
+            # "the narrative Clinton operatives put forward": the words before belong to the
+            # noun the name modifies, not to the name
+            title_toks = [t for t in title_toks if t.i >= ent.start]
+            left = ent.start
+        else:
+            left = root.left_edge.i
         pre = [t for t in doc[left : ent.start] if not t.is_space and t.lower_ not in lx.HONORIFICS]
         title_toks = [t for t in title_toks if t.lower_ not in lx.HONORIFICS]
         while pre and (pre[0].lower_ in lx.DETERMINERS or pre[0].is_punct):
@@ -352,37 +397,73 @@ class ActorResolver:
         return doc[tokens[0].i : tokens[-1].i + 1].text
 
     def _person_by_name(self, name: str) -> _Entity | None:
-        words = name.lower().split()
+        words = _person_words(name)
         best: _Entity | None = None
         for person in self.people:
-            pw = person.name.lower().split()
+            pw = _person_words(person.name)
             if (
                 words == pw
                 or (
                     set(words) <= set(pw)
-                    and (words[-1] == pw[-1] or (len(words) == 1 and words[0] == pw[0]))
+                    and (
+                        words[-1] == pw[-1]
+                        or (len(words) == 1 and (words[0] == pw[0] or words[0:1] == pw[1:2]))
+                    )
                 )
             ) and (best is None or len(pw) > len(best.name.split())):
                 best = person
         return best
 
     def _person(self, name: str) -> _Entity:
-        words = name.lower().split()
+        words = _person_words(name)
         # a fuller name absorbs shorter ones already seen ("Hegseth" then "Pete Hegseth")
         for person in self.people:
-            pw = person.name.lower().split()
+            pw = _person_words(person.name)
             if pw == words:
                 return person
             if set(pw) <= set(words) and pw[-1] == words[-1]:
                 person.aliases.add(person.name)
                 person.name = name
                 return person
-            if set(words) <= set(pw) and words[-1] == pw[-1]:
-                person.aliases.add(name)
+            if set(words) <= set(pw) and (
+                words[-1] == pw[-1] or (len(words) == 1 and len(pw) == 3 and words[0] == pw[1])
+            ):
+                person.aliases.add(name)  # "Ms. Acosta" of "Melba Acosta Febo"
                 return person
-        entity = _Entity(name, "person")
+        # a given name alone ("Hillary") is the one person of the article with that given name
+        owner = self._given_name_owner(words)
+        if owner is not None:
+            if len(words) == 1:
+                owner.aliases.add(name)
+            else:
+                owner.aliases.add(owner.name)
+                owner.name = name
+            return owner
+        entity = _Entity(name, "person", pseudonym=name in self.pseudonyms)
         self.people.append(entity)
         return entity
+
+    def _given_name_owner(self, words: list[str]) -> _Entity | None:
+        """The one person whose full name opens with the given name `words` is alone, or the
+        one given name alone that the full name `words` opens with; never a surname ("Clinton"
+        after "Hillary Clinton" is matched by surname before this is asked)."""
+        if len(words) == 1:
+            if not is_given_name(words[0]):
+                return None
+            found = [
+                p
+                for p in self.people
+                if len(p.name.split()) > 1 and p.name.lower().split()[0] == words[0]
+            ]
+        elif words[-1] in _ORG_NAME_WORDS:
+            return None  # "Donald J. Trump Foundation" is no fuller name of "Donald"
+        else:
+            found = [
+                p for p in self.people if p.name.lower() == words[0] and is_given_name(words[0])
+            ]
+        given = words[0]
+        surnames = {_surname_key(p.name) for p in self.people if len(p.name.split()) > 1}
+        return found[0] if len(found) == 1 and given not in surnames else None
 
     def person_words(self) -> set[str]:
         """Lower-cased names, surnames and aliases of the people in the article: NER sometimes
@@ -480,13 +561,17 @@ class ActorResolver:
             ent = _entity_around(head)
             tokens = list(ent)
             label = head.ent_type_
+            if label in ("NORP", "ORG"):
+                tokens = _named_compounds(ent, label) + tokens  # "Liberal" of "Liberal Democrats"
             if as_person or (
                 label in ("ORG", "GPE")
                 and (self._looks_like_surname(head) or _looks_like_person(ent))
             ):
                 label = "PERSON"
-            elif label == "PERSON" and _has_org_word(ent):
+            elif label == "PERSON" and (_has_org_word(ent) or _clean(ent.text) in self.not_people):
                 label = "ORG"  # "Cairn Energy", "Munich Re": a company the tagger took for a person
+        elif _clean(head.text) in self.not_people:
+            tokens, label = [head], "ORG"  # "Facebook, the biggest social network,"
         else:
             start = _glued_name(head)[0].i
             while (
@@ -529,6 +614,10 @@ class ActorResolver:
             and not (len(name_toks) > 1 and is_given_name(name_toks[0].text))
         ):
             label = "NORP"  # "the Lib Dems", "Democrats": a plural name is a group
+            whole = [t for t in tokens if not t.is_space and t.lower_ not in lx.DETERMINERS]
+            if whole and role_toks and all(t.text[:1].isupper() for t in whole):
+                # "Liberal Democrats": a capitalised adjective is part of the group's name
+                name = _clean(self.text_of(whole))
         if label in _ORG_LABELS or label == "NORP":
             plural = head.tag_ in ("NNPS", "NNS")
             if label == "NORP" and not plural:
@@ -549,11 +638,39 @@ class ActorResolver:
         ("Microsoft Corp." and "Microsoft")."""
         key = roles.organisation_key(name) or name.lower()
         entity = self.orgs.get(key)
+        if entity is None and kind == "organisation" and not roles.is_country(name):
+            entity = self._short_form_of(key)
+            if entity is not None:
+                self.orgs[key] = entity
         if entity is None:
             entity = self.orgs[key] = _Entity(name, kind, plural=plural)
+            shorter = self.orgs.get(key.split()[-1]) if len(key.split()) > 1 else None
+            if (
+                shorter is not None
+                and shorter.kind == "organisation"
+                and not roles.is_country(shorter.name)
+                and self._short_form_of(key.split()[-1]) is entity
+            ):
+                # "the Post" was seen before "The Washington Post": one organisation
+                shorter.aliases.add(shorter.name)
+                shorter.name, shorter.kind = name, kind
+                self.orgs[key] = entity = shorter
         elif name != entity.name:
             entity.aliases.add(name)
         return entity
+
+    def _short_form_of(self, key: str) -> _Entity | None:
+        """The one organisation of the article whose name `key` ends ("Post" of "Washington
+        Post", "Times" of "New York Times"); never an institution's own word ("House" is not
+        the White House, "Court" not the Supreme Court)."""
+        if " " in key or key in _INSTITUTION_WORDS:
+            return None
+        found = {
+            id(e): e
+            for k, e in self.orgs.items()
+            if " " in k and k.split()[-1] == key and e.kind == "organisation"
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _described(self, head: Token, bounds: tuple[int, int], pos: int) -> _Entity | None:
         """ "The Pentagon chief", "the minister", "the 71-year-old", "the ministry", "analysts"."""
@@ -592,7 +709,14 @@ class ActorResolver:
             description, organisation = _description_and_organisation(head, tokens)
             if organisation and head.lemma_.lower() in _ORG_HEADS and not plural:
                 # "Trump's campaign", "the Clinton campaign": an organisation with a name
-                return self._org(f"{organisation} {head.lower_}", "organisation")
+                word = (
+                    head.text if head.text[:1].isupper() and not head.is_sent_start else head.lower_
+                )
+                # "Mrs. Clinton's campaign" is the Clinton campaign; "Supreme Court" keeps its case
+                owner = " ".join(
+                    w for w in organisation.split() if w.casefold() not in lx.HONORIFICS
+                )
+                return self._org(f"{owner or organisation} {word}", "organisation")
             self.anonymous[key] = _Entity(
                 name,
                 "anonymous",
@@ -702,6 +826,14 @@ def is_given_name(word: str) -> bool:
 def _looks_like_person(ent: Span) -> bool:
     """ "Lena Holt" tagged ORG: two to four capitalised proper nouns opening with a given name."""
     toks = [t for t in ent if not t.is_punct]
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    if (len(toks) >= 2 and toks[0].lower_ in lx.HONORIFICS and toks[1].text[:1].isupper()) or (
+        before is not None
+        and before.lower_ in lx.HONORIFICS
+        and toks
+        and toks[0].text[:1].isupper()
+    ):
+        return True  # "Mr Kilroy-Silk" tagged ORG
     return (
         2 <= len(toks) <= 4
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() and not t.text.isupper() for t in toks)
@@ -722,6 +854,125 @@ def _glued_name(tok: Token) -> list[Token]:
     ):
         start -= 2
     return list(doc[start : tok.i + 1])
+
+
+_PSEUDONYM_VERBS = frozenset({"know", "identify", "call"})
+
+
+def _pseudonyms(docs: Sequence[tuple[Doc, int]]) -> set[str]:
+    """One-word names the article gives as all it may say: "the base chief known as Bob", "a
+    guard identified only as Ahmed". Such a source stays anonymous: another article's Bob is
+    someone else."""
+    found: set[str] = set()
+    for doc, _ in docs:
+        for tok in doc:
+            if (
+                tok.pos_ == "PROPN"
+                and tok.dep_ == "pobj"
+                and tok.head.lower_ == "as"
+                and tok.head.head.lemma_.lower() in _PSEUDONYM_VERBS
+                and tok.head.head.dep_ in ("acl", "relcl", "appos")
+                and not any(c.dep_ in ("compound", "flat") for c in tok.children)
+            ):
+                found.add(tok.text)
+    return found
+
+
+_PLATFORM_PREPS = frozenset({"on", "via"})
+_PARTY_HEADS = frozenset({"party", "government", "manifesto", "conference", "whip", "whips"})
+_THING_HEADS = _ORG_HEADS | frozenset(
+    """site website platform outlet magazine publication channel broadcaster giant maker
+    retailer carrier airline insurer lender brand firm company network""".split()  # noqa: SIM905
+)
+
+
+def _not_people(docs: Sequence[tuple[Doc, int]]) -> set[str]:
+    """One-word names the tagger called people that the article shows are not: a platform
+    ("posted on Twitter"), an outlet or firm with its own people ("Politico's Mike Allen"),
+    unless the article also gives the word a given name or an honorific ("Mr. Allen")."""
+    evidence: set[str] = set()
+    personal: set[str] = set()
+    for doc, _ in docs:
+        for tok in doc:
+            if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+                continue
+            before = doc[tok.i - 1] if tok.i > 0 else None
+            after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if before is not None and (
+                before.lower_ in lx.HONORIFICS
+                or (
+                    before.ent_type_ == "PERSON"
+                    and before.ent_iob_ in ("B", "I")
+                    and tok.ent_iob_ == "I"
+                )
+            ):
+                personal.add(tok.text)
+            alone = tok.ent_iob_ == "O" or (
+                tok.ent_iob_ == "B" and (after is None or after.ent_iob_ != "I")
+            )
+            if tok.ent_iob_ == "O" and (
+                (before is not None and before.pos_ == "PROPN")
+                or (after is not None and after.pos_ == "PROPN")
+            ):
+                continue  # part of a longer name the tagger left untagged
+            if not alone:
+                continue
+            if tok.dep_ == "pobj" and tok.head.lower_ in _PLATFORM_PREPS:
+                evidence.add(tok.text)  # "said on Twitter"
+            elif any(c.dep_ == "appos" and c.lemma_.lower() in _THING_HEADS for c in tok.rights):
+                evidence.add(tok.text)  # "Facebook, the biggest social network,"
+            elif (
+                before is not None
+                and before.pos_ == "NOUN"
+                and before.lemma_.lower() in _THING_HEADS
+                and before.head is tok
+            ):
+                evidence.add(tok.text)  # "Russian oil giant Yukos"
+            elif (
+                tok.dep_ == "compound"
+                and tok.head.pos_ == "NOUN"
+                and tok.head.lemma_.lower() in _PARTY_HEADS
+            ):
+                evidence.add(tok.text)  # "the Labour party", "a Labour government"
+            elif (
+                after is not None
+                and after.tag_ == "POS"
+                and after.i + 2 < len(doc)
+                and doc[after.i + 1].ent_type_ == "PERSON"
+                and doc[after.i + 2].ent_iob_ == "I"
+            ):
+                evidence.add(tok.text)  # "Politico's Mike Allen"
+    return evidence - personal
+
+
+def _named_compounds(ent: Span, label: str) -> list[Token]:
+    """Capitalised words the tagger left outside a group's name: "Liberal" of "Liberal
+    Democrats" when only "Democrats" was tagged, "Senate Democrats"; no title in a firm's name."""
+    doc = ent.doc
+    start = ent.start
+    while (
+        start > 0
+        and doc[start - 1].pos_ == "PROPN"
+        and doc[start - 1].dep_ == "compound"
+        and ent.start <= doc[start - 1].head.i < ent.end
+        and doc[start - 1].text[:1].isupper()
+        and not doc[start - 1].ent_type_
+        and (label == "NORP" or not roles.is_title_noun(doc[start - 1].text))
+    ):
+        start -= 1
+    return list(doc[start : ent.start])
+
+
+def _plural_name(ent: Span) -> bool:
+    """ "Lib Dems", "the Clintons": a plural proper name is a group, not a person."""
+    toks = [t for t in ent if not t.is_punct and t.lower_ not in lx.DETERMINERS]
+    if not toks or (len(toks) > 1 and is_given_name(toks[0].text)):
+        return False
+    last = toks[-1]
+    the = ent[0].lower_ == "the" or (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the")
+    return last.text.endswith("s") and (
+        last.tag_ == "NNPS" or (the and not last.text.endswith("ss"))
+    )
 
 
 def _has_org_word(ent: Span) -> bool:
@@ -793,6 +1044,8 @@ def _refers_to_nobody(head: Token, bounds: tuple[int, int]) -> bool:
         return True
     if head.like_num or head.pos_ == "NUM" or (head.pos_ == "PRON" and head.lower_ != "one"):
         return True
+    if head.ent_type_ in _NOT_ACTOR_LABELS:
+        return True  # "her records in July, which showed": a date says nothing
     if head.lower_ == "one" and not any(c.dep_ == "amod" for c in head.children):
         return True
     before = doc[bounds[0] - 1] if bounds[0] > 0 else None
@@ -877,11 +1130,25 @@ ResolvedEntity = _Entity
 """What a speaker mention resolves to, before it becomes a stored `Actor`."""
 
 
+def _described_as_a_thing(entity: _Entity) -> bool:
+    """A "person" whose role is headed by a word for a firm or an outlet ("oil giant",
+    "software firm") and whose name opens with no given name."""
+    if not entity.role or is_given_name(entity.name.split()[0]):
+        return False
+    words = entity.role.lower().split(" of ")[0].split()
+    return bool(words) and words[-1].rstrip("s") in _THING_HEADS
+
+
 def to_actor(entity: _Entity) -> Actor:
+    if entity.pseudonym and entity.kind == "person" and len(entity.name.split()) == 1:
+        return Actor(name=entity.name, kind="anonymous", description=entity.name)
     aliases = tuple(sorted(a for a in entity.aliases if a != entity.name))
+    kind = entity.kind
+    if kind == "person" and _described_as_a_thing(entity):
+        kind = "organisation"  # "Russian oil giant Yukos", "Vetrok, the software firm"
     return Actor(
         name=entity.name,
-        kind=entity.kind,
+        kind=kind,
         role=entity.role,
         aliases=aliases,
         description=entity.description,

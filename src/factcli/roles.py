@@ -190,6 +190,9 @@ def clean_role(tokens: Sequence[Token]) -> str | None:
     out: list[Token] = []
     for t in toks:
         low = t.lower_
+        if not out and _opens_a_name(t):
+            out.append(t)  # "All Blacks captain": the word belongs to a name
+            continue
         if not out and (
             low in _LEADING_DROP
             or t.is_punct
@@ -210,6 +213,10 @@ def clean_role(tokens: Sequence[Token]) -> str | None:
         ):
             break
         out.append(t)
+    if out and _splits_a_name(out[-1]):
+        # "donor to the Bill, Hillary & Chelsea Clinton Foundation": no half names
+        while out and out[-1].pos_ == "PROPN":
+            out.pop()
     while out and (out[-1].lower_ in _TRAILING_DROP or out[-1].is_punct or out[-1].pos_ == "ADP"):
         out.pop()
     if not out or len(out) > 12:
@@ -231,6 +238,36 @@ def clean_role(tokens: Sequence[Token]) -> str | None:
     parts.append(out[-1].text)
     text = " ".join("".join(parts).split()).strip(_QUOTE_CHARS + " ")
     return text or None
+
+
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any"})
+
+
+def _opens_a_name(tok: Token) -> bool:
+    """A capitalised determiner before a capitalised proper noun opens a name ("All Blacks")."""
+    doc = tok.doc
+    after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    return (
+        tok.pos_ == "DET"
+        and tok.text[:1].isupper()
+        and tok.lower_ not in _ARTICLES
+        and after is not None
+        and after.pos_ == "PROPN"
+        and after.text[:1].isupper()
+    )
+
+
+def _splits_a_name(last: Token) -> bool:
+    """The phrase ends inside a run of names: a proper noun, a comma, another proper noun."""
+    doc = last.doc
+    if last.pos_ != "PROPN" or last.i + 2 >= len(doc):
+        return False
+    after = doc[last.i + 2]
+    return (
+        doc[last.i + 1].text == ","
+        and after.pos_ == "PROPN"
+        and "GPE" not in (last.ent_type_, after.ent_type_)  # "mayor of Springfield, Illinois"
+    )
 
 
 def _is_role_noun(tok: Token) -> bool:

@@ -100,14 +100,68 @@ def propose(tok: Token, rules: ParagraphRules) -> tuple[str, int, int] | None:
     return None
 
 
-def generic_candidate(tok: Token, rules: ParagraphRules) -> tuple[Candidate, str] | None:
-    """A candidate for a token the rules left alone (their cleaning applied), and how its
-    content was found."""
-    found = propose(tok, rules)
-    if found is None:
-        return None
-    how, start, end = found
-    if rules.inside_quote(tok) and how != "bounds":
+_CUT_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "conj", "cc", "punct", "parataxis"})
+_VARIANT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "attr", "oprd"})
+_REST_SKIP = frozenset({"punct", "advmod", "npadvmod", "prt", "neg", "aux", "auxpass", "nsubj"})
+_NOUN_VARIANT_PREPS = frozenset({"about", "against", "over", "on", "for", "to", "with", "toward"})
+
+
+def _core_end(head: Token) -> int:
+    """End of `head`'s phrase without what follows its first relative clause, apposition,
+    conjunct or comma ("the phrase X, which …" → "the phrase X")."""
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in _CUT_DEPS:
+            break
+        end = child.right_edge.i + 1
+    return end
+
+
+def variants(tok: Token, rules: ParagraphRules) -> list[tuple[str, int, int]]:
+    """Every span `tok` might report, the first being `propose`'s: each clause, infinitive,
+    object or prepositional object whole and cut before its first relative clause or
+    conjunct, and all of the cue's right-hand side; the model picks one of them."""
+    out: list[tuple[str, int, int]] = []
+    first = propose(tok, rules)
+    if first is not None:
+        out.append(first)
+    if tok.dep_ in _SKIP_DEPS or tok.is_punct or tok.is_space:
+        return out
+    if tok.pos_ in ("VERB", "AUX") and (tok.pos_ == "VERB" or tok.dep_ == "ROOT"):
+        rest = None
+        for child in tok.rights:
+            if rest is None and child.dep_ not in _REST_SKIP:
+                rest = child.left_edge.i
+            if child.dep_ in _VARIANT_DEPS:
+                start = child.left_edge.i
+                out.append(("v_" + child.dep_, start, child.right_edge.i + 1))
+                out.append(("v_" + child.dep_ + "_core", start, _core_end(child)))
+            elif child.dep_ == "prep":
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    start = objs[0].left_edge.i
+                    out.append(("v_prep", start, objs[-1].right_edge.i + 1))
+                    out.append(("v_prep_core", start, _core_end(objs[-1])))
+        if rest is not None and rest > tok.i:
+            out.append(("v_rest", rest, tok.right_edge.i + 1))
+    elif tok.pos_ == "NOUN":
+        for child in tok.rights:
+            if child.dep_ == "prep" and child.lower_ in _NOUN_VARIANT_PREPS:
+                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    start = objs[0].left_edge.i
+                    out.append(("n_prep", start, objs[-1].right_edge.i + 1))
+            elif child.dep_ == "acl" and child.tag_ == "VB":
+                out.append(("n_to", child.left_edge.i, child.right_edge.i + 1))
+    return out
+
+
+def build_candidate(
+    tok: Token, rules: ParagraphRules, start: int, end: int, bounds: bool = False
+) -> Candidate | None:
+    """The candidate of cue `tok` and the content tokens [start, end), cleaned the way the
+    rules clean theirs, with the speaker the model reads off the parse."""
+    if rules.inside_quote(tok) and not bounds:
         return None
     doc = rules.doc
     if not any(c.dep_ == "ccomp" for c in tok.children):
@@ -128,13 +182,66 @@ def generic_candidate(tok: Token, rules: ParagraphRules) -> tuple[Candidate, str
         heads, _ = subject_heads(tok.head)  # "she is worried about …"
     else:
         heads, _ = subject_heads(tok)
+    if not heads:
+        heads = _fallback_speakers(tok)
     if any(start <= h.i < end for h in heads):
         heads = []
     content = rules.abs_span(start, end)
     kind = "indirect"
     if any(q.start >= content[0] and q.end <= content[1] for q in rules.quotes):
         kind = "mixed"
-    return Candidate(kind, rules.cue_span(tok), content, heads, tok), how  # type: ignore[arg-type]
+    return Candidate(kind, rules.cue_span(tok), content, heads, tok)  # type: ignore[arg-type]
+
+
+def _fallback_speakers(tok: Token) -> list[Token]:
+    """A speaker where the cue has no subject of its own: the noun a participle describes ("a
+    group set up to highlight …"), the subject of the verb a clause hangs on ("went before
+    reporters to denounce …"), the agent of a noun ("a statement by the campaign about …") or
+    the subject of the verb whose preposition governs the noun ("spoke at length about …")."""
+    head = tok.head
+    if head is tok:
+        return []
+    if tok.pos_ in ("VERB", "AUX"):
+        if tok.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+            return [head]
+        if tok.dep_ in ("advcl", "xcomp", "ccomp", "conj", "pcomp") and head.pos_ in (
+            "VERB",
+            "AUX",
+        ):
+            return subject_heads(head)[0]
+        return []
+    if tok.pos_ == "NOUN":
+        for child in tok.rights:
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                objs = [g for g in child.children if g.dep_ == "pobj"]
+                if objs and objs[0].pos_ in ("PROPN", "NOUN", "PRON"):
+                    return [objs[0]]
+        if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB":
+            return subject_heads(head.head)[0]
+    return []
+
+
+def token_candidates(tok: Token, rules: ParagraphRules) -> list[tuple[Candidate, str]]:
+    """The candidates of a token the rules left alone, one per distinct content, and how each
+    content was found."""
+    out: list[tuple[Candidate, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for how, start, end in variants(tok, rules):
+        cand = build_candidate(tok, rules, start, end, how == "bounds")
+        if cand is not None and cand.content not in seen:
+            seen.add(cand.content)
+            out.append((cand, how))
+    return out
+
+
+def generic_candidate(tok: Token, rules: ParagraphRules) -> tuple[Candidate, str] | None:
+    """The first candidate of `token_candidates`, or None."""
+    made = token_candidates(tok, rules)
+    return made[0] if made else None
+
+
+def _word(tok: Token) -> str:
+    return "PROPN" if tok.pos_ == "PROPN" else tok.lower_
 
 
 def _bucket(n: int) -> str:
@@ -186,7 +293,7 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
             subj = child
         elif child.dep_ == "prt":
             out.append("lem+prt=" + lem + "|" + child.lower_)
-        elif child.dep_ in ("dobj", "attr") and child.i > tok.i:
+        elif child.dep_ in ("dobj", "attr") and child.i > tok.i and child.pos_ != "PROPN":
             out.append("obj=" + lemma(child))
             out.append("lem+obj=" + lem + "|" + lemma(child))
     if subj is not None:
@@ -197,7 +304,9 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
             out.append("subj=" + subj.lower_)
         elif subj.lower_ in lx.PERSON_NOUNS or lemma(subj) in lx.PERSON_NOUNS:
             out.append("subjperson")
-        else:
+        elif subj.pos_ == "PROPN":
+            out.append("subjpropn")
+        else:  # common nouns only: "polls show", "the court ruled" (names are not learnt)
             out.append("subjlem=" + lemma(subj))
     out.append("speakers=" + str(min(len(cand.speakers), 2)))
     if cand.speakers:
@@ -209,12 +318,14 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
     end = rules.token_before(cand.content[1])
     if start is not None and end is not None and end >= start:
         first = doc[start]
-        out.append("first=" + first.lower_ if first.is_alpha and first.is_stop else "first=X")
+        word = first.lower_ if first.is_alpha and first.is_stop else "X"
+        out.append("first=" + word)
+        out.append("lem+first=" + lem + "|" + word)
         out.append("firstpos=" + first.pos_)
         out.append("len=" + _bucket(end - start + 1))
         out.append("lem+len=" + lem + "|" + _bucket(end - start + 1))
         out.append("after" if start > tok.i else "before")
-        content = list(doc[start : end + 1])  # each token made once for the three passes
+        content = list(doc[start : end + 1])  # each token made once for every pass
         heads = [t for t in content if not start <= t.head.i <= end or t.head is t]
         if heads:
             chead = heads[0]
@@ -223,27 +334,46 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
             if chead.pos_ in ("NOUN", "VERB", "ADJ"):
                 out.append("cheadlem=" + lemma(chead))
         out.append("cverb" if any(t.pos_ in ("VERB", "AUX") for t in content) else "noverb")
+        out.append("how+len=" + how + "|" + _bucket(end - start + 1))
+        sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(doc)
+        rest = [t for t in doc[end + 1 : sent_end] if not (t.is_punct or t.is_space)]
+        out.append("toend" if not rest else "rest=" + _bucket(len(rest)))
+        if rest:
+            out.append("nextdep=" + rest[0].dep_)
+        for t in content:
+            if t.dep_ in ("relcl", "conj", "advcl", "appos", "acl") and start <= t.head.i <= end:
+                out.append("inner=" + t.dep_)
+            elif t.text == ",":
+                out.append("comma")
         if any(is_quote_token(t) for t in content):
             out.append("quoted")
     if tok.i > 0:
-        out.append("prev=" + doc[tok.i - 1].lower_)
+        out.append("prev=" + _word(doc[tok.i - 1]))
     if tok.i + 1 < len(doc):
-        out.append("next=" + doc[tok.i + 1].lower_)
+        out.append("next=" + _word(doc[tok.i + 1]))
     return out
 
 
-def paragraph_candidates(
-    rules: ParagraphRules, found: list[Candidate]
-) -> list[tuple[Candidate, list[str] | None]]:
+Scored = tuple[Candidate, "list[str] | None", "int | None"]
+"""A candidate, its features (None: kept whatever the model says) and its group: the
+candidates of one cue token, of which the model keeps the likeliest at most."""
+
+
+def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[Scored]:
     """The rules' candidates (features None where the model cannot judge them: a layout rule or
-    a quote continuing a speaker) followed by the model's own proposals."""
-    out: list[tuple[Candidate, list[str] | None]] = []
+    a quote continuing a speaker) and the model's own proposals. A rule's reported clause and
+    the other spans its cue governs are one group, as are all spans of one other token."""
+    out: list[Scored] = []
     inside = [rules.token_at(c.content[0]) for c in found]
     ranges = [
         (a, b)
         for a, b in zip(inside, (rules.token_before(c.content[1]) for c in found), strict=True)
         if a is not None and b is not None
     ]
+    per_token: dict[int, int] = {}
+    for cand in found:
+        if cand.cue_token is not None and cand.cue_token.doc is rules.doc:
+            per_token[cand.cue_token.i] = per_token.get(cand.cue_token.i, 0) + 1
     for cand in found:
         if (
             cand.cue_token is None
@@ -251,17 +381,21 @@ def paragraph_candidates(
             or cand.inherited_from is not None
             or cand.cue_token.doc is not rules.doc  # a colon cue of the paragraph before
         ):
-            out.append((cand, None))
-        else:
-            out.append((cand, features(cand, "rule", rules)))
-    cue_tokens = {c.cue_token.i for c in found if c.cue_token is not None}
+            out.append((cand, None, None))
+            continue
+        tok = cand.cue_token
+        if cand.kind == "direct" or per_token[tok.i] > 1:
+            out.append((cand, features(cand, "rule", rules), None))
+            continue
+        out.append((cand, features(cand, "rule", rules), tok.i))
+        for other, how in token_candidates(tok, rules):
+            if other.content != cand.content and how != "bounds":
+                other.speakers = cand.speakers
+                out.append((other, features(other, how, rules), tok.i))
     for tok in rules.tokens:
-        if tok.i in cue_tokens or tok.i in rules.used_verbs:
+        if tok.i in per_token or tok.i in rules.used_verbs:
             continue
-        made = generic_candidate(tok, rules)
-        if made is None:
-            continue
-        cand, how = made
         nested = any(a <= tok.i <= b for a, b in ranges)
-        out.append((cand, features(cand, how, rules, nested)))
+        for cand, how in token_candidates(tok, rules):
+            out.append((cand, features(cand, how, rules, nested), tok.i))
     return out

@@ -31,7 +31,7 @@ class LinearModel:
 
     def probability(self, feats: Sequence[str]) -> float:
         w = self.weights
-        z = sum(w.get(f, 0.0) for f in feats)
+        z = sum(w.get(f, 0.0) for f in set(feats))  # each feature once, as `fit` counts them
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -39,6 +39,9 @@ class LinearModel:
     def accepts(self, feats: Sequence[str]) -> bool:
         limit = self.rule_threshold if RULE_FEATURE in feats else self.threshold
         return self.probability(feats) >= limit
+
+    def limit(self, feats: Sequence[str]) -> float:
+        return self.rule_threshold if RULE_FEATURE in feats else self.threshold
 
     def to_bytes(self) -> bytes:
         body = {
@@ -70,6 +73,23 @@ class LinearModel:
     @classmethod
     def load(cls, path: Path) -> LinearModel:
         return cls.from_bytes(path.read_bytes())
+
+
+def choose(
+    groups: Sequence[int | None], probs: Sequence[float], limits: Sequence[float]
+) -> list[bool]:
+    """Which candidates to keep: one with no group when its probability reaches its limit; of
+    a group (the spans of one cue), the likeliest that reaches its limit, and no other."""
+    keep = [g is None and p >= t for g, p, t in zip(groups, probs, limits, strict=True)]
+    best: dict[int, int] = {}
+    for k, g in enumerate(groups):
+        if g is None or probs[k] < limits[k]:
+            continue
+        if g not in best or probs[k] > probs[best[g]]:
+            best[g] = k
+    for k in best.values():
+        keep[k] = True
+    return keep
 
 
 def fit(

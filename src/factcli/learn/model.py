@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from factcli.errors import FactcliError
-from factcli.learn.linear import LinearModel
+from factcli.learn.linear import LinearModel, choose
 
 if TYPE_CHECKING:
     from factcli.attribution.rules import Candidate, ParagraphRules
@@ -59,12 +59,12 @@ class ModelJudge:
     def __call__(self, rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
         from factcli.learn.features import paragraph_candidates
 
-        accepts = self.model.accepts
-        return [
-            cand
-            for cand, feats in paragraph_candidates(rules, found)
-            if feats is None or accepts(feats)
-        ]
+        model = self.model
+        scored = paragraph_candidates(rules, found)
+        probs = [2.0 if f is None else model.probability(f) for _, f, _ in scored]
+        limits = [0.0 if f is None else model.limit(f) for _, f, _ in scored]
+        keep = choose([g for _, _, g in scored], probs, limits)
+        return [cand for (cand, _, _), k in zip(scored, keep, strict=True) if k]
 
 
 def judge(model: LinearModel | None = None) -> ModelJudge:

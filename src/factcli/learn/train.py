@@ -23,7 +23,7 @@ from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
 from factcli.errors import FactcliError
 from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
-from factcli.learn.linear import RULE_FEATURE, LinearModel, fit
+from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
 from factcli.learn.score import Tally, gold_positions, positions
 
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -37,6 +37,7 @@ class Example:
     speakers: list[tuple[int, int]]
     feats: list[str] | None
     label: int
+    group: int | None = None
 
 
 def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
@@ -60,33 +61,38 @@ def examples_of(index: int, parsed: ParsedArticle) -> list[Example]:
         (positions(text, g.content), positions(text, [*g.source, *g.cue]), g.cue)
         for g in parsed.gold
     ]
-    recorded: list[tuple[Candidate, list[str] | None]] = []
+    recorded: list[tuple[Candidate, list[str] | None, int | None]] = []
 
     def record(rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
         made = paragraph_candidates(rules, found)
-        recorded.extend(made)
-        return [c for c, _ in made]
+        base = (index * 100_000 + len(recorded)) * 10_000  # group ids unique in the corpus
+        recorded.extend((c, f, None if g is None else base + g) for c, f, g in made)
+        return [c for c, _, _ in made]
 
     pairs = list(zip(parsed.docs, (s for s, _ in parsed.paragraphs), strict=True))
     found = _candidates(parsed.article, parsed.paragraphs, pairs, record)
     offsets = {id(c): off for c, _, off in found}
-    out = []
-    for cand, feats in recorded:
+    scores = []
+    for cand, _, _ in recorded:
         pc = positions(text, [cand.content])
-        label = 0
+        best = 0.0
         c0, c1 = cand.cue
         for gc, frame, cue in golds:
             pcj = pc - frame
             inter = len(pcj & gc)
-            if (
-                inter
-                and inter / max(len(pcj), len(gc)) >= 0.5
-                and any(a < c1 and c0 < b for a, b in cue)
-            ):
-                label = 1
-                break
+            if inter and any(a < c1 and c0 < b for a, b in cue):
+                best = max(best, inter / max(len(pcj), len(gc)))
+        scores.append(best)
+    top: dict[int, float] = {}
+    for (_, _, group), score in zip(recorded, scores, strict=True):
+        if group is not None:
+            top[group] = max(top.get(group, 0.0), score)
+    out = []
+    for (cand, feats, group), score in zip(recorded, scores, strict=True):
+        # of a cue's spans, only the one closest to the annotated content is right
+        label = int(score >= 0.5 and (group is None or score >= top[group]))
         off = offsets.get(id(cand), 0)
-        out.append(Example(index, cand.content, _speaker_chars(cand, off), feats, label))
+        out.append(Example(index, cand.content, _speaker_chars(cand, off), feats, label, group))
     return out
 
 
@@ -109,6 +115,7 @@ def cross_validate(
     for k, ex in enumerate(examples):
         by_article.setdefault(ex.article, []).append(k)
     by_rule = [ex.feats is None or RULE_FEATURE in ex.feats for ex in examples]
+    groups = [ex.group for ex in examples]
     golds = [gold_positions(p.article.text, p.gold) for p in corpus]
     content_at = [positions(corpus[ex.article].article.text, [ex.content]) for ex in examples]
     speakers_at = [
@@ -116,14 +123,23 @@ def cross_validate(
     ]
 
     def figures(rule_t: float, own_t: float) -> dict[str, dict[str, float]]:
+        limits = [
+            0.0 if ex.feats is None else rule_t if r else own_t
+            for ex, r in zip(examples, by_rule, strict=True)
+        ]
+        keep = choose(
+            groups,
+            [2.0 if ex.feats is None else p for ex, p in zip(examples, probs, strict=True)],
+            limits,
+        )
         tally = Tally()
         for a in range(len(corpus)):
             preds: list[tuple[frozenset[int], frozenset[int] | None]] = []
             seen: set[tuple[tuple[int, int], tuple[int, int] | None]] = set()
             for k in by_article.get(a, []):
-                ex = examples[k]
-                if ex.feats is not None and probs[k] < (rule_t if by_rule[k] else own_t):
+                if not keep[k]:
                     continue
+                ex = examples[k]
                 spans: list[tuple[int, int] | None] = list(ex.speakers) or [None]
                 sets: list[frozenset[int] | None] = list(speakers_at[k]) or [None]
                 for span, at in zip(spans, sets, strict=True):
@@ -148,7 +164,7 @@ def train(
     corpus_path: Path,
     cache: Path | None = None,
     folds: int = 5,
-    l2: float = 1.0,
+    l2: float = 3.0,
     version: str = "attribution-1",
     log: bool = True,
 ) -> LinearModel:
@@ -184,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="model file to write")
     parser.add_argument("--cache", type=Path, help="folder for parsed documents")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=3.0)
     parser.add_argument("--version", default="attribution-1")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

@@ -63,8 +63,8 @@ def actors(db: Connection, limit: int = 50, *, anonymous: bool = False) -> list[
     unnamed = fetch_rows(
         db,
         """
-        SELECT anonymous_description AS name, NULL AS role, 'anonymous' AS kind,
-               COUNT(*) AS statements, anonymous_organisation AS organisation,
+        SELECT MAX(anonymous_description) AS name, NULL AS role, 'anonymous' AS kind,
+               COUNT(*) AS statements, MAX(anonymous_organisation) AS organisation,
                COUNT(DISTINCT article_id) AS articles
         FROM statements
         WHERE anonymous_description IS NOT NULL

@@ -27,7 +27,8 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from factcli.errors import FactcliError
 from factcli.models import Actor
@@ -156,14 +157,30 @@ def person_name(name: str) -> PersonName | None:
     return PersonName(given or None, surname, suffix, middle or None)
 
 
-def given_names_agree(a: str, b: str) -> bool:
-    """Pete / Peter, P. / Pete, Dan / Daniel agree; Clara / Tomas do not."""
+def given_names_agree(a: str, b: str, *, nicknames: bool = True) -> bool:
+    """Pete / Peter, P. / Pete, Dan / Daniel agree, and with `nicknames` Joe / Joseph and
+    Bob / Robert; Clara / Tomas do not."""
     if a == b:
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
     short, long = sorted((a, b), key=len)
-    return len(short) >= 3 and long.startswith(short)
+    if len(short) >= 3 and long.startswith(short):
+        return True
+    return nicknames and (b in _nicknames(a) or a in _nicknames(b))
+
+
+@lru_cache(maxsize=4096)
+def _nicknames(name: str) -> frozenset[str]:
+    """The nicknames of a given name ("joe" of "joseph"), from the `nicknames` dataset."""
+    return frozenset(_nicknamer().nicknames_of(name))
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
 
 
 def role_words(role: str | None) -> frozenset[str]:
@@ -222,7 +239,8 @@ def resolve(db: Database, actor: Actor) -> int:
     }
     exact = db.execute("SELECT id FROM actors WHERE name = ?", [actor.name]).fetchone()
     if exact is not None:
-        return _update(db, int(exact[0]), actor)
+        fuller = _fuller_for_surname(db, int(exact[0]), actor, blocked)
+        return _update(db, fuller if fuller is not None else int(exact[0]), actor)
     if _surname_alone(actor):
         # "Trump" tagged as an organisation in an article that never gave his full name
         person = _match(db, replace(actor, kind="person"), blocked)
@@ -275,6 +293,7 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
     same_suffix: list[int] = []
     surname_only: list[int] = []
     role_evidence: list[int] = []
+    disagreeing: list[int] = []
     counts: dict[int, int] = {}
     for actor_id, name, role, count in rows:
         if actor_id in blocked:
@@ -295,9 +314,18 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
             continue  # "Donald Trump Jr." is not "Donald Trump"; "James B. Comey Jr." is
             # "James Comey", whose middle initial the shorter form leaves out
         agree = roles_agree(actor.role, [*_roles(db, actor_id), *([role] if role else [])])
-        if agree is False and not (parsed.given and other.given):
-            continue  # "Voss, a farmer" is not "Voss, the minister"; "Ann Voss" is "Ann Voss"
+        if (
+            parsed.given
+            and other.given
+            and not given_names_agree(parsed.given, other.given, nicknames=False)
+            and not agree
+        ):
+            continue  # "Gary Johnson" is "Garrett Johnson" only when their roles agree too
         counts[actor_id] = int(count or 0)
+        if agree is False and not (parsed.given and other.given):
+            disagreeing.append(actor_id)
+            continue  # "Voss, a farmer" is not "Voss, the minister"; "Ann Voss" is "Ann Voss"
+
         if parsed.given and other.given:
             same_given.append(actor_id)
             if other.suffix == parsed.suffix:
@@ -319,7 +347,32 @@ def _match(db: Database, actor: Actor, blocked: set[int]) -> int | None:
         return candidates[0]
     if len(role_evidence) == 1:
         return role_evidence[0]
+    if not candidates and disagreeing:
+        # roles drawn from one sentence ("Biden, a loyal Democratic lieutenant") say little
+        # against a person quoted far more than anyone else of that surname
+        found = _dominant(disagreeing, counts, at_least=20)
+        return found if found is not None and _fuller_name(db, found) else None
     return _dominant(candidates, counts)
+
+
+def _fuller_for_surname(db: Database, exact: int, actor: Actor, blocked: set[int]) -> int | None:
+    """A bare surname stored as its own actor ("Biden", made before anyone of that name was
+    well known) gives way to the full-named person now quoted far more often ("Joe Biden")."""
+    parsed = person_name(actor.name) if actor.kind == "person" else None
+    if parsed is None or parsed.given is not None:
+        return None
+    found = _match(db, actor, blocked | {exact})
+    if found is None or not _fuller_name(db, found):
+        return None
+    mine = _statement_count(db, exact)
+    theirs = _statement_count(db, found)
+    return found if theirs >= 5 and theirs >= 3 * mine else None
+
+
+def _fuller_name(db: Database, actor_id: int) -> bool:
+    row = db.execute("SELECT name FROM actors WHERE id = ?", [actor_id]).fetchone()
+    parsed = person_name(str(row[0])) if row else None
+    return parsed is not None and parsed.given is not None
 
 
 def _statement_count(db: Database, actor_id: int) -> int:
@@ -340,14 +393,14 @@ def _surname_alone(actor: Actor) -> bool:
     )
 
 
-def _dominant(candidates: list[int], counts: dict[int, int]) -> int | None:
+def _dominant(candidates: list[int], counts: dict[int, int], at_least: int = 5) -> int | None:
     """The candidate quoted at least three times as often as any other (and at least five
     times): a bare "Obama" in an archive of US politics is the president, not his wife."""
     ranked = sorted(candidates, key=lambda c: counts.get(c, 0), reverse=True)
     if len(ranked) < 2:
-        return ranked[0] if ranked else None
+        return ranked[0] if ranked and counts.get(ranked[0], 0) >= at_least else None
     top, second = counts.get(ranked[0], 0), counts.get(ranked[1], 0)
-    return ranked[0] if top >= 5 and top >= 3 * second else None
+    return ranked[0] if top >= at_least and top >= 3 * second else None
 
 
 def _roles(db: Database, actor_id: int) -> list[str]:
@@ -361,27 +414,71 @@ def _roles(db: Database, actor_id: int) -> list[str]:
 
 
 def _update(db: Database, actor_id: int, actor: Actor) -> int:
-    """Fold the article's view into the stored actor: aliases accumulate, the newest role and
-    kind win, and a fuller name of the same person becomes the actor's name."""
+    """Fold the article's view into the stored actor: aliases accumulate, the newest role
+    wins, the kind and the casing most articles give win, and a fuller name of the same person
+    becomes the actor's name."""
     name, role, kind, aliases = db.execute(
         "SELECT name, role, kind, aliases FROM actors WHERE id = ?", [actor_id]
     ).fetchone()
     new_name = name
+    new_kind = _majority_kind(db, actor_id, actor.kind) or kind
     if (
-        _fuller(actor.name, name)
+        new_kind in (None, "person")
+        and _fuller(actor.name, name)
         and not db.execute(
             "SELECT 1 FROM actors WHERE name = ? AND id != ?", [actor.name, actor_id]
         ).fetchone()
     ):
         new_name = actor.name
+    elif actor.name != name and actor.name.casefold() == name.casefold():
+        new_name = _usual_casing(db, actor_id, name, actor.name)
     merged = _aliases_json(new_name, [*_load(aliases), name, actor.name], actor.aliases)
     db.execute(
         "UPDATE actors SET name = ?, role = ?, kind = ?, aliases = ? WHERE id = ?",
-        [new_name, actor.role or role, actor.kind or kind, merged, actor_id],
+        [new_name, actor.role or role, new_kind, merged, actor_id],
     )
     if new_name != name:
-        index_actor(db, actor_id, new_name, actor.kind or kind)
+        index_actor(db, actor_id, new_name, new_kind)
     return actor_id
+
+
+def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
+    """The spelling most articles give a name that differs only in case ("Supreme Court" over
+    one article's "Supreme court"); the stored one wins a tie."""
+    counts = {
+        str(n): int(c)
+        for n, c in db.execute(
+            "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
+            " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
+            [actor_id, name],
+        )
+    }
+    counts[seen] = counts.get(seen, 0) + 1
+    return seen if counts[seen] > counts.get(name, 0) else name
+
+
+def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
+    """The kind most articles gave the actor, this one included (the newest wins a tie): the
+    tagger calling "Politico" a person in one article out of ten does not make it one."""
+    counts = {
+        str(k): float(n)
+        for k, n in db.execute(
+            "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
+            " GROUP BY kind",
+            [actor_id],
+        )
+    }
+    if kind:
+        counts[kind] = counts.get(kind, 0) + 1
+    if not counts:
+        return kind
+    name = db.execute("SELECT name FROM actors WHERE id = ?", [actor_id]).fetchone()
+    if name and len(str(name[0]).split()) == 1 and "person" in counts:
+        # a one-word name is a person on weaker grounds: the tagger's guess for a word with no
+        # given name ("Twitter") counts half against articles that show an organisation
+        counts["person"] /= 2
+    top = max(counts.values())
+    return kind if kind and counts[kind] == top else max(counts, key=lambda k: counts[k])
 
 
 def _fuller(candidate: str, current: str) -> bool:

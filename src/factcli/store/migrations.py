@@ -558,3 +558,24 @@ TOPIC_PERIOD_TRIGGERS = tuple(
     for prefix, suffix in (("article_topics", "ai"), ("statement_topics", "ai"))
 )
 """The insert triggers a bulk load sets aside, then makes up for with `TOPIC_PERIODS_REBUILD`."""
+
+
+@migration
+def m011_who_said_unnamed_sources(db: Database) -> None:
+    """``who_said`` names an unnamed source as `who-said` does ("Home Office spokesman",
+    "analysts"), not by the raw words of its mention ("A Home Office spokesman"), and gives
+    the speaker's kind, so the browser can facet named actors apart from anonymous sources."""
+    db.execute("DROP VIEW IF EXISTS who_said")
+    db.execute(
+        """CREATE VIEW who_said AS
+        SELECT s.id AS id, s.content AS statement,
+               COALESCE(ac.name, s.anonymous_source, s.speaker_mention) AS speaker,
+               COALESCE(ac.kind, IIF(s.anonymous_source IS NULL, NULL, 'anonymous'))
+                   AS speaker_kind,
+               s.speaker_role AS role,
+               s.cue AS cue, s.kind AS kind, a.published AS date,
+               substr(a.published, 1, 7) AS month, a.outlet AS outlet, a.title AS article,
+               s.article_id AS article_id, s.actor_id AS actor_id
+        FROM statements s JOIN articles a ON a.id = s.article_id
+        LEFT JOIN actors ac ON ac.id = s.actor_id"""
+    )

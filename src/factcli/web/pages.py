@@ -72,7 +72,8 @@ def archive_summary(conn: sqlite3.Connection) -> dict[str, Any]:
 
 _STATEMENT_LIST = """
     SELECT s.id AS id, s.content AS content, s.kind AS kind, s.cue AS cue,
-           s.speaker_role AS role, COALESCE(ac.name, s.speaker_mention) AS speaker,
+           s.speaker_role AS role,
+           COALESCE(ac.name, s.anonymous_source, s.speaker_mention) AS speaker,
            s.actor_id AS actor_id, a.id AS article_id, a.title AS article,
            a.published AS date, a.outlet AS outlet
     FROM statements s JOIN articles a ON a.id = s.article_id
@@ -164,7 +165,8 @@ def statement_page(conn: sqlite3.Connection, statement_id: int) -> dict[str, Any
         conn,
         """SELECT s.id AS id, s.content AS content, s.kind AS kind, s.cue AS cue,
                s.speaker_mention AS speaker_mention, s.speaker_role AS role,
-               COALESCE(ac.name, s.speaker_mention) AS speaker, s.actor_id AS actor_id,
+               COALESCE(ac.name, s.anonymous_source, s.speaker_mention) AS speaker,
+               s.actor_id AS actor_id,
                s.content_start AS content_start, s.content_end AS content_end,
                s.cue_start AS cue_start, s.cue_end AS cue_end,
                s.speaker_start AS speaker_start, s.speaker_end AS speaker_end,
