@@ -353,7 +353,7 @@ def check_extractor(extractor: ExtractorName, *, keep: bool = True) -> None:
     if not keep and extractor == "model":
         from factcli.learn import model
 
-        model._load.cache_clear()
+        model.forget()
 
 
 def extract_chunk(

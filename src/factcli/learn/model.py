@@ -44,6 +44,11 @@ def _load(path: Path) -> LinearModel:
     )
 
 
+def forget() -> None:
+    """Let go of the models read so far: a process that only checks the file keeps no copy."""
+    _load.cache_clear()
+
+
 def version() -> str:
     return load().version
 
