@@ -332,3 +332,20 @@ def test_a_source_known_only_by_a_first_name_stays_anonymous(extract_text: Extra
     found = actors(extract_text(text))
     assert found["Bob"].kind == "anonymous"
     assert not [a for a in found.values() if a.kind == "person"]
+
+
+def test_given_names_answer_as_gender_guesser_does() -> None:
+    """The compact table of given names gives gender-guesser's own answer for every name it
+    knows, whatever the case, and "unknown" for the rest."""
+    import gender_guesser.detector as detector
+
+    from factcli.actors import _country_count, _given_names, given_name_gender, is_given_name
+
+    table = _given_names()
+    reference = detector.Detector(case_sensitive=False)
+    assert set(table) == set(reference.names)
+    assert all(table[name] == reference.get_gender(name) for name in reference.names)
+    assert _country_count("1 2 A  D") == (4, 26)
+    assert _country_count("1 é") == (2, 1 + ord("é") - 55)
+    assert given_name_gender("MARY.") == "f" and given_name_gender("John-Paul") == "m"
+    assert not is_given_name("Zzyzxq") and given_name_gender("Zzyzxq") is None

@@ -791,27 +791,89 @@ class ActorResolver:
         return _clean(text)
 
 
+_GENDER_CODES = {
+    "M": "male",
+    "1M": "mostly_male",
+    "?M": "mostly_male",
+    "F": "female",
+    "1F": "mostly_female",
+    "?F": "mostly_female",
+    "?": "andy",
+}
+_DIGITS = b"0123456789"
+_COUNT_CHARS = _DIGITS + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _country_count(values: str) -> tuple[int, int]:
+    """gender-guesser's count of a name's country values, and its tie-break: the number of
+    countries that know the name, and their summed frequency codes ("1"-"9", then "A" = 10)."""
+    values = values.replace(" ", "")
+    raw = values.encode("ascii") if values.isascii() else b"?"
+    if not raw.translate(None, _COUNT_CHARS):
+        letters = len(raw.translate(None, _DIGITS))
+        return len(raw), sum(raw) - 48 * len(raw) - 7 * letters
+    return len(values), sum(c - 55 if c > 64 else c - 48 for c in map(ord, values))
+
+
+def _best_gender(counts: tuple[Any, ...]) -> str:
+    """The gender of the most countries (ties: the higher frequency codes, then the first
+    listed), as gender-guesser's `get_gender` without a country decides it."""
+    best, max_count, max_tie = counts[0], 0, 0
+    for at in range(0, len(counts), 3):
+        gender, count, tie = counts[at : at + 3]
+        if count > max_count or (count == max_count and tie > max_tie):
+            best, max_count, max_tie = gender, count, tie
+    return best if max_count > 0 else "andy"
+
+
 @lru_cache(maxsize=1)
-def _given_names() -> Any:
-    import gender_guesser.detector as detector
+def _given_names() -> dict[str, str]:
+    """Lower-cased given name → gender-guesser's answer for it ("male", "mostly_female",
+    "andy", ...), the same answer its `Detector(case_sensitive=False).get_gender` gives.
 
-    class Detector(detector.Detector):
-        """gender-guesser's detector, its names file read at once: its own reader goes line
-        by line through `codecs`, a third of a second per process. `splitlines` breaks lines
-        where that reader does, so the table is the same."""
+    The detector keeps every name's country values as strings (a peak of 36 MB per process,
+    read line by line through `codecs`); a name's answer depends on them alone, so each line
+    is counted as it is read, a line at a time, and only the answers are kept (a peak of 12
+    MB). Lines are read as the detector reads them: `splitlines` breaks them where its reader
+    does, a "+" in a name stands for nothing, a space and a hyphen, and a later line for the
+    same name and gender replaces the earlier one in its place."""
+    from importlib.resources import files
 
-        def _parse(self, filename: str) -> None:
-            self.names: dict[str, dict[str, str]] = {}
-            with open(filename, encoding="utf-8") as f:
-                for line in f.read().splitlines():
-                    self._eat_name_line(line.strip())
+    names: dict[str, Any] = {}
+    with files("gender_guesser").joinpath("data/nam_dict.txt").open("rb") as f:
+        for piece in f:
+            _count_lines(piece.decode("utf-8").splitlines(), names)
+    for name, counts in names.items():
+        names[name] = _best_gender(counts)
+    return names
 
-    return Detector(case_sensitive=False)
+
+def _count_lines(lines: list[str], names: dict[str, Any]) -> None:
+    for raw_line in lines:
+        line = raw_line.strip()
+        if line[0] in "#=":
+            continue
+        parts = line.split()
+        gender = _GENDER_CODES[parts[0]]
+        count, tie = _country_count(line[30:-1])
+        name = parts[1].lower()
+        variants = [name.replace("+", r) for r in ("", " ", "-")] if "+" in name else [name]
+        for variant in variants:
+            known = names.get(variant)
+            if known is None:
+                names[variant] = (gender, count, tie)
+                continue
+            for at in range(0, len(known), 3):
+                if known[at] == gender:
+                    names[variant] = (*known[:at], gender, count, tie, *known[at + 3 :])
+                    break
+            else:
+                names[variant] = (*known, gender, count, tie)
 
 
 def given_name_gender(word: str) -> str | None:
     """ "m" or "f" for a given name that is mostly one or the other, else None."""
-    answer = _given_names().get_gender(word.strip(".").split("-")[0])
+    answer = _given_names().get(word.strip(".").split("-")[0].lower(), "unknown")
     if answer in ("male", "mostly_male"):
         return "m"
     if answer in ("female", "mostly_female"):
@@ -820,7 +882,7 @@ def given_name_gender(word: str) -> str | None:
 
 
 def is_given_name(word: str) -> bool:
-    return _given_names().get_gender(word.strip(".").split("-")[0]) != "unknown"
+    return word.strip(".").split("-")[0].lower() in _given_names()
 
 
 def _looks_like_person(ent: Span) -> bool:
