@@ -72,3 +72,11 @@ def test_default_jobs_is_the_processor_count() -> None:
 
 def test_chunks_keep_order() -> None:
     assert list(pipeline._chunks(iter("abcde"), 2)) == [["a", "b"], ["c", "d"], ["e"]]
+
+
+def test_last_chunks_shrink_so_workers_finish_together() -> None:
+    chunks = list(pipeline._chunks(iter(range(100)), 16, total=100, jobs=2))
+    assert [n for c in chunks for n in c] == list(range(100))
+    sizes = [len(c) for c in chunks]
+    assert sizes[0] == 16 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-2] == pipeline.TAIL_ARTICLES

@@ -30,7 +30,7 @@ from factcli.formats import InputOptions
 from factcli.models import Article, Extraction
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
+    from multiprocessing.pool import AsyncResult, Pool
 
     from sqlite_utils import Database
 
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 CHUNK_ARTICLES = 16
 """Articles per task: their paragraphs go through one `nlp.pipe` and one write transaction."""
+
+TAIL_ARTICLES = 4
+"""The smallest chunk the last ones of a run with several jobs shrink to."""
 
 IN_FLIGHT_PER_JOB = 2
 """Chunks queued per worker: enough to keep it busy, few enough to keep memory flat."""
@@ -149,8 +152,16 @@ def ingest(
     if not inputs:
         return report
     jobs = max(1, min(jobs or default_jobs(), total))
-    check_extractor(extractor, keep=jobs == 1)
-    db = store.open_db(db_path, create=True)
+    # Workers start first: loading spaCy is the longest wait of a run, and it goes on while
+    # this process checks the model and opens the database.
+    pool = _start_pool(jobs) if jobs > 1 else None
+    try:
+        check_extractor(extractor, keep=jobs == 1)
+        db = store.open_db(db_path, create=True)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
     size = max(1, min(CHUNK_ARTICLES, math.ceil(total / jobs)))
     seen: set[str] = set()
 
@@ -173,15 +184,16 @@ def ingest(
         return not force and store.find_article(db, sha256) is not None
 
     chunks: Generator[list[Outcome], None, None]
-    if jobs == 1:
+    if pool is None:
         chunks = (
             extract_chunk(chunk, is_stored, options, extractor) for chunk in _chunks(items(), size)
         )
     else:
         tasks = (
-            (str(db_path), force, options, chunk, extractor) for chunk in _chunks(items(), size)
+            (str(db_path), force, options, chunk, extractor)
+            for chunk in _chunks(items(), size, total, jobs)
         )
-        chunks = _extract_in_workers(tasks, jobs)
+        chunks = _extract_in_workers(pool, tasks, jobs)
     try:
         for outcomes in chunks:
             if stopping():
@@ -255,12 +267,20 @@ def _store(db: Database, extractions: list[Extraction], force: bool) -> list[int
         return results
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(
+    items: Iterable[Item], size: int, total: int = 0, jobs: int = 1
+) -> Iterator[list[Item]]:
+    """Chunks of `size` items in input order. Given the `total` expected and several `jobs`,
+    the last chunks shrink (to a share of what is left, at least TAIL_ARTICLES), so the
+    workers finish together instead of one of them parsing a whole last chunk alone."""
     chunk: list[Item] = []
+    left = total
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        share = math.ceil(left / (2 * jobs)) if total else size
+        if len(chunk) >= min(size, max(TAIL_ARTICLES, share)):
             yield chunk
+            left -= len(chunk)
             chunk = []
     if chunk:
         yield chunk
@@ -269,16 +289,20 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 Task = tuple[str, bool, InputOptions, list[Item], "ExtractorName"]
 
 
-def _extract_in_workers(tasks: Iterable[Task], jobs: int) -> Generator[list[Outcome], None, None]:
-    """Chunks extracted by `jobs` worker processes, yielded in input order.
-
-    Workers are started fresh ("spawn"), never forked from this process, which may run a
-    progress thread; each loads spaCy once, in parallel, before its first chunk.
-    """
+def _start_pool(jobs: int) -> Pool:
+    """`jobs` worker processes, started fresh ("spawn"), never forked from this process, which
+    may run a progress thread; each loads spaCy once, in parallel, before its first chunk."""
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker) as pool:
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=_start_worker)
+
+
+def _extract_in_workers(
+    pool: Pool, tasks: Iterable[Task], jobs: int
+) -> Generator[list[Outcome], None, None]:
+    """Chunks extracted by the pool's `jobs` worker processes, yielded in input order; the
+    pool is ended with the generator."""
+    with pool:
         pending: deque[AsyncResult[list[Outcome]]] = deque()
         for task in tasks:
             pending.append(pool.apply_async(_worker_chunk, (task,)))
@@ -299,6 +323,7 @@ def _start_worker() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     nlp.load()
+    nlp.settle()
 
 
 def _worker_chunk(task: Task) -> list[Outcome]:
