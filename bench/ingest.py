@@ -15,7 +15,10 @@ instead. Peak memory: the largest single process, and the sum over all of a run'
 (sampled), as resident memory (RSS, which counts the pages processes share, such as the
 libraries, once in each) and as their proportional share (PSS, which counts them once). The
 memory check ingests --memory-articles and ten times as many with --jobs 2 and compares the
-peaks. One line per figure, then a summary line.
+peaks. --before DIR also times, in the same rounds, the factcli of another source tree (DIR,
+a checkout with its src/ folder, such as `git worktree add DIR main`), so a change is measured
+against the code before it side by side, on the same machine at the same time. One line per
+figure, then a summary line.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ if __name__ == "__main__":
 
 BASELINES = {"bare spaCy (articles)": "articles", "bare spaCy (paragraphs)": "paragraphs"}
 RUNS = [*BASELINES, "factcli"]
+BEFORE = "factcli (before)"
+FACTCLIS = ("factcli", BEFORE)
 
 
 def make_corpus(folder: Path, articles: int, source: Path | None = None) -> tuple[list[Path], int]:
@@ -145,11 +150,11 @@ class Measured:
     pss: int
 
 
-def run_measured(cmd: list[str]) -> Measured:
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
     """Run `cmd` to its end, sampling the memory of its process tree every 50 ms."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak_sum = peak_one = peak_pss = 0
     done = threading.Event()
 
@@ -206,6 +211,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, nargs="*", help="process counts (default: 1 and all)")
     parser.add_argument("--memory-articles", type=int, default=100, help="0 to skip the check")
     parser.add_argument(
+        "--before",
+        type=Path,
+        help="a source tree of factcli (with src/) to time beside this one, in the same rounds",
+    )
+    parser.add_argument(
         "--corpus",
         type=Path,
         help="a folder of .txt articles to take the corpus from (default: copies of data/)",
@@ -213,6 +223,14 @@ def main() -> int:
     args = parser.parse_args()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     job_counts = args.jobs or sorted({1, cpus or 1})
+    before_env = None
+    names = list(RUNS)
+    if args.before:
+        source = (args.before / "src").resolve()
+        if not (source / "factcli").is_dir():
+            raise SystemExit(f"{args.before}: no src/factcli in it")
+        before_env = {**os.environ, "PYTHONPATH": str(source)}
+        names.append(BEFORE)
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -224,59 +242,77 @@ def main() -> int:
         print(f"corpus: {len(paths)} articles, {words} words (from {origin})", flush=True)
         summary = []
         rates: dict[int, float] = {}
+        before_rates: dict[int, float] = {}
         for jobs in job_counts:
-            runs: dict[str, list[Measured]] = {name: [] for name in RUNS}
-            ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
-            cpu_ratios: dict[str, list[float]] = {name: [] for name in BASELINES}
+            runs: dict[str, list[Measured]] = {name: [] for name in names}
+            ratios: dict[tuple[str, str], list[float]] = {}
+            cpu_ratios: dict[tuple[str, str], list[float]] = {}
             for _ in range(args.rounds):
-                for name in RUNS:
-                    if name == "factcli":
-                        cmd = factcli_ingest(corpus, db, jobs)
+                for name in names:
+                    if name in FACTCLIS:
+                        env = before_env if name == BEFORE else None
+                        runs[name].append(run_measured(factcli_ingest(corpus, db, jobs), env))
                     else:
-                        cmd = bare_spacy(listing, jobs, BASELINES[name])
-                    runs[name].append(run_measured(cmd))
-                for name in BASELINES:
-                    ratios[name].append(runs[name][-1].wall / runs["factcli"][-1].wall)
-                    cpu_ratios[name].append(runs[name][-1].cpu / runs["factcli"][-1].cpu)
-            for name in RUNS:
+                        runs[name].append(run_measured(bare_spacy(listing, jobs, BASELINES[name])))
+                for run in FACTCLIS:
+                    for name in BASELINES:
+                        if run in runs:
+                            key = (run, name)
+                            ratios.setdefault(key, []).append(
+                                runs[name][-1].wall / runs[run][-1].wall
+                            )
+                            cpu_ratios.setdefault(key, []).append(
+                                runs[name][-1].cpu / runs[run][-1].cpu
+                            )
+            for name in names:
                 t = statistics.median(m.wall for m in runs[name])
                 cpu = statistics.median(m.cpu for m in runs[name])
                 print(
-                    f"jobs {jobs}  {name:<22} {len(paths) / t:6.2f} articles/s  "
+                    f"jobs {jobs}  {name:<23} {len(paths) / t:6.2f} articles/s  "
                     f"{words / t:7.0f} words/s  cpu {cpu:6.1f} s  peak RSS "
                     f"{max(m.largest for m in runs[name])} MB largest process, "
                     f"{max(m.total for m in runs[name])} MB all processes "
                     f"(PSS {max(m.pss for m in runs[name])} MB)",
                     flush=True,
                 )
-            for name in BASELINES:
-                ratio = statistics.median(ratios[name])
-                cpu_ratio = statistics.median(cpu_ratios[name])
+            for (run, name), values in ratios.items():
+                ratio = statistics.median(values)
+                cpu_ratio = statistics.median(cpu_ratios[(run, name)])
                 print(
-                    f"jobs {jobs}  ratio factcli / {name}: {ratio:.2f} (target 0.85); "
+                    f"jobs {jobs}  ratio {run} / {name}: {ratio:.2f} (target 0.85); "
                     f"by CPU time {cpu_ratio:.2f}"
                 )
-                summary.append(f"jobs {jobs}: {ratio:.2f}× {name} (CPU {cpu_ratio:.2f}×)")
+                summary.append(f"jobs {jobs}: {run} {ratio:.2f}× {name} (CPU {cpu_ratio:.2f}×)")
+            if args.before:
+                before_rates[jobs] = len(paths) / statistics.median(m.wall for m in runs[BEFORE])
             rates[jobs] = len(paths) / statistics.median(m.wall for m in runs["factcli"])
-        if 1 in rates and len(rates) > 1:
-            top = max(rates)
-            print(f"scaling: --jobs {top} is {rates[top] / rates[1]:.2f}× --jobs 1 (target 1.6)")
-            summary.append(f"scaling {rates[top] / rates[1]:.2f}×")
+        for run, run_rates in (("factcli", rates), (BEFORE, before_rates)):
+            if 1 in run_rates and len(run_rates) > 1:
+                top = max(run_rates)
+                scaling = run_rates[top] / run_rates[1]
+                print(f"scaling: {run} --jobs {top} is {scaling:.2f}× --jobs 1 (target 1.6)")
+                summary.append(f"{run} scaling {scaling:.2f}×")
         if args.memory_articles:
-            peaks = []
-            for n in (args.memory_articles, 10 * args.memory_articles):
-                folder = Path(tmp) / f"memory{n}"
-                make_corpus(folder, n)
-                measured = run_measured(factcli_ingest(folder, db, 2))
-                peaks.append(measured.total)
+            for run in FACTCLIS if args.before else FACTCLIS[:1]:
+                env = before_env if run == BEFORE else None
+                peaks = []
+                for n in (args.memory_articles, 10 * args.memory_articles):
+                    folder = Path(tmp) / f"memory{n}"
+                    make_corpus(folder, n)
+                    measured = run_measured(factcli_ingest(folder, db, 2), env)
+                    peaks.append(measured.total)
+                    print(
+                        f"memory: {run}, {n} articles --jobs 2  peak RSS {measured.largest} MB "
+                        f"largest process, {measured.total} MB all processes "
+                        f"(PSS {measured.pss} MB)",
+                        flush=True,
+                    )
+                growth = peaks[1] / peaks[0] - 1
                 print(
-                    f"memory: {n} articles --jobs 2  peak RSS {measured.largest} MB largest "
-                    f"process, {measured.total} MB all processes (PSS {measured.pss} MB)",
-                    flush=True,
+                    f"memory: {run}, 10× the articles raises peak RSS by {growth * 100:+.0f} %"
+                    " (target 20)"
                 )
-            growth = peaks[1] / peaks[0] - 1
-            print(f"memory: 10× the articles raises peak RSS by {growth * 100:+.0f} % (target 20)")
-            summary.append(f"memory {growth * 100:+.0f} % at 10×, {peaks[1]} MB")
+                summary.append(f"{run} memory {growth * 100:+.0f} % at 10×, {peaks[1]} MB")
         print("summary: " + "; ".join(summary))
     return 0
 
