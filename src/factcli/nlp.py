@@ -77,12 +77,3 @@ def describe() -> str:
 def parse(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
     """Parse many texts with `nlp.pipe`, which batches them through the model."""
     yield from load().pipe(texts, batch_size=batch_size)
-
-
-def settle() -> None:
-    """Take what is loaded so far out of the cyclic garbage collector's sight (`gc.freeze`):
-    the pipeline's objects live as long as the process, and each full collection would walk
-    them all again. For worker processes, which load the pipeline first and nothing else."""
-    import gc
-
-    gc.freeze()

@@ -323,7 +323,6 @@ def _start_worker() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     nlp.load()
-    nlp.settle()
 
 
 def _worker_chunk(task: Task) -> list[Outcome]:
