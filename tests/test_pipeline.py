@@ -80,3 +80,20 @@ def test_last_chunks_shrink_so_workers_finish_together() -> None:
     sizes = [len(c) for c in chunks]
     assert sizes[0] == 16 and sizes == sorted(sizes, reverse=True)
     assert sizes[-2] == pipeline.TAIL_ARTICLES
+
+
+def test_a_bad_model_file_stops_the_workers_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several jobs the workers start first; the model check still fails the run before
+    the database exists, and takes the workers down with it."""
+    from factcli.errors import FactcliError
+    from factcli.learn.model import MODEL_ENV
+
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "missing.json.gz"))
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("The mayor said the fares would rise.\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    with pytest.raises(FactcliError, match="--extractor rules"):
+        pipeline.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], db, jobs=2)
+    assert not db.exists()

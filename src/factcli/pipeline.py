@@ -241,6 +241,8 @@ def ingest(
         ) from None
     finally:
         chunks.close()
+        if pool is not None:
+            pool.terminate()  # ended already, unless the loop stopped before its first chunk
         db.close()
     report.interrupted = report.interrupted or stopping()
     report.actors = len(actor_names)
