@@ -38,7 +38,9 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
                 }
             )
     outlets = db.execute("SELECT COUNT(*) FROM stats_counts WHERE subject = 'outlet'").fetchone()[0]
-    first, last = db.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
+    # two statements: SQLite reads one end of the index of dates only for a lone MIN or MAX
+    first = db.execute("SELECT MIN(published) FROM articles").fetchone()[0]
+    last = db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
     speakers = fetch_rows(
         db,
         """
