@@ -180,3 +180,33 @@ def test_width_and_colour_follow_the_environment() -> None:
     screen = layout.Screen(out, {"COLUMNS": "57", "FORCE_COLOR": "1", "TERM": "dumb"})
     assert (screen.width, screen.colour) == (80, False)
     assert layout.Screen(out, {"COLUMNS": "90"}).colour is False
+
+
+def test_ascii_box_where_the_output_cannot_encode_box_lines() -> None:
+    def table(kind: Any, text: Any) -> Any:
+        t = kind(show_lines=True, title="Top speakers", title_justify="left")
+        t.add_column("Speaker", ratio=1, overflow="fold")
+        t.add_column("Statements", justify="right")
+        t.add_row(text("Mara Olsen, harbour master of the port"), text("12"))
+        t.add_row(text("Tomas Berg"), text("3"))
+        return t
+
+    def ascii_out() -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="\n")
+
+    ours, theirs = ascii_out(), ascii_out()
+    layout.Screen(ours, {"COLUMNS": "30", "TTY_COMPATIBLE": "0"}).print(
+        table(layout.Table, layout.Text)
+    )
+    rich_table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True, title="Top speakers")
+    rich_table.title_justify = "left"
+    rich_table.add_column("Speaker", ratio=1, overflow="fold")
+    rich_table.add_column("Statements", justify="right")
+    rich_table.add_row(Text("Mara Olsen, harbour master of the port"), Text("12"))
+    rich_table.add_row(Text("Tomas Berg"), Text("3"))
+    Console(file=theirs, width=30, color_system=None, force_terminal=False).print(rich_table)
+    ours.seek(0)
+    theirs.seek(0)
+    printed = ours.read()
+    assert printed == theirs.read()
+    assert "+--" in printed and "|" in printed
