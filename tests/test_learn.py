@@ -259,3 +259,17 @@ def test_end_weights_survive_a_round_trip() -> None:
     assert again.end_weights == {"w=cut1": -0.25} and again.weights == {"bias": 0.1}
     plain = LinearModel({"bias": 0.1}, 0.5, "t-1", {})
     assert LinearModel.from_bytes(plain.to_bytes()).end_weights == {}
+
+
+def test_the_shipped_model_ends_a_content_before_a_trailing_relative_clause(nlp: object) -> None:
+    from factcli.extract import extract
+    from factcli.models import Article
+
+    text = (
+        "The mayor acknowledged that the audit found errors in the books, "
+        "which the city had denied for months."
+    )
+    (rules,) = extract(Article(text=text, source="t"), "rules").statements
+    assert rules.content.endswith("which the city had denied for months")
+    (model,) = extract(Article(text=text, source="t"), "model").statements
+    assert model.content == "that the audit found errors in the books"
