@@ -270,6 +270,8 @@ def test_the_shipped_model_ends_a_content_before_a_trailing_relative_clause(nlp:
         "which the city had denied for months."
     )
     (rules,) = extract(Article(text=text, source="t"), "rules").statements
-    assert rules.content.endswith("which the city had denied for months")
+    assert text[rules.content.start : rules.content.end].endswith("had denied for months")
     (model,) = extract(Article(text=text, source="t"), "model").statements
-    assert model.content == "that the audit found errors in the books"
+    assert (
+        text[model.content.start : model.content.end] == "that the audit found errors in the books"
+    )
