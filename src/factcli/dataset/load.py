@@ -185,19 +185,21 @@ def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
                 "INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)",
                 [(k, r["actor_id"]) for r in rows for k in r["keys"] or []],
             )
+        db.execute(f"CREATE TABLE IF NOT EXISTS {QUOTE_KEYS_FROM} (statement_id INTEGER NOT NULL)")
         db.execute(
-            f"CREATE TABLE IF NOT EXISTS {PENDING_KEYS}"
-            " (statement_id INTEGER NOT NULL, keys TEXT NOT NULL)"
+            f"INSERT INTO {QUOTE_KEYS_FROM} (statement_id)"
+            f" SELECT COALESCE(MAX(id), 0) + 1 FROM statements"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {QUOTE_KEYS_FROM})"
         )
 
 
-PENDING_KEYS = "pending_quote_keys"
-"""A work table of a bulk load: each quote's band keys as one JSON array, appended as they
-come, then spread into `quote_keys` sorted once at the end. Inserted one by one, random
-64-bit keys would touch every page of `quote_keys` in every transaction (a third of a load's
-time at 100,000 statements, and more as the table outgrows the page cache); one row per
-quote rather than per key spares Python seven rows in eight. A load killed outright leaves
-it behind; the next `load` moves it."""
+QUOTE_KEYS_FROM = "bulk_quote_keys_from"
+"""A work table of a bulk load: the first statement it stores. A quote's band keys go on its
+`statement_quotes` row as it comes (one JSON array), and are spread into `quote_keys` sorted
+once at the end, for every row from that statement on. Inserted one by one, random 64-bit
+keys would touch every page of `quote_keys` in every transaction (a third of a load's time at
+100,000 statements, and more as the table outgrows the page cache). A load killed outright
+leaves the table behind; the next `load` finishes the job."""
 
 
 DEFERRED_INDEXES = (
@@ -206,7 +208,6 @@ DEFERRED_INDEXES = (
     "idx_statements_kind",
     "idx_statement_topics_topic",
     "idx_article_topics_topic",
-    "idx_quote_keys_statement",
     "idx_statement_quotes_quote",
     "idx_articles_published",
     "idx_articles_outlet",
@@ -280,7 +281,7 @@ def finish(db: Database) -> None:
     deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
     pending = db.execute("SELECT COUNT(*) FROM deferred_quotes").fetchone()[0]
     keys = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [PENDING_KEYS]
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [QUOTE_KEYS_FROM]
     ).fetchone()
     if not deferred and not pending and not keys:
         return
@@ -288,10 +289,11 @@ def finish(db: Database) -> None:
         if keys:
             db.execute(
                 "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
-                f" SELECT j.value, p.statement_id FROM {PENDING_KEYS} p, json_each(p.keys) j"
-                " ORDER BY 1, 2"
+                " SELECT j.value, q.statement_id FROM statement_quotes q, json_each(q.band_keys) j"
+                f" WHERE q.statement_id >= (SELECT MIN(statement_id) FROM {QUOTE_KEYS_FROM})"
+                " AND q.band_keys IS NOT NULL ORDER BY 1, 2"
             )
-            db.execute(f"DROP TABLE {PENDING_KEYS}")
+            db.execute(f"DROP TABLE {QUOTE_KEYS_FROM}")
         indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
         triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
         for _, sql in indexes:
@@ -456,8 +458,7 @@ class _Prepared:
     actors: list[tuple[Any, ...]]
     statements: list[tuple[Any, ...]]
     topics: list[tuple[int, list[tuple[str, str, float, bool, int]], list[tuple[int, str, str]]]]
-    quotes: list[tuple[int, int]]
-    band_keys: list[tuple[int, str]]
+    quotes: list[tuple[int, int, str | None]]
     deferred: list[tuple[int, str, int]]
 
 
@@ -586,7 +587,7 @@ def _prepare(
     are counted on from `next_ids` (updated), which the writer checks against the database."""
     from factcli.store import quotes
 
-    batch = _Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]), *([] for _ in range(8)))
+    batch = _Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]), *([] for _ in range(7)))
     if not articles:
         return batch
     first, last = articles[0]["order"], articles[-1]["order"]
@@ -616,7 +617,7 @@ def _prepare(
     now = _now()
     article_id, sentence_id, statement_id = next_ids
     article_rows, sentence_rows, statement_rows = batch.articles, batch.sentences, batch.statements
-    actor_rows, quote_rows, key_rows = batch.actors, batch.quotes, batch.band_keys
+    actor_rows, quote_rows = batch.actors, batch.quotes
     for a in articles:
         text = a["text"]
         sha = a["sha256"]
@@ -721,11 +722,14 @@ def _prepare(
                     batch.deferred.append((statement_id, quote_sha, quote_index))
                 else:
                     quote_id = first_statement + quote_index
-                    quote_rows.append((statement_id, quote_id))
-                    if quote_id == statement_id:
+                    if quote_id != statement_id:
+                        quote_rows.append((statement_id, quote_id, None))
+                    else:
                         if keys is None:
                             keys = quotes.band_keys(actor_id, r["content"])
-                        key_rows.append((statement_id, "[" + ",".join(map(str, keys)) + "]"))
+                        quote_rows.append(
+                            (statement_id, quote_id, quotes.json_keys(sorted(set(keys))))
+                        )
             statement_id += 1
         article_id += 1
     next_ids[:] = [article_id, sentence_id, statement_id]
@@ -797,11 +801,9 @@ def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
         article_topic_rows,
     )
     conn.executemany(
-        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id, band_keys)"
+        " VALUES (?, ?, ?)",
         batch.quotes,
-    )
-    conn.executemany(
-        f"INSERT INTO {PENDING_KEYS} (statement_id, keys) VALUES (?, ?)", batch.band_keys
     )
     deferred = batch.deferred
     firsts = _first_statements(db, sorted({quote_sha for _, quote_sha, _ in deferred}))

@@ -579,3 +579,56 @@ def m011_who_said_unnamed_sources(db: Database) -> None:
         FROM statements s JOIN articles a ON a.id = s.article_id
         LEFT JOIN actors ac ON ac.id = s.actor_id"""
     )
+
+
+QUOTE_KEYS_DELETE_TRIGGER = """CREATE TRIGGER statement_quotes_keys_ad
+    AFTER DELETE ON statement_quotes WHEN OLD.band_keys IS NOT NULL BEGIN
+        DELETE FROM quote_keys WHERE statement_id = OLD.statement_id
+            AND key IN (SELECT value FROM json_each(OLD.band_keys));
+    END"""
+
+
+@migration
+def m012_quote_band_keys(db: Database) -> None:
+    """A quote's band keys live on its first statement's ``statement_quotes`` row (a JSON
+    array, ``band_keys``) and in ``quote_keys``, which is looked up by key only: it loses its
+    ``statement_id`` index and foreign key. A statement deleted (with its article) takes its
+    keys along through a trigger that finds them by key, and a bulk load fills ``quote_keys``
+    in key order once at the end with no second index to sort: the index cost as much as the
+    table. An unfinished bulk load's work table of keys is moved over."""
+    _execute_each(
+        db,
+        """
+        ALTER TABLE statement_quotes ADD COLUMN band_keys TEXT;
+        UPDATE statement_quotes SET band_keys = (
+            SELECT json_group_array(k.key) FROM quote_keys k
+            WHERE k.statement_id = statement_quotes.statement_id)
+        WHERE statement_id IN (SELECT statement_id FROM quote_keys);
+        CREATE TABLE quote_keys_by_key (
+            key INTEGER NOT NULL,
+            statement_id INTEGER NOT NULL,
+            PRIMARY KEY (key, statement_id)
+        ) WITHOUT ROWID;
+        INSERT INTO quote_keys_by_key (key, statement_id)
+            SELECT key, statement_id FROM quote_keys ORDER BY key, statement_id;
+        DROP TABLE quote_keys;
+        ALTER TABLE quote_keys_by_key RENAME TO quote_keys;
+        DELETE FROM deferred_schema WHERE name = 'idx_quote_keys_statement'
+        """,
+    )
+    pending = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pending_quote_keys'"
+    ).fetchone()
+    if pending:
+        db.execute(
+            "UPDATE statement_quotes SET band_keys = (SELECT p.keys FROM pending_quote_keys p"
+            " WHERE p.statement_id = statement_quotes.statement_id)"
+            " WHERE statement_id IN (SELECT statement_id FROM pending_quote_keys)"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
+            " SELECT j.value, p.statement_id FROM pending_quote_keys p, json_each(p.keys) j"
+            " ORDER BY 1, 2"
+        )
+        db.execute("DROP TABLE pending_quote_keys")
+    db.execute(QUOTE_KEYS_DELETE_TRIGGER)
