@@ -331,6 +331,11 @@ def load_figures(dataset: Path, db: Path, statements: int) -> None:
         + ("" if peak > before else " (at most; an earlier child was larger)")
     )
     print(f"  database: {db.stat().st_size / 1e6:.0f} MB")
+    size = sum(f.stat().st_size for f in dataset.rglob("*.parquet"))
+    print(f"  dataset read: {size / 1e6:.0f} MB of Parquet")
+    print(
+        f"  machine load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()}"
+    )
 
 
 def query_figures(dataset: Path, repeat: int) -> None:
