@@ -223,10 +223,8 @@ def check_band_keys(path: Path) -> int:
     held: dict[int, set[int]] = {}
     for key, statement_id in con.execute("SELECT key, statement_id FROM quote_keys"):
         held.setdefault(statement_id, set()).add(key)
-    on_rows = con.execute(
-        "SELECT statement_id, band_keys FROM statement_quotes WHERE band_keys IS NOT NULL"
-    )
-    assert {sid: set(json.loads(keys)) for sid, keys in on_rows} == held
+    lists = con.execute("SELECT statement_id, keys FROM quote_key_lists")
+    assert {sid: set(json.loads(keys)) for sid, keys in lists} == held
     firsts = con.execute(
         "SELECT id, actor_id, content FROM statements"
         " WHERE id IN (SELECT quote_id FROM statement_quotes)"

@@ -527,19 +527,17 @@ def test_save_extractions_keeps_each_article_whole(db: sqlite_utils.Database) ->
 
 
 def keys_by_statement(db: sqlite_utils.Database) -> tuple[list[Any], list[Any]]:
-    """(statement, key) pairs of `quote_keys` and of the JSON arrays on `statement_quotes`."""
+    """(statement, key) pairs of `quote_keys` and of the JSON arrays of `quote_key_lists`."""
     table = sorted(db.execute("SELECT statement_id, key FROM quote_keys").fetchall())
-    rows = db.execute(
-        "SELECT statement_id, band_keys FROM statement_quotes WHERE band_keys IS NOT NULL"
-    )
+    rows = db.execute("SELECT statement_id, keys FROM quote_key_lists")
     return table, sorted((sid, key) for sid, keys in rows for key in json.loads(keys))
 
 
-def test_quote_keys_move_onto_their_quote_and_go_with_its_article(
+def test_quote_keys_are_listed_by_statement_and_go_with_their_article(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """m012 copies each quote's band keys onto its `statement_quotes` row and drops the
-    `statement_id` index; deleting or replacing an article still takes its keys along."""
+    """m012 lists each quote's band keys by statement and drops the `statement_id` index of
+    `quote_keys`; deleting or replacing an article still takes its keys along."""
     import factcli.store.connection as connection
     from factcli.store.migrations import m012_quote_band_keys
 

@@ -581,29 +581,31 @@ def m011_who_said_unnamed_sources(db: Database) -> None:
     )
 
 
-QUOTE_KEYS_DELETE_TRIGGER = """CREATE TRIGGER statement_quotes_keys_ad
-    AFTER DELETE ON statement_quotes WHEN OLD.band_keys IS NOT NULL BEGIN
+QUOTE_KEYS_DELETE_TRIGGER = """CREATE TRIGGER quote_key_lists_ad AFTER DELETE ON quote_key_lists
+    BEGIN
         DELETE FROM quote_keys WHERE statement_id = OLD.statement_id
-            AND key IN (SELECT value FROM json_each(OLD.band_keys));
+            AND key IN (SELECT value FROM json_each(OLD.keys));
     END"""
 
 
 @migration
 def m012_quote_band_keys(db: Database) -> None:
-    """A quote's band keys live on its first statement's ``statement_quotes`` row (a JSON
-    array, ``band_keys``) and in ``quote_keys``, which is looked up by key only: it loses its
-    ``statement_id`` index and foreign key. A statement deleted (with its article) takes its
-    keys along through a trigger that finds them by key, and a bulk load fills ``quote_keys``
-    in key order once at the end with no second index to sort: the index cost as much as the
-    table. An unfinished bulk load's work table of keys is moved over."""
+    """A quote's band keys are kept twice: by statement in ``quote_key_lists`` (one JSON array
+    per quote's first statement, a row deleted with its statement) and by key in
+    ``quote_keys``, which loses its ``statement_id`` index and foreign key: a trigger on
+    ``quote_key_lists`` deletes them by key. A bulk load appends each list as it comes and
+    fills ``quote_keys`` in key order once at the end, with no second index to sort (that index
+    cost as much as the table). An unfinished bulk load's work table of keys is moved over."""
     _execute_each(
         db,
         """
-        ALTER TABLE statement_quotes ADD COLUMN band_keys TEXT;
-        UPDATE statement_quotes SET band_keys = (
-            SELECT json_group_array(k.key) FROM quote_keys k
-            WHERE k.statement_id = statement_quotes.statement_id)
-        WHERE statement_id IN (SELECT statement_id FROM quote_keys);
+        CREATE TABLE quote_key_lists (
+            statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+            keys TEXT NOT NULL
+        );
+        INSERT INTO quote_key_lists (statement_id, keys)
+            SELECT statement_id, json_group_array(key) FROM quote_keys
+            GROUP BY statement_id ORDER BY statement_id;
         CREATE TABLE quote_keys_by_key (
             key INTEGER NOT NULL,
             statement_id INTEGER NOT NULL,
@@ -621,9 +623,8 @@ def m012_quote_band_keys(db: Database) -> None:
     ).fetchone()
     if pending:
         db.execute(
-            "UPDATE statement_quotes SET band_keys = (SELECT p.keys FROM pending_quote_keys p"
-            " WHERE p.statement_id = statement_quotes.statement_id)"
-            " WHERE statement_id IN (SELECT statement_id FROM pending_quote_keys)"
+            "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys)"
+            " SELECT statement_id, keys FROM pending_quote_keys"
         )
         db.execute(
             "INSERT OR IGNORE INTO quote_keys (key, statement_id)"

@@ -6,7 +6,7 @@ quote id: the id of the earliest stored statement it nearly repeats, or its own.
 
 Candidates come from MinHash locality-sensitive hashing over word pairs: the first statement of
 each quote stores a few band keys (each mixed with the speaker's id; `quote_keys` finds them by
-key, its `statement_quotes` row keeps them for deleting), and a new statement is
+key, `quote_key_lists` by statement), and a new statement is
 compared with rapidfuzz only to the first statements that share a key with it. Later copies
 store no keys, so a quote carried by thousands of articles still costs a handful of indexed
 look-ups and comparisons, however large the archive.
@@ -118,32 +118,31 @@ def record_quote(db: Database, statement_id: int, quote_id: int, keys: Iterable[
     """Store the quote a statement belongs to; only a quote's first statement keeps its band
     keys (`keys`, ignored otherwise), so a much-copied quote costs the same as a rare one.
 
-    The keys go on the statement's `statement_quotes` row as well as into `quote_keys`: a
-    trigger deletes them from `quote_keys` by key when the row goes (see m012), so the row a
-    statement had is deleted first, not replaced (a REPLACE fires no delete trigger)."""
-    first = quote_id == statement_id
-    stored = sorted(set(keys)) if first else []
-    if _keys_on_rows(db):
-        db.execute("DELETE FROM statement_quotes WHERE statement_id = ?", [statement_id])
-        db.execute(
-            "INSERT INTO statement_quotes (statement_id, quote_id, band_keys) VALUES (?, ?, ?)",
-            [statement_id, quote_id, json_keys(stored) if first else None],
-        )
-    else:
-        db.execute(
-            "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
-            [statement_id, quote_id],
-        )
-    if first:
+    The keys go into `quote_keys` (found by key) and, as one list, into `quote_key_lists`
+    (found by statement), whose delete trigger takes them out of `quote_keys` (see m012)."""
+    db.execute(
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+        [statement_id, quote_id],
+    )
+    lists = _keys_listed(db)
+    if lists:
+        db.execute("DELETE FROM quote_key_lists WHERE statement_id = ?", [statement_id])
+    if quote_id == statement_id:
+        stored = sorted(set(keys))
+        if lists:
+            db.execute(
+                "INSERT INTO quote_key_lists (statement_id, keys) VALUES (?, ?)",
+                [statement_id, json_keys(stored)],
+            )
         db.conn.executemany(
             "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
             [(key, statement_id) for key in stored],
         )
 
 
-def _keys_on_rows(db: Database) -> bool:
-    """Whether `statement_quotes` has its `band_keys` column: not yet while an older database
-    is brought forward by migrations that group its quotes before m012 adds it."""
+def _keys_listed(db: Database) -> bool:
+    """Whether `quote_key_lists` exists: not yet while an older database is brought forward by
+    migrations that group its quotes before m012 adds it."""
     from factcli.store.migrations import MIGRATIONS, m012_quote_band_keys
 
     version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -151,7 +150,7 @@ def _keys_on_rows(db: Database) -> bool:
 
 
 def json_keys(keys: Iterable[int]) -> str:
-    """Band keys as the JSON array `statement_quotes.band_keys` holds."""
+    """Band keys as the JSON array `quote_key_lists.keys` holds."""
     return "[" + ",".join(map(str, keys)) + "]"
 
 
@@ -161,7 +160,10 @@ def regroup(db: Database, statement_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        # their band keys go with them (a trigger)
+        if _keys_listed(db):  # their band keys go with them (a trigger)
+            db.execute(f"DELETE FROM quote_key_lists WHERE statement_id IN ({marks})", chunk)
+        else:
+            db.execute(f"DELETE FROM quote_keys WHERE statement_id IN ({marks})", chunk)
         db.execute(f"DELETE FROM statement_quotes WHERE statement_id IN ({marks})", chunk)
     for statement_id in ids:
         row = db.execute(
