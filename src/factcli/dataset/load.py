@@ -545,6 +545,22 @@ def _bulk_load(
                 prepared.get_nowait()
             except queue.Empty:
                 reader.join(0.05)
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand back what the reading thread freed before the index and full-text builds, where
+    the loader's memory peaks: glibc keeps a thread's freed heap, Arrow its pool's. Best
+    effort (another libc)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
 
 
 def _read_ahead(
