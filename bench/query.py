@@ -33,6 +33,7 @@ from factcli.queries import actors as actor_queries
 from factcli.queries import quotes as quote_queries
 from factcli.queries import sentences as sentence_queries
 from factcli.queries import statements as statement_queries
+from factcli.queries import stats as stats_queries
 from factcli.queries import topics as topic_queries
 from factcli.store import open_db, open_query_db, save_extractions
 
@@ -226,6 +227,7 @@ def arguments(path: Path, n: int, seed: int) -> dict[str, list[str]]:
         "topics": [""] * n,
         "topics dated": [_date_span(rng) for _ in range(n)],
         "actors": [""] * n,
+        "stats": [""] * n,
     }
 
 
@@ -303,6 +305,7 @@ QUERIES: dict[str, Callable[[Any, str], object]] = {
         db, since=a.split("|")[0] or None, until=a.split("|")[1] or None
     ),
     "actors": lambda db, a: actor_queries.actors(db),
+    "stats": lambda db, a: stats_queries.stats(db),
 }
 
 

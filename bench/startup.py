@@ -17,6 +17,11 @@ factcli's bytecode is compiled first, as installing a wheel does: where PYTHONDO
 is set, an editable install would otherwise compile every module from source on each start,
 while typer and rich, installed from wheels, load compiled, and the comparison would not hold.
 
+`--before SRC` times a second factcli alongside, from the source folder SRC (for instance
+`git archive` of an earlier commit, its `src/`), in the same rounds: each command then has a
+second line marked "before", so a change is measured side by side on the same machine load.
+The load average is printed at the start and at the end.
+
 Afterwards one process per command checks what a query loads: never spaCy or sqlite-utils, and
 no rich for JSON. One line per figure, then a summary line.
 """
@@ -94,6 +99,10 @@ def percentile(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and the process's CPU seconds (user + system), which a busy machine
     inflates much less than wall time."""
@@ -105,11 +114,14 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def small_archive(path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    from query import build  # the generator of bench/query.py
-
-    build(path, 200, 5)
+def small_archive(path: Path, env: dict[str, str]) -> None:
+    """200 articles from bench/query.py's generator, written by the factcli `env` imports
+    (each version reads an archive of its own schema)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        f"from query import build\nbuild(__import__('pathlib').Path({str(path)!r}), 200, 5)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
 
 def arguments(db: Path) -> dict[str, str]:
@@ -132,6 +144,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--db", type=Path, help="an archive to query; default: a small new one")
     parser.add_argument("--no-tables", action="store_true", help="time JSON output only")
+    parser.add_argument(
+        "--before", type=Path, help="also time the factcli in this source folder (its src/)"
+    )
     args = parser.parse_args()
 
     import typer
@@ -140,11 +155,25 @@ def main() -> int:
 
     compileall.compile_dir(Path(factcli.__file__).parent, quiet=1)
     env = {**os.environ, "COLUMNS": "100"}
+    envs: dict[str, dict[str, str]] = {}
+    versions = [("", env)]
+    if args.before is not None:
+        compileall.compile_dir(args.before / "factcli", quiet=1)
+        before_path = os.pathsep.join(
+            p for p in (str(args.before.resolve()), env.get("PYTHONPATH", "")) if p
+        )
+        versions.append((" before", {**env, "PYTHONPATH": before_path}))
+    print(f"load average at start: {load_average()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
+        if args.before is not None and args.db is not None:
+            parser.error("--before builds an archive for each version: leave out --db")
         db = args.db
+        dbs = {"": db}
         if db is None:
-            db = Path(tmp) / "small.db"
-            small_archive(db)
+            for mark, version_env in versions:
+                dbs[mark] = Path(tmp) / f"small{mark.strip()}.db"
+                small_archive(dbs[mark], version_env)
+            db = dbs[""]
         values = arguments(db)
         floor = Path(tmp) / "floor.py"
         floor.write_text(FLOOR_APP)
@@ -152,42 +181,56 @@ def main() -> int:
         commands: dict[str, list[str]] = {
             FLOOR: [sys.executable, str(floor), "hello", "x"],
             FLOOR_HELP: [sys.executable, str(floor), "--help"],
-            "factcli --help": [*factcli_cmd, "--help"],
         }
-        for name, argv in QUERY_COMMANDS.items():
-            filled = [a.format(**values) for a in argv]
-            if not args.no_tables:
-                commands[f"{name} (table)"] = [*factcli_cmd, *filled, "--db", str(db)]
-            json_flag = ["--format", "jsonl"] if name == "export" else ["--json"]
-            commands[f"{name} (json)"] = [*factcli_cmd, *filled, *json_flag, "--db", str(db)]
-        for cmd in commands.values():
-            timed(cmd, env)
+        for mark, version_env in versions:
+            commands[f"factcli --help{mark}"] = [*factcli_cmd, "--help"]
+            envs[f"factcli --help{mark}"] = version_env
+            for name, argv in QUERY_COMMANDS.items():
+                filled = [a.format(**values) for a in argv]
+                json_flag = ["--format", "jsonl"] if name == "export" else ["--json"]
+                runs = {f"{name} (json){mark}": [*filled, *json_flag]}
+                if not args.no_tables:
+                    runs = {f"{name} (table){mark}": filled, **runs}
+                for label, line in runs.items():
+                    commands[label] = [*factcli_cmd, *line, "--db", str(dbs[mark])]
+                    envs[label] = version_env
+        for name, cmd in commands.items():
+            timed(cmd, envs.get(name, env))
         times: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, cmd in commands.items():
-                wall, used = timed(cmd, env)
+                wall, used = timed(cmd, envs.get(name, env))
                 times[name].append(wall)
                 cpu[name].append(used)
 
         print(f"python {sys.version.split()[0]}, typer {typer.__version__}, {args.runs} rounds")
         worst, worst_name, worst_paired, worst_paired_name = 0.0, "", 0.0, ""
+        worst_before, worst_before_name = 0.0, ""
         for name, t in times.items():
-            base = FLOOR_HELP if name in (FLOOR_HELP, "factcli --help") else FLOOR
+            helps = name.startswith((FLOOR_HELP, "factcli --help"))
+            base = FLOOR_HELP if helps else FLOOR
             p50, p95 = statistics.median(t), percentile(t, 0.95)
             over = p95 - percentile(times[base], 0.95)
             paired = statistics.median(a - b for a, b in zip(t, times[base], strict=True))
             cpu_over = statistics.median(cpu[name]) - statistics.median(cpu[base])
-            if name not in (FLOOR, FLOOR_HELP) and over > worst:
+            if name.endswith(" before"):
+                if over > worst_before:
+                    worst_before, worst_before_name = over, name
+            elif name not in (FLOOR, FLOOR_HELP) and over > worst:
                 worst, worst_name = over, name
-            if name not in (FLOOR, FLOOR_HELP) and paired > worst_paired:
+            if (
+                name not in (FLOOR, FLOOR_HELP)
+                and not name.endswith(" before")
+                and (paired > worst_paired)
+            ):
                 worst_paired, worst_paired_name = paired, name
             print(
-                f"{name:<30} p50 {p50 * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms"
+                f"{name:<37} p50 {p50 * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms"
                 f"  p95 over floor {over * 1000:+6.1f} ms  paired p50 {paired * 1000:+6.1f} ms"
                 f"  cpu p50 {statistics.median(cpu[name]) * 1000:6.1f} ms,"
                 f" over floor {cpu_over * 1000:+6.1f} ms"
-                + ("  (floor: its --help)" if base == FLOOR_HELP and name != FLOOR_HELP else "")
+                + ("  (floor: its --help)" if helps and name != FLOOR_HELP else "")
             )
         floor_p95 = percentile(times[FLOOR], 0.95)
         for name, argv in QUERY_COMMANDS.items():
@@ -203,6 +246,12 @@ def main() -> int:
             f"summary: typer {typer.__version__}; floor p95 {floor_p95 * 1000:.0f} ms; worst "
             f"command {worst_name} p95 {worst * 1000:+.0f} ms over the floor (target +50 ms); "
             f"worst paired p50 {worst_paired_name} {worst_paired * 1000:+.0f} ms"
+            + (
+                f"; before: worst {worst_before_name} p95 {worst_before * 1000:+.0f} ms"
+                if worst_before_name
+                else ""
+            )
+            + f"; load average at end {load_average()}"
         )
     return 0
 

@@ -27,7 +27,7 @@ def test_query_benchmark_on_a_tiny_archive(tmp_path: Path) -> None:
     )  # fmt: skip
     assert lines[0].startswith("built: 30 articles") and "copied 2 times" in lines[0]
     assert lines[1].startswith("database: 30 articles, 300 statements")
-    assert sum(" in-process " in line for line in lines) == 7
+    assert sum(" in-process " in line for line in lines) == 8
     assert sum(line.startswith("band ") for line in lines) == 4 * 3 * 4
     assert sum(line.startswith("cli ") for line in lines) == 14
     assert lines[-1].startswith("summary: ")

@@ -208,6 +208,7 @@ def dump(path: Path) -> dict[str, Any]:
             )
         ),
         "dates": sorted(con.execute("SELECT published, published_from FROM articles"), key=repr),
+        "stats_counts": sorted(con.execute("SELECT subject, key, value FROM stats_counts")),
         "fts": con.execute(
             "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'said'"
         ).fetchone()[0],

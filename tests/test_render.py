@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from builders import build_db
-from rich.console import Console, RenderableType
 
-from factcli import render
+from factcli import layout, render
 from factcli.queries import actors as actor_queries
 from factcli.queries import articles as article_queries
 from factcli.queries import sentences as sentence_queries
@@ -37,16 +36,11 @@ def written(rows: list[dict[str, Any]], fmt: str, **kwargs: Any) -> str:
     return out.getvalue()
 
 
-def shown(renderable: RenderableType, width: int = 80, color: bool = False) -> str:
-    console = Console(
-        width=width,
-        file=io.StringIO(),
-        force_terminal=color,
-        color_system="standard" if color else None,
-        record=True,
-    )
-    console.print(renderable)
-    return console.export_text(styles=color)
+def shown(renderable: layout.Renderable, width: int = 80, color: bool = False) -> str:
+    out = io.StringIO()
+    env = {"COLUMNS": str(width), "TTY_COMPATIBLE": "1" if color else "0"}
+    layout.Screen(out, env).print(renderable)
+    return out.getvalue()
 
 
 def test_json_is_one_array(statements: list[dict[str, Any]]) -> None:

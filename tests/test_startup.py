@@ -66,8 +66,8 @@ HELP_MACHINERY = [
 def test_a_table_loads_rich_but_still_no_spacy_sqlite_utils_or_help_machinery(
     tmp_path: Path,
 ) -> None:
-    """A table needs rich's console and table; not typer's help renderer, markdown, syntax
-    colouring, tracebacks or the emoji table."""
+    """A table needs rich's cell widths and box characters only: not its console, its table,
+    typer's help renderer, markdown, syntax colouring, tracebacks or the emoji table."""
     db = build_db(tmp_path / "s.db")
     code = (
         "import runpy, sys\n"
@@ -76,12 +76,14 @@ def test_a_table_loads_rich_but_still_no_spacy_sqlite_utils_or_help_machinery(
         "except SystemExit:\n    pass\n"
         "print('LOADED', sorted({m.split('.')[0] for m in sys.modules}"
         " & {'spacy', 'sqlite_utils', 'rich'}))\n"
+        "print('RICH', sorted(set(sys.modules) & {'rich.console', 'rich.table', 'rich.text'}))\n"
         f"print('HELP', sorted(set(sys.modules) & set({HELP_MACHINERY!r})))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     lines = result.stdout.rstrip().splitlines()
     assert "Hegseth" in result.stdout
-    assert lines[-2] == "LOADED ['rich']"
+    assert lines[-3] == "LOADED ['rich']"
+    assert lines[-2] == "RICH []"
     assert lines[-1] == "HELP []"
 
 

@@ -26,8 +26,9 @@ from factcli.output_formats import Format
 from factcli.queries.ranking import COMMON_MATCHES
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
     from rich.progress import ProgressColumn, Task
+
+    from factcli.layout import Renderable as RenderableType
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "factcli",
@@ -337,9 +338,9 @@ def _emit(
     empty: str,
     columns: Sequence[str] | None = None,
 ) -> None:
-    from factcli import writers
-
     if fmt is not Format.table:
+        from factcli import writers
+
         writers.write_records(rows, fmt, sys.stdout, columns=columns)
         return
     if not rows:

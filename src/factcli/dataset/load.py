@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Any
 from factcli.dataset import schema
 from factcli.dataset.reduce import named
 from factcli.errors import FactcliError
-from factcli.store.migrations import TOPIC_PERIOD_TRIGGERS, TOPIC_PERIODS_REBUILD
+from factcli.store.migrations import (
+    STATS_COUNT_TRIGGERS,
+    STATS_COUNTS_REBUILD,
+    TOPIC_PERIOD_TRIGGERS,
+    TOPIC_PERIODS_REBUILD,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -224,6 +229,7 @@ DEFERRED_TRIGGERS = (
     "article_topics_count_ai",
     *TOPIC_PERIOD_TRIGGERS,
     "actors_names_ai",
+    *STATS_COUNT_TRIGGERS,
 )
 """Full-text indexes are rebuilt, counts computed and actors' names indexed once after a bulk
 load instead."""
@@ -320,6 +326,9 @@ def finish(db: Database) -> None:
             *TOPIC_PERIOD_TRIGGERS,
         }:
             for sql in _RECOUNT:
+                db.execute(sql)
+        if names & set(STATS_COUNT_TRIGGERS):
+            for sql in STATS_COUNTS_REBUILD:
                 db.execute(sql)
         if "actors_names_ai" in names:
             db.execute(ACTOR_NAMES)

@@ -12,26 +12,35 @@ if TYPE_CHECKING:
 
 
 def stats(db: Connection, top: int = 10) -> dict[str, Any]:
-    """Articles, statements by kind, actors, topics, outlets, the date range, top speakers."""
-    one = db.execute(
-        """
-        SELECT (SELECT COUNT(*) FROM articles),
-               (SELECT COUNT(*) FROM statements),
-               (SELECT COUNT(*) FROM actors WHERE statement_count > 0),
-               (SELECT COUNT(*) FROM topics),
-               (SELECT COUNT(DISTINCT outlet) FROM articles),
-               (SELECT MIN(published) FROM articles),
-               (SELECT MAX(published) FROM articles),
-               (SELECT COUNT(*) FROM articles WHERE published IS NULL),
-               (SELECT COUNT(*) FROM (SELECT sq.quote_id FROM statement_quotes sq
-                    JOIN statements s ON s.id = sq.statement_id
-                    GROUP BY sq.quote_id HAVING COUNT(DISTINCT s.article_id) > 1)),
-               (SELECT COUNT(*) FROM statements WHERE anonymous_description IS NOT NULL)
-        """
-    ).fetchone()
-    by_kind = dict(
-        db.execute("SELECT kind, COUNT(*) FROM statements GROUP BY kind ORDER BY kind").fetchall()
-    )
+    """Articles, statements by kind, actors, topics, outlets, the date range, top speakers.
+
+    The counts are kept up to date in ``stats_counts`` as the archive is written, so this reads
+    a few dozen rows and two ends of the index of dates, however large the archive."""
+    totals: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    outlets = 0
+    extractors = []
+    for subject, key, value in db.execute(
+        "SELECT subject, key, value FROM stats_counts WHERE subject != 'outlet'"
+    ).fetchall():
+        if subject == "total":
+            totals[key] = value
+        elif subject == "kind":
+            kinds[key] = value
+        elif subject == "extractor":
+            extractor, model_version, spacy_pipeline = json.loads(key)
+            extractors.append(
+                {
+                    "extractor": extractor,
+                    "model_version": model_version,
+                    "spacy_pipeline": spacy_pipeline,
+                    "articles": value,
+                }
+            )
+    outlets = db.execute("SELECT COUNT(*) FROM stats_counts WHERE subject = 'outlet'").fetchone()[0]
+    # two statements: SQLite reads one end of the index of dates only for a lone MIN or MAX
+    first = db.execute("SELECT MIN(published) FROM articles").fetchone()[0]
+    last = db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
     speakers = fetch_rows(
         db,
         """
@@ -41,30 +50,37 @@ def stats(db: Connection, top: int = 10) -> dict[str, Any]:
         """,
         [sql_limit(top)],
     )
+    statements = totals.get("statements", 0)
+    anonymous = totals.get("anonymous_statements", 0)
+    extractors.sort(key=_extractor_order)
     return {
-        "articles": one[0],
-        "statements": one[1],
-        "statements_by_kind": {k: by_kind.get(k, 0) for k in ("direct", "indirect", "mixed")},
-        "actors": one[2],
-        "topics": one[3],
-        "outlets": one[4],
-        "first_published": one[5],
-        "last_published": one[6],
-        "undated_articles": one[7],
-        "quotes_in_several_articles": one[8],
-        "anonymous_statements": one[9],
-        "anonymous_share": round(one[9] / one[1], 3) if one[1] else 0.0,
+        "articles": totals.get("articles", 0),
+        "statements": statements,
+        "statements_by_kind": {k: kinds.get(k, 0) for k in ("direct", "indirect", "mixed")},
+        "actors": totals.get("actors", 0),
+        "topics": totals.get("topics", 0),
+        "outlets": outlets,
+        "first_published": first,
+        "last_published": last,
+        "undated_articles": totals.get("undated_articles", 0),
+        "quotes_in_several_articles": totals.get("quotes_in_several_articles", 0),
+        "anonymous_statements": anonymous,
+        "anonymous_share": round(anonymous / statements, 3) if statements else 0.0,
         "top_speakers": speakers,
-        "extractors": fetch_rows(
-            db,
-            """
-            SELECT extractor, model_version, spacy_pipeline, COUNT(*) AS articles
-            FROM articles GROUP BY extractor, model_version, spacy_pipeline
-            ORDER BY articles DESC, extractor
-            """,
-            [],
-        ),
+        "extractors": [row for row in extractors if row["articles"] > 0],
     }
+
+
+def _extractor_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Most articles first; then by extractor, model version and pipeline, missing ones first
+    (as SQLite sorts NULL)."""
+    return (
+        -row["articles"],
+        *(
+            (value is not None, value or "")
+            for value in (row["extractor"], row["model_version"], row["spacy_pipeline"])
+        ),
+    )
 
 
 def stats_records(summary: dict[str, Any]) -> list[dict[str, Any]]:

@@ -100,7 +100,7 @@ def topic_ids(db: Connection, name: str) -> list[int]:
     """The topics `name` means: its own spelling in any case and its variants ("interest rates",
     "rates of interest" → "interest rate"), else every topic whose name contains it, so that
     `topic tariff` still finds "trade tariff"."""
-    from factcli.topics import name_variants
+    from factcli.topic_names import name_variants
 
     variants = name_variants(name)
     marks = ", ".join("?" for _ in variants)

@@ -581,6 +581,180 @@ def m011_who_said_unnamed_sources(db: Database) -> None:
     )
 
 
+@migration
+def m013_stats_counts(db: Database) -> None:
+    """The figures `stats` shows, kept as counts so it answers at once on any archive.
+
+    ``stats_counts`` holds one row per figure (``subject``, ``key``, ``value``): the totals of
+    articles, undated articles, statements, statements from unnamed sources, actors quoted,
+    topics and quotes carried by several articles; statements by kind; articles by outlet and
+    by extractor (a JSON array of extractor, model version and spaCy pipeline). Counting them
+    took seconds at a million statements, mostly grouping every quote's statements by article.
+    ``quotes_in_several_articles`` lists the quotes whose statements come from two articles or
+    more. Triggers keep all of it exact through every write (ingest, a `--force` re-ingest and
+    its cascade of deletes, actors merged or split, quotes regrouped); a bulk load sets its
+    insert triggers aside and counts once at the end (`STATS_COUNTS_REBUILD`).
+    """
+    db.execute(
+        """CREATE TABLE stats_counts (
+            subject TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (subject, key)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE TABLE quotes_in_several_articles (quote_id INTEGER PRIMARY KEY)")
+    for statement in STATS_COUNTS_REBUILD:
+        db.execute(statement)
+    for statement in _STATS_COUNT_TRIGGERS:
+        db.execute(statement)
+
+
+def _upsert(rows: str) -> str:
+    """Add to counts: `rows` is a SELECT of (subject, key, value) rows, ending with a WHERE."""
+    return (
+        f"INSERT INTO stats_counts (subject, key, value) {rows}"
+        " ON CONFLICT (subject, key) DO UPDATE SET value = value + excluded.value;"
+    )
+
+
+def _article_counts(row: str, sign: int) -> str:
+    """What one article adds to (sign 1) or takes from (-1) the counts; empty groups go."""
+    extractor = f"json_array({row}.extractor, {row}.model_version, {row}.spacy_pipeline)"
+    return _upsert(
+        f"SELECT 'total', 'articles', {sign}"
+        f" UNION ALL SELECT 'total', 'undated_articles', {sign} WHERE {row}.published IS NULL"
+        f" UNION ALL SELECT 'outlet', {row}.outlet, {sign} WHERE {row}.outlet IS NOT NULL"
+        f" UNION ALL SELECT 'extractor', {extractor}, {sign} WHERE 1"
+    ) + (
+        f" DELETE FROM stats_counts WHERE value = 0 AND (subject, key) IN"
+        f" (VALUES ('outlet', {row}.outlet), ('extractor', {extractor}));"
+        if sign < 0
+        else ""
+    )
+
+
+def _statement_counts(row: str, sign: int) -> str:
+    return _upsert(
+        f"SELECT 'total', 'statements', {sign}"
+        f" UNION ALL SELECT 'kind', {row}.kind, {sign} WHERE {row}.kind IS NOT NULL"
+        f" UNION ALL SELECT 'total', 'anonymous_statements', {sign}"
+        f" WHERE {row}.anonymous_description IS NOT NULL"
+    )
+
+
+def _spread(quote: str) -> str:
+    """True when the statements of quote `quote` come from two articles or more: some
+    statement's article differs from its earliest statement's (both read through the index of
+    quotes, and the search stops at the first other article)."""
+    return f"""EXISTS (SELECT 1 FROM statement_quotes sq JOIN statements s ON s.id = sq.statement_id
+        WHERE sq.quote_id = {quote} AND s.article_id != (
+            SELECT s1.article_id FROM statement_quotes sq1 JOIN statements s1
+                ON s1.id = sq1.statement_id
+            WHERE sq1.quote_id = {quote} ORDER BY sq1.statement_id LIMIT 1))"""
+
+
+def _total(key: str, change: str) -> str:
+    return (
+        f"UPDATE stats_counts SET value = value + ({change})"
+        f" WHERE subject = 'total' AND key = '{key}';"
+    )
+
+
+_STATS_COUNT_TRIGGERS = (
+    f"""CREATE TRIGGER stats_articles_ai AFTER INSERT ON articles BEGIN
+        {_article_counts("NEW", 1)}
+    END""",
+    f"""CREATE TRIGGER stats_articles_ad AFTER DELETE ON articles BEGIN
+        {_article_counts("OLD", -1)}
+    END""",
+    f"""CREATE TRIGGER stats_articles_au
+    AFTER UPDATE OF published, outlet, extractor, model_version, spacy_pipeline ON articles BEGIN
+        {_article_counts("OLD", -1)}
+        {_article_counts("NEW", 1)}
+    END""",
+    f"""CREATE TRIGGER stats_statements_ai AFTER INSERT ON statements BEGIN
+        {_statement_counts("NEW", 1)}
+    END""",
+    f"""CREATE TRIGGER stats_statements_ad AFTER DELETE ON statements BEGIN
+        {_statement_counts("OLD", -1)}
+    END""",
+    f"""CREATE TRIGGER stats_statements_au
+    AFTER UPDATE OF kind, anonymous_description ON statements BEGIN
+        {_statement_counts("OLD", -1)}
+        {_statement_counts("NEW", 1)}
+    END""",
+    f"""CREATE TRIGGER stats_topics_ai AFTER INSERT ON topics BEGIN
+        {_total("topics", "1")}
+    END""",
+    f"""CREATE TRIGGER stats_topics_ad AFTER DELETE ON topics BEGIN
+        {_total("topics", "-1")}
+    END""",
+    f"""CREATE TRIGGER stats_actors_ai AFTER INSERT ON actors
+    WHEN NEW.statement_count > 0 BEGIN
+        {_total("actors", "1")}
+    END""",
+    f"""CREATE TRIGGER stats_actors_ad AFTER DELETE ON actors
+    WHEN OLD.statement_count > 0 BEGIN
+        {_total("actors", "-1")}
+    END""",
+    f"""CREATE TRIGGER stats_actors_au AFTER UPDATE OF statement_count ON actors
+    WHEN (OLD.statement_count > 0) != (NEW.statement_count > 0) BEGIN
+        {_total("actors", "IIF(NEW.statement_count > 0, 1, -1)")}
+    END""",
+    f"""CREATE TRIGGER stats_statement_quotes_ai AFTER INSERT ON statement_quotes BEGIN
+        INSERT OR IGNORE INTO quotes_in_several_articles (quote_id)
+            SELECT NEW.quote_id WHERE {_spread("NEW.quote_id")};
+    END""",
+    f"""CREATE TRIGGER stats_statement_quotes_ad AFTER DELETE ON statement_quotes BEGIN
+        DELETE FROM quotes_in_several_articles
+            WHERE quote_id = OLD.quote_id AND NOT {_spread("OLD.quote_id")};
+    END""",
+    f"""CREATE TRIGGER stats_statement_quotes_au AFTER UPDATE ON statement_quotes BEGIN
+        DELETE FROM quotes_in_several_articles
+            WHERE quote_id = OLD.quote_id AND NOT {_spread("OLD.quote_id")};
+        INSERT OR IGNORE INTO quotes_in_several_articles (quote_id)
+            SELECT NEW.quote_id WHERE {_spread("NEW.quote_id")};
+    END""",
+    f"""CREATE TRIGGER stats_quotes_several_ai AFTER INSERT ON quotes_in_several_articles BEGIN
+        {_total("quotes_in_several_articles", "1")}
+    END""",
+    f"""CREATE TRIGGER stats_quotes_several_ad AFTER DELETE ON quotes_in_several_articles BEGIN
+        {_total("quotes_in_several_articles", "-1")}
+    END""",
+)
+
+STATS_COUNT_TRIGGERS = tuple(sql.split()[2] for sql in _STATS_COUNT_TRIGGERS)
+"""The triggers that keep `stats_counts`; a bulk load sets them aside, then runs
+`STATS_COUNTS_REBUILD`."""
+
+STATS_COUNTS_REBUILD = (
+    "DELETE FROM quotes_in_several_articles",
+    """INSERT INTO quotes_in_several_articles (quote_id)
+        SELECT sq.quote_id FROM statement_quotes sq JOIN statements s ON s.id = sq.statement_id
+        GROUP BY sq.quote_id HAVING MIN(s.article_id) != MAX(s.article_id)""",
+    "DELETE FROM stats_counts",
+    """INSERT INTO stats_counts (subject, key, value)
+        SELECT 'total', 'articles', COUNT(*) FROM articles
+        UNION ALL SELECT 'total', 'undated_articles', COUNT(*) FROM articles
+            WHERE published IS NULL
+        UNION ALL SELECT 'total', 'statements', COUNT(*) FROM statements
+        UNION ALL SELECT 'total', 'anonymous_statements', COUNT(*) FROM statements
+            WHERE anonymous_description IS NOT NULL
+        UNION ALL SELECT 'total', 'actors', COUNT(*) FROM actors WHERE statement_count > 0
+        UNION ALL SELECT 'total', 'topics', COUNT(*) FROM topics
+        UNION ALL SELECT 'total', 'quotes_in_several_articles', COUNT(*)
+            FROM quotes_in_several_articles
+        UNION ALL SELECT 'kind', kind, COUNT(*) FROM statements
+            WHERE kind IS NOT NULL GROUP BY kind
+        UNION ALL SELECT 'outlet', outlet, COUNT(*) FROM articles
+            WHERE outlet IS NOT NULL GROUP BY outlet
+        UNION ALL SELECT 'extractor', json_array(extractor, model_version, spacy_pipeline),
+            COUNT(*) FROM articles GROUP BY extractor, model_version, spacy_pipeline""",
+)
+"""Every count of `stats_counts` from the stored rows (the migration; the end of a bulk load)."""
+
+
 QUOTE_KEYS_DELETE_TRIGGER = """CREATE TRIGGER quote_key_lists_ad AFTER DELETE ON quote_key_lists
     BEGIN
         DELETE FROM quote_keys WHERE statement_id = OLD.statement_id
