@@ -1,6 +1,6 @@
 """CPU time the attribution model adds per article, after parsing, on a PolNeAR split.
 
-    python bench/polnear_time.py ../shared/polnear [--rounds 3]
+    python bench/polnear_time.py ../shared/polnear [--rounds 3] [--against OTHER.json.gz]
 
 Parses the split's articles once (as `ingest` splits and parses them), then times, in this one
 process, the extraction of every article with the rules alone and with the rules and the model,
@@ -21,6 +21,7 @@ def main() -> int:
     )
     parser.add_argument("split", type=Path, help="folder with texts/ and gold.jsonl")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another model file, timed in the same rounds")
     args = parser.parse_args()
 
     from factcli.extract import extract_parsed
@@ -34,8 +35,14 @@ def main() -> int:
     path = model.model_path()
     print(f"model {judge.version}: {path.name}, {path.stat().st_size / 1e6:.2f} MB")
     times: dict[str, list[float]] = {"rules": [], "model": []}
+    judges: list[tuple[str, model.ModelJudge | None]] = [("rules", None), ("model", judge)]
+    if args.against is not None:
+        other = model.judge(model.load(args.against))
+        print(f"against {other.version}: {args.against.name}")
+        judges.append(("against", other))
+        times["against"] = []
     for _ in range(args.rounds):
-        for name, j in (("rules", None), ("model", judge)):
+        for name, j in judges:
             start = time.process_time()
             for p in corpus:
                 extract_parsed(p.article, p.paragraphs, p.docs, j)
@@ -44,6 +51,9 @@ def main() -> int:
         print(f"{name:6} ms per article: " + " ".join(f"{x:.1f}" for x in ms))
     added = min(times["model"]) - min(times["rules"])
     print(f"the model adds {added:.1f} ms per article (best rounds)")
+    if args.against is not None:
+        other_added = min(times["against"]) - min(times["rules"])
+        print(f"the other model adds {other_added:.1f} ms per article (best rounds)")
     return 0
 
 

@@ -207,3 +207,71 @@ def test_an_unknown_spacy_pipeline_is_one_line(
         "is not installed"
     ]
     assert not (tmp_path / "x.db").exists()
+
+
+def _indirect(rules: object, cue: str, content: str) -> object:
+    """A candidate of `cue` reporting `content`, as the rules or the judge would hand it over."""
+    from factcli.attribution.rules import Candidate
+
+    doc = rules.doc  # type: ignore[attr-defined]
+    tok = next(t for t in doc if t.text == cue)
+    start = doc.text.index(content)
+    cue_at = (tok.idx, tok.idx + len(cue))
+    return Candidate("indirect", cue_at, (start, start + len(content)), [], tok)
+
+
+def test_a_content_may_end_at_a_break_inside_it_or_after_it(nlp: object) -> None:
+    from factcli.learn.bounds import end_options
+
+    text = "Ms. Vance said the levy will pass in May - though few expect it, and the mayor agrees."
+    rules = _rules_for(nlp, text)
+    cand = _indirect(rules, "said", "the levy will pass in May - though few expect it")
+    ends = [text[cand.content[0] : e] for e, _ in end_options(cand, rules, ["how=rule"])]  # type: ignore[attr-defined]
+    assert ends[0] == "the levy will pass in May - though few expect it"  # its own end first
+    assert "the levy will pass in May" in ends  # cut before the dash
+    assert "the levy will pass in May - though few expect it, and the mayor agrees" in ends
+    assert all("w+how=" in " ".join(fs) for _, fs in end_options(cand, rules, ["how=rule"]))  # type: ignore[arg-type]
+
+
+def test_a_quotation_keeps_its_end(nlp: object) -> None:
+    from factcli.attribution.rules import Candidate
+    from factcli.learn.bounds import end_options
+
+    text = "“The levy will pass, and soon,” Ms. Vance said."
+    rules = _rules_for(nlp, text)
+    tok = next(t for t in rules.tokens if t.text == "said")  # type: ignore[attr-defined]
+    cand = Candidate("direct", (tok.idx, tok.idx + 4), (1, 29), [], tok)
+    assert end_options(cand, rules, ["how=rule"]) == []  # type: ignore[arg-type]
+
+
+def test_the_end_chooser_keeps_the_parse_end_unless_another_scores_higher() -> None:
+    from factcli.learn.bounds import best_end
+
+    options = [(40, ["w=own"]), (25, ["w=cut1"]), (60, ["w=ext1"])]
+    assert best_end(options, {}) == 40  # ties: the parse's own end
+    assert best_end(options, {"w=cut1": 0.5, "w=own": 0.2}) == 25
+    assert best_end(options, {"w=ext1": -1.0}) == 40
+
+
+def test_end_weights_survive_a_round_trip() -> None:
+    model = LinearModel({"bias": 0.1}, 0.5, "t-1", {}, 0.2, {"w=cut1": -0.25})
+    again = LinearModel.from_bytes(model.to_bytes())
+    assert again.end_weights == {"w=cut1": -0.25} and again.weights == {"bias": 0.1}
+    plain = LinearModel({"bias": 0.1}, 0.5, "t-1", {})
+    assert LinearModel.from_bytes(plain.to_bytes()).end_weights == {}
+
+
+def test_the_shipped_model_ends_a_content_before_a_trailing_relative_clause(nlp: object) -> None:
+    from factcli.extract import extract
+    from factcli.models import Article
+
+    text = (
+        "The mayor acknowledged that the audit found errors in the books, "
+        "which the city had denied for months."
+    )
+    (rules,) = extract(Article(text=text, source="t"), "rules").statements
+    assert text[rules.content.start : rules.content.end].endswith("had denied for months")
+    (model,) = extract(Article(text=text, source="t"), "model").statements
+    assert (
+        text[model.content.start : model.content.end] == "that the audit found errors in the books"
+    )

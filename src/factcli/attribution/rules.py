@@ -297,6 +297,10 @@ class ParagraphRules:
         i = bisect_right(self._ends, char - self.offset) - 1
         return i if i >= 0 else None
 
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        """(first, end) token indices of the sentence of token i."""
+        return self._sentence[i]
+
     def inside_quote(self, tok: Token) -> Quote | None:
         pos = tok.idx + self.offset
         for q in self.quotes:

@@ -12,7 +12,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 RULE_FEATURE = "how=rule"
@@ -28,6 +28,9 @@ class LinearModel:
     rule_threshold: float = 0.0
     """Probability at which a candidate the rules found is kept (marked by the feature
     `RULE_FEATURE`); the rules are precise, so it is lower."""
+    end_weights: dict[str, float] = field(default_factory=dict)
+    """Weights of the model that chooses where a kept content ends (`learn.bounds`); empty:
+    contents end where the parse ends them."""
 
     def probability(self, feats: Sequence[str]) -> float:
         w = self.weights
@@ -51,6 +54,8 @@ class LinearModel:
             "meta": self.meta,
             "weights": {k: self.weights[k] for k in sorted(self.weights)},
         }
+        if self.end_weights:
+            body["end_weights"] = {k: self.end_weights[k] for k in sorted(self.end_weights)}
         data = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         return gzip.compress(data, compresslevel=9, mtime=0)
 
@@ -58,16 +63,19 @@ class LinearModel:
     def from_bytes(cls, data: bytes) -> LinearModel:
         body = json.loads(gzip.decompress(data))
         weights = body["weights"]
-        if not isinstance(weights, dict) or not all(
-            isinstance(v, int | float) for v in weights.values()
-        ):
-            raise ValueError("weights are not a mapping of feature to number")
+        end_weights = body.get("end_weights", {})
+        for table in (weights, end_weights):
+            if not isinstance(table, dict) or not all(
+                isinstance(v, int | float) for v in table.values()
+            ):
+                raise ValueError("weights are not a mapping of feature to number")
         return cls(
             {str(k): float(v) for k, v in weights.items()},
             float(body["threshold"]),
             str(body["version"]),
             dict(body.get("meta", {})),
             float(body.get("rule_threshold", 0.0)),
+            {str(k): float(v) for k, v in end_weights.items()},
         )
 
     @classmethod

@@ -62,6 +62,7 @@ class ModelJudge:
         self.version = model.version
 
     def __call__(self, rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
+        from factcli.learn.bounds import best_end, end_options
         from factcli.learn.features import paragraph_candidates
 
         model = self.model
@@ -69,7 +70,16 @@ class ModelJudge:
         probs = [2.0 if f is None else model.probability(f) for _, f, _ in scored]
         limits = [0.0 if f is None else model.limit(f) for _, f, _ in scored]
         keep = choose([g for _, _, g in scored], probs, limits)
-        return [cand for (cand, _, _), k in zip(scored, keep, strict=True) if k]
+        kept = []
+        for (cand, feats, _), k in zip(scored, keep, strict=True):
+            if not k:
+                continue
+            if feats is not None and model.end_weights:
+                options = end_options(cand, rules, feats)
+                if len(options) > 1:
+                    cand.content = (cand.content[0], best_end(options, model.end_weights))
+            kept.append(cand)
+        return kept
 
 
 def judge(model: LinearModel | None = None) -> ModelJudge:

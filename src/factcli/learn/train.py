@@ -21,6 +21,7 @@ from pathlib import Path
 
 from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
 from factcli.errors import FactcliError
+from factcli.learn.bounds import best_end, end_options
 from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
 from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
@@ -28,6 +29,7 @@ from factcli.learn.score import Tally, gold_positions, positions
 
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 RULE_THRESHOLDS = (0.05, 0.15, 0.25, 0.35)
+END_L2 = 1.0
 
 
 @dataclass
@@ -38,6 +40,10 @@ class Example:
     feats: list[str] | None
     label: int
     group: int | None = None
+    ends: list[tuple[int, list[str]]] | None = None
+    """Ends tried for the content (`learn.bounds`), when it has more than one."""
+    end_label: int | None = None
+    """Index in `ends` of the end closest to the annotated content, when one overlaps it."""
 
 
 def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
@@ -62,38 +68,90 @@ def examples_of(index: int, parsed: ParsedArticle) -> list[Example]:
         for g in parsed.gold
     ]
     recorded: list[tuple[Candidate, list[str] | None, int | None]] = []
+    options: list[list[tuple[int, list[str]]]] = []
 
     def record(rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
         made = paragraph_candidates(rules, found)
         base = (index * 100_000 + len(recorded)) * 10_000  # group ids unique in the corpus
         recorded.extend((c, f, None if g is None else base + g) for c, f, g in made)
+        options.extend([] if f is None else end_options(c, rules, f) for c, f, _ in made)
         return [c for c, _, _ in made]
 
     pairs = list(zip(parsed.docs, (s for s, _ in parsed.paragraphs), strict=True))
     found = _candidates(parsed.article, parsed.paragraphs, pairs, record)
     offsets = {id(c): off for c, _, off in found}
     scores = []
-    for cand, _, _ in recorded:
+    end_labels: list[int | None] = []
+    for (cand, _, _), ends in zip(recorded, options, strict=True):
         pc = positions(text, [cand.content])
         best = 0.0
+        closest: tuple[frozenset[int], frozenset[int]] | None = None
         c0, c1 = cand.cue
         for gc, frame, cue in golds:
             pcj = pc - frame
             inter = len(pcj & gc)
             if inter and any(a < c1 and c0 < b for a, b in cue):
-                best = max(best, inter / max(len(pcj), len(gc)))
+                share = inter / max(len(pcj), len(gc))
+                if share > best:
+                    best, closest = share, (gc, frame)
         scores.append(best)
+        end_labels.append(None if closest is None else _closest_end(text, cand, ends, *closest))
     top: dict[int, float] = {}
     for (_, _, group), score in zip(recorded, scores, strict=True):
         if group is not None:
             top[group] = max(top.get(group, 0.0), score)
     out = []
-    for (cand, feats, group), score in zip(recorded, scores, strict=True):
+    for (cand, feats, group), score, ends, end_label in zip(
+        recorded, scores, options, end_labels, strict=True
+    ):
         # of a cue's spans, only the one closest to the annotated content is right
         label = int(score >= 0.5 and (group is None or score >= top[group]))
         off = offsets.get(id(cand), 0)
-        out.append(Example(index, cand.content, _speaker_chars(cand, off), feats, label, group))
+        tried = ends if len(ends) > 1 else None
+        out.append(
+            Example(
+                index,
+                cand.content,
+                _speaker_chars(cand, off),
+                feats,
+                label,
+                group,
+                tried,
+                end_label if tried else None,
+            )
+        )
     return out
+
+
+def _closest_end(
+    text: str,
+    cand: Candidate,
+    ends: list[tuple[int, list[str]]],
+    gold: frozenset[int],
+    frame: frozenset[int],
+) -> int | None:
+    """Index of the end whose content overlaps `gold` best (the first of equals: the parse's
+    own end, then the nearer ones)."""
+    if len(ends) < 2:
+        return None
+    shares = []
+    for end, _ in ends:
+        pc = positions(text, [(cand.content[0], end)]) - frame
+        shares.append(len(pc & gold) / max(len(pc), len(gold)) if pc else 0.0)
+    return shares.index(max(shares))
+
+
+def fit_ends(examples: Sequence[Example]) -> dict[str, float]:
+    """Weights of the end chooser: each end tried is an example, the closest one positive."""
+    feats: list[list[str]] = []
+    labels: list[int] = []
+    for ex in examples:
+        if ex.ends is None or ex.end_label is None:
+            continue
+        for k, (_, fs) in enumerate(ex.ends):
+            feats.append(fs)
+            labels.append(int(k == ex.end_label))
+    return fit(feats, labels, l2=END_L2) if feats else {}
 
 
 def cross_validate(
@@ -102,13 +160,17 @@ def cross_validate(
     """Held-out figures for a grid of the two thresholds (the rules' candidates, the model's
     own); returns the pair with the best sum of overlap50 and end-to-end F1, and the figures."""
     probs: list[float] = [0.0] * len(examples)
+    contents = [ex.content for ex in examples]
     for fold in range(folds):
         train = [ex for ex in examples if ex.article % folds != fold and ex.feats is not None]
         weights = fit([ex.feats or [] for ex in train], [ex.label for ex in train], l2=l2)
         model = LinearModel(weights, 0.5, "cv", {})
+        end_weights = fit_ends(train)
         for k, ex in enumerate(examples):
             if ex.article % folds == fold and ex.feats is not None:
                 probs[k] = model.probability(ex.feats)
+                if ex.ends and end_weights:
+                    contents[k] = (ex.content[0], best_end(ex.ends, end_weights))
         if log:
             print(f"fold {fold + 1}/{folds} trained on {len(train)} candidates", file=sys.stderr)
     by_article: dict[int, list[int]] = {}
@@ -117,12 +179,17 @@ def cross_validate(
     by_rule = [ex.feats is None or RULE_FEATURE in ex.feats for ex in examples]
     groups = [ex.group for ex in examples]
     golds = [gold_positions(p.article.text, p.gold) for p in corpus]
-    content_at = [positions(corpus[ex.article].article.text, [ex.content]) for ex in examples]
+    content_at = [
+        positions(corpus[ex.article].article.text, [content])
+        for ex, content in zip(examples, contents, strict=True)
+    ]
     speakers_at = [
         [positions(corpus[ex.article].article.text, [s]) for s in ex.speakers] for ex in examples
     ]
 
-    def figures(rule_t: float, own_t: float) -> dict[str, dict[str, float]]:
+    plain_at = [positions(corpus[ex.article].article.text, [ex.content]) for ex in examples]
+
+    def figures(rule_t: float, own_t: float, bounds: bool = True) -> dict[str, dict[str, float]]:
         limits = [
             0.0 if ex.feats is None else rule_t if r else own_t
             for ex, r in zip(examples, by_rule, strict=True)
@@ -142,10 +209,11 @@ def cross_validate(
                 ex = examples[k]
                 spans: list[tuple[int, int] | None] = list(ex.speakers) or [None]
                 sets: list[frozenset[int] | None] = list(speakers_at[k]) or [None]
+                content = contents[k] if bounds else ex.content
                 for span, at in zip(spans, sets, strict=True):
-                    if (ex.content, span) not in seen:
-                        seen.add((ex.content, span))
-                        preds.append((content_at[k], at))
+                    if (content, span) not in seen:
+                        seen.add((content, span))
+                        preds.append((content_at[k] if bounds else plain_at[k], at))
             tally.add_positions(golds[a], preds)
         return tally.figures()
 
@@ -155,7 +223,8 @@ def cross_validate(
         "rule_threshold": best[0],
         "threshold": best[1],
         "figures": table[best],
-        "rules_alone": figures(0.0, 2.0),
+        "without_bounds": figures(*best, bounds=False),
+        "rules_alone": figures(0.0, 2.0, bounds=False),
     }
     return best, report
 
@@ -179,6 +248,7 @@ def train(
         print(json.dumps(report, indent=1), file=sys.stderr)
     usable = [ex for ex in examples if ex.feats is not None]
     weights = fit([ex.feats or [] for ex in usable], [ex.label for ex in usable], l2=l2)
+    end_weights = fit_ends(usable)
     meta: dict[str, object] = {
         "articles": len(corpus),
         "candidates": len(usable),
@@ -187,7 +257,7 @@ def train(
         "folds": n_folds,
         "cross_validation": report,
     }
-    return LinearModel(weights, threshold, version, meta, rule_threshold)
+    return LinearModel(weights, threshold, version, meta, rule_threshold, end_weights)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
