@@ -24,6 +24,7 @@ pytest.importorskip("duckdb")
 from typer.testing import CliRunner  # noqa: E402
 
 from factcli.cli import app  # noqa: E402
+from factcli.errors import FactcliError  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -224,6 +225,8 @@ def check_band_keys(path: Path) -> int:
     held: dict[int, set[int]] = {}
     for key, statement_id in con.execute("SELECT key, statement_id FROM quote_keys"):
         held.setdefault(statement_id, set()).add(key)
+    lists = con.execute("SELECT statement_id, keys FROM quote_key_lists")
+    assert {sid: set(json.loads(keys)) for sid, keys in lists} == held
     firsts = con.execute(
         "SELECT id, actor_id, content FROM statements"
         " WHERE id IN (SELECT quote_id FROM statement_quotes)"
@@ -386,6 +389,37 @@ def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path,
     con.close()
     load(built, db)
     assert dump(db) == dump(ingested)
+
+
+def test_load_stops_when_another_writer_gets_in(built: Path, tmp_path: Path):
+    """The reading thread numbers rows ahead of the writer: a write by anyone else between two
+    months would shift them, so the load stops with one line, and loading again finishes."""
+    from factcli.dataset.load import load
+
+    db = tmp_path / "shared.db"
+    calls = 0
+
+    def intrude() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            con = sqlite3.connect(db)
+            con.execute(
+                "INSERT INTO articles (sha256, source, text, ingested_at)"
+                " VALUES ('x', 'other.txt', 'Another text.', 'now')"
+            )
+            con.commit()
+            con.close()
+        return False
+
+    with pytest.raises(FactcliError, match="written to during the load"):
+        load(built, db, should_stop=intrude)
+    report = load(built, db)
+    assert report.bulk and report.skipped > 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM articles").fetchone() == (246,)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone() == (0,)
+    con.close()
 
 
 def test_load_into_a_database_holding_other_articles_matches_as_ingest(

@@ -524,3 +524,45 @@ def test_save_extractions_keeps_each_article_whole(db: sqlite_utils.Database) ->
     assert count(db, "articles") == 2
     assert count(db, "statements") == before + len(extraction_two().statements)
     assert counts(db) == counted(db)
+
+
+def keys_by_statement(db: sqlite_utils.Database) -> tuple[list[Any], list[Any]]:
+    """(statement, key) pairs of `quote_keys` and of the JSON arrays of `quote_key_lists`."""
+    table = sorted(db.execute("SELECT statement_id, key FROM quote_keys").fetchall())
+    rows = db.execute("SELECT statement_id, keys FROM quote_key_lists")
+    return table, sorted((sid, key) for sid, keys in rows for key in json.loads(keys))
+
+
+def test_quote_keys_are_listed_by_statement_and_go_with_their_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m012 lists each quote's band keys by statement and drops the `statement_id` index of
+    `quote_keys`; deleting or replacing an article still takes its keys along."""
+    import factcli.store.connection as connection
+    from factcli.store.migrations import m012_quote_band_keys
+
+    before = migrations_module.MIGRATIONS.index(m012_quote_band_keys)
+    path = tmp_path / "f.db"
+    monkeypatch.setattr(connection, "MIGRATIONS", migrations_module.MIGRATIONS[:before])
+    monkeypatch.setattr(connection, "latest_version", lambda: before)
+    old = open_db(path, create=True)
+    save_extraction(old, extraction_one())
+    save_extraction(old, extraction_two())
+    stored = sorted(old.execute("SELECT statement_id, key FROM quote_keys").fetchall())
+    old.close()
+    monkeypatch.undo()
+    db = open_db(path, create=False)
+    assert len({sid for sid, _ in stored}) >= 3
+    assert keys_by_statement(db) == (stored, stored)
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "idx_quote_keys_statement" not in indexes
+    two = {r[0] for r in db.execute("SELECT s.id FROM statements s WHERE s.article_id = 2")}
+    save_extraction(db, extraction_one(), replace=True)
+    table, rows = keys_by_statement(db)
+    assert table == rows and {sid for sid, _ in table} & two
+    assert len(table) == len(stored)  # the replaced article's old keys went, its new ones came
+    with transaction(db):
+        db.execute("DELETE FROM articles WHERE id = 2")
+    table, rows = keys_by_statement(db)
+    assert table == rows and not {sid for sid, _ in table} & two
+    db.close()

@@ -104,7 +104,9 @@ def load(
             _bulk_pragmas(db, on=True)
             _begin_bulk(db, dataset, mark)
         try:
-            for month in months:
+            if report.bulk:
+                _bulk_load(db, db_path, dataset, months, report, on_partition, should_stop)
+            for month in [] if report.bulk else months:
                 if should_stop is not None and should_stop():
                     report.interrupted = True
                     break
@@ -132,6 +134,12 @@ BULK_CACHE_KB = 128 * 1024
 index builds at the end stay in memory (the loader's peak stays far below 600 MB)."""
 
 
+SORT_CACHE_KB = 16 * 1024
+"""The page cache while the band keys are sorted into `quote_keys`: SQLite sorts in memory up
+to the cache's size, and one sort of millions of rows in a large cache is slower than sorted
+runs of this size merged."""
+
+
 def _bulk_pragmas(db: Database, on: bool) -> None:
     """During a bulk load, no foreign-key look-up per row (the rows come from one consistent
     dataset) and no fsync per transaction: with WAL, a killed loader still leaves the last
@@ -141,6 +149,7 @@ def _bulk_pragmas(db: Database, on: bool) -> None:
         db.execute("PRAGMA foreign_keys = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
+        db.execute("PRAGMA secure_delete = OFF")
     else:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
@@ -181,19 +190,21 @@ def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
                 "INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)",
                 [(k, r["actor_id"]) for r in rows for k in r["keys"] or []],
             )
+        db.execute(f"CREATE TABLE IF NOT EXISTS {QUOTE_KEYS_FROM} (statement_id INTEGER NOT NULL)")
         db.execute(
-            f"CREATE TABLE IF NOT EXISTS {PENDING_KEYS}"
-            " (statement_id INTEGER NOT NULL, keys TEXT NOT NULL)"
+            f"INSERT INTO {QUOTE_KEYS_FROM} (statement_id)"
+            f" SELECT COALESCE(MAX(id), 0) + 1 FROM statements"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {QUOTE_KEYS_FROM})"
         )
 
 
-PENDING_KEYS = "pending_quote_keys"
-"""A work table of a bulk load: each quote's band keys as one JSON array, appended as they
-come, then spread into `quote_keys` sorted once at the end. Inserted one by one, random
-64-bit keys would touch every page of `quote_keys` in every transaction (a third of a load's
-time at 100,000 statements, and more as the table outgrows the page cache); one row per
-quote rather than per key spares Python seven rows in eight. A load killed outright leaves
-it behind; the next `load` moves it."""
+QUOTE_KEYS_FROM = "bulk_quote_keys_from"
+"""A work table of a bulk load: the first statement it stores. A quote's band keys go into
+`quote_key_lists` as they come (one JSON array per quote, appended in statement order), and
+are spread into `quote_keys` sorted once at the end, for every list from that statement on.
+Inserted one by one, random 64-bit keys would touch every page of `quote_keys` in every
+transaction (a third of a load's time at 100,000 statements, and more as the table outgrows
+the page cache). A load killed outright leaves the table behind; the next `load` finishes."""
 
 
 DEFERRED_INDEXES = (
@@ -202,7 +213,6 @@ DEFERRED_INDEXES = (
     "idx_statements_kind",
     "idx_statement_topics_topic",
     "idx_article_topics_topic",
-    "idx_quote_keys_statement",
     "idx_statement_quotes_quote",
     "idx_articles_published",
     "idx_articles_outlet",
@@ -242,8 +252,15 @@ _RECOUNT = (
     " salient_count = (SELECT COUNT(*) FROM article_topics at"
     " WHERE at.topic_id = topics.id AND at.salient)",
     "UPDATE topics SET score = salient_count * specificity",
-    *TOPIC_PERIODS_REBUILD,
+    *(sql for sql in TOPIC_PERIODS_REBUILD if "topic_months" not in sql),
+    "DELETE FROM topic_months",
+    "INSERT INTO topic_months (month, topic_id, articles, salient, statements)"
+    " SELECT substr(day, 1, 7), topic_id, SUM(articles), SUM(salient), SUM(statements)"
+    " FROM topic_days GROUP BY 1, 2",
 )
+"""The per-topic counts the triggers keep, computed once after a bulk load; a month's counts
+are the sums of its days' (an article has one date), which spares a second pass over every
+statement's topics."""
 
 
 def _defer_schema(db: Database) -> None:
@@ -270,18 +287,23 @@ def finish(db: Database) -> None:
     deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
     pending = db.execute("SELECT COUNT(*) FROM deferred_quotes").fetchone()[0]
     keys = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [PENDING_KEYS]
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [QUOTE_KEYS_FROM]
     ).fetchone()
     if not deferred and not pending and not keys:
         return
     with transaction(db):
         if keys:
+            # sorted in runs of a few MB: a third less CPU than one sort in a large page cache
+            cache = db.execute("PRAGMA cache_size").fetchone()[0]
+            db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
             db.execute(
                 "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
-                f" SELECT j.value, p.statement_id FROM {PENDING_KEYS} p, json_each(p.keys) j"
+                " SELECT j.value, q.statement_id FROM quote_key_lists q, json_each(q.keys) j"
+                f" WHERE q.statement_id >= (SELECT MIN(statement_id) FROM {QUOTE_KEYS_FROM})"
                 " ORDER BY 1, 2"
             )
-            db.execute(f"DROP TABLE {PENDING_KEYS}")
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
+            db.execute(f"DROP TABLE {QUOTE_KEYS_FROM}")
         indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
         triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
         for _, sql in indexes:
@@ -370,7 +392,7 @@ def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], 
     carry: list[dict[str, Any]] = []
     at = 0
     for batch in articles.iter_batches(batch_size=BATCH_ARTICLES):
-        rows = batch.to_pylist()
+        rows = _rows(batch)
         last = rows[-1]["order"]
         by_sha: dict[str, list[dict[str, Any]]] = {r["sha256"]: [] for r in rows}
         while True:
@@ -383,8 +405,15 @@ def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], 
             nxt = next(st_iter, None)
             if nxt is None:
                 break
-            carry, at = nxt.to_pylist(), 0
+            carry, at = _rows(nxt), 0
         yield rows, by_sha
+
+
+def _rows(batch: Any) -> list[dict[str, Any]]:
+    """A record batch as dicts, column by column (a fifth faster than `to_pylist`)."""
+    names = batch.schema.names
+    columns = [c.to_pylist() for c in batch.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _lookup(
@@ -404,43 +433,200 @@ def _lookup(
 
 
 def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport) -> None:
+    """Into a database holding other articles: each article through the store's writer."""
     from factcli.store import save_extractions, transaction
 
     with transaction(db):
         for articles, statements in _batches(dataset, month):
-            shas = [a["sha256"] for a in articles]
-            marks = ",".join("?" * len(shas))
-            stored = {
-                r[0]
-                for r in db.execute(f"SELECT sha256 FROM articles WHERE sha256 IN ({marks})", shas)
-            }
-            todo = [a for a in articles if a["sha256"] not in stored]
+            todo = _unstored(db.conn, articles)
             report.skipped += len(articles) - len(todo)
             if not todo:
                 continue
-            if report.bulk:
-                _bulk_insert(db, dataset, month, todo, statements)
-            else:
-                extractions = [schema.to_extraction(a, statements[a["sha256"]]) for a in todo]
-                for result in save_extractions(db, extractions):
-                    if isinstance(result, Exception):
-                        raise result
+            extractions = [schema.to_extraction(a, statements[a["sha256"]]) for a in todo]
+            for result in save_extractions(db, extractions):
+                if isinstance(result, Exception):
+                    raise result
             report.articles += len(todo)
             report.statements += sum(len(statements[a["sha256"]]) for a in todo)
 
 
-def _bulk_insert(
+def _unstored(conn: sqlite3.Connection, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The articles of a batch whose text hash is not stored yet."""
+    shas = [a["sha256"] for a in articles]
+    marks = ",".join("?" * len(shas))
+    stored = {
+        r[0] for r in conn.execute(f"SELECT sha256 FROM articles WHERE sha256 IN ({marks})", shas)
+    }
+    return [a for a in articles if a["sha256"] not in stored]
+
+
+READ_AHEAD = 2
+"""Prepared batches waiting for the writer: enough to keep both threads busy, few enough that
+memory stays flat."""
+
+
+@dataclass
+class _Prepared:
+    """One batch of a bulk load, ready to insert: every row but those that need the database
+    (topic ids, quotes first said in an earlier batch)."""
+
+    month: str
+    skipped: int
+    first_ids: tuple[int, int, int]
+    articles: list[tuple[Any, ...]]
+    sentences: list[tuple[Any, ...]]
+    actors: list[tuple[Any, ...]]
+    statements: list[tuple[Any, ...]]
+    topics: list[tuple[int, list[tuple[str, str, float, bool, int]], list[tuple[int, str, str]]]]
+    quotes: list[tuple[int, int]]
+    key_lists: list[tuple[int, str]]
+    deferred: list[tuple[int, str, int]]
+
+
+class _MonthEnd:
+    def __init__(self, month: str) -> None:
+        self.month = month
+
+
+class _ReaderFailed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _bulk_load(
     db: Database,
+    db_path: Path,
+    dataset: Path,
+    months: list[str],
+    report: LoadReport,
+    on_partition: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Two threads: one reads the Parquet files and builds the rows (Python), the other inserts
+    them (SQLite, which lets go of the interpreter lock while it works), so on two cores the
+    reading costs no wall-clock time. One transaction per month, as the reader marks them."""
+    import queue
+    import threading
+
+    from factcli.store import transaction
+    from factcli.store.writer import _next_id
+
+    ids = tuple(_next_id(db.conn, t) for t in ("articles", "sentences", "statements"))
+    prepared: queue.Queue[_Prepared | _MonthEnd | _ReaderFailed | None] = queue.Queue(READ_AHEAD)
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=_read_ahead,
+        args=(dataset, db_path, months, ids, prepared, stop),
+        name="factcli-load-reader",
+        daemon=True,
+    )
+    reader.start()
+
+    def take() -> _Prepared | _MonthEnd | None:
+        item = prepared.get()
+        if isinstance(item, _ReaderFailed):
+            raise item.error
+        return item
+
+    topic_ids: dict[str, int] = {}
+    try:
+        item = take()
+        while item is not None:
+            month = item.month
+            if should_stop is not None and should_stop():
+                report.interrupted = True
+                return
+            with transaction(db):
+                while isinstance(item, _Prepared):
+                    _write(db, item, topic_ids)
+                    report.skipped += item.skipped
+                    report.articles += len(item.articles)
+                    report.statements += len(item.statements)
+                    item = take()
+            report.partitions += 1
+            if on_partition:
+                on_partition(month)
+            item = take()
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                prepared.get_nowait()
+            except queue.Empty:
+                reader.join(0.05)
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand back what the reading thread freed before the index and full-text builds, where
+    the loader's memory peaks: glibc keeps a thread's freed heap, Arrow its pool's. Best
+    effort (another libc)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
+def _read_ahead(
+    dataset: Path,
+    db_path: Path,
+    months: list[str],
+    ids: tuple[int, int, int],
+    out: Any,
+    stop: Any,
+) -> None:
+    """The reading thread: every month's batches in order, each followed by the month's end;
+    None when done; an error is handed to the writer, which raises it."""
+    import queue
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    # its own read-only connection: which articles a previous load stored is committed data
+    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    next_ids = list(ids)
+    try:
+        for month in months:
+            for articles, statements in _batches(dataset, month):
+                todo = _unstored(conn, articles)
+                batch = _prepare(dataset, month, todo, statements, next_ids)
+                batch.skipped = len(articles) - len(todo)
+                if not put(batch):
+                    return
+            if not put(_MonthEnd(month)):
+                return
+        put(None)
+    except BaseException as exc:  # handed over whole, KeyboardInterrupt included
+        put(_ReaderFailed(exc))
+    finally:
+        conn.close()
+
+
+def _prepare(
     dataset: Path,
     month: str,
     articles: list[dict[str, Any]],
     statements: dict[str, list[dict[str, Any]]],
-) -> None:
-    """Rows as the store's writer makes them, with the reduce step's actors and quotes."""
+    next_ids: list[int],
+) -> _Prepared:
+    """Rows as the store's writer makes them, with the reduce step's actors and quotes; ids
+    are counted on from `next_ids` (updated), which the writer checks against the database."""
     from factcli.store import quotes
-    from factcli.store.writer import _next_id, _topic_id
 
-    conn = db.conn
+    batch = _Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]), *([] for _ in range(8)))
+    if not articles:
+        return batch
     first, last = articles[0]["order"], articles[-1]["order"]
     found = _lookup(
         dataset, "actor_mentions", month, first, last, ["sha256", "name_key", "actor_id"]
@@ -466,14 +652,9 @@ def _bulk_insert(
         )
     }
     now = _now()
-    article_id = _next_id(conn, "articles")
-    sentence_id = _next_id(conn, "sentences")
-    statement_id = _next_id(conn, "statements")
-    topic_cache: dict[str, int] = {}
-    article_rows, sentence_rows, statement_rows = [], [], []
-    link_rows, article_topic_rows, actor_rows = [], [], []
-    quote_rows: list[tuple[int, int, int, list[int] | None]] = []
-    deferred: list[tuple[int, str, int]] = []
+    article_id, sentence_id, statement_id = next_ids
+    article_rows, sentence_rows, statement_rows = batch.articles, batch.sentences, batch.statements
+    actor_rows, quote_rows = batch.actors, batch.quotes
     for a in articles:
         text = a["text"]
         sha = a["sha256"]
@@ -497,7 +678,8 @@ def _bulk_insert(
             )
         )
         first_sentence = sentence_id
-        for index, s in enumerate(a["sentences"] or []):
+        sentences = a["sentences"] or []
+        for index, s in enumerate(sentences):
             sentence_rows.append(
                 (
                     sentence_id,
@@ -525,16 +707,17 @@ def _bulk_insert(
         anonymous = {
             sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"
         }
-        topic_counts: dict[int, int] = {}
-        salient: set[int] = set()
-        for t in a["topics"] or []:
-            tid = _topic_id(
-                db, topic_cache, t["name"], t["kind"], t["specificity"], bool(t["salient"])
+        links: list[tuple[int, str, str]] = []
+        batch.topics.append(
+            (
+                article_id,
+                [
+                    (t["name"], t["kind"], t["specificity"], bool(t["salient"]), t["count"])
+                    for t in a["topics"] or []
+                ],
+                links,
             )
-            topic_counts[tid] = topic_counts.get(tid, 0) + t["count"]
-            if t["salient"]:
-                salient.add(tid)
-        statement_topic_counts: dict[int, int] = {}
+        )
         first_statement = statement_id
         for r in statements.get(sha, []):
             key = r["speaker_key"]
@@ -545,7 +728,7 @@ def _bulk_insert(
                     statement_id,
                     article_id,
                     first_sentence + r["sentence_index"]
-                    if r["sentence_index"] < len(a["sentences"] or [])
+                    if r["sentence_index"] < len(sentences)
                     else None,
                     actor_id,
                     r["speaker_mention"],
@@ -564,42 +747,77 @@ def _bulk_insert(
                     source.get("organisation") if source else None,
                 )
             )
-            linked: set[int] = set()
+            linked: set[str] = set()
             for name in r["topics"] or []:
-                tid = topic_cache.get(name.casefold()) or _topic_id(db, topic_cache, name, None)
-                if tid in linked:
-                    continue
-                linked.add(tid)
-                link_rows.append((statement_id, tid))
-                statement_topic_counts[tid] = statement_topic_counts.get(tid, 0) + 1
+                folded = name.casefold()
+                if folded not in linked:
+                    linked.add(folded)
+                    links.append((statement_id, folded, name))
             if actor_id is not None:
                 quote_sha, quote_index, keys = groups[(sha, r["statement_index"])]
-                if quote_sha == sha:
-                    quote_rows.append((statement_id, first_statement + quote_index, actor_id, keys))
+                if quote_sha != sha:
+                    batch.deferred.append((statement_id, quote_sha, quote_index))
                 else:
-                    deferred.append((statement_id, quote_sha, quote_index))
+                    quote_id = first_statement + quote_index
+                    quote_rows.append((statement_id, quote_id))
+                    if quote_id == statement_id:
+                        if keys is None:
+                            keys = quotes.band_keys(actor_id, r["content"])
+                        batch.key_lists.append((statement_id, quotes.json_keys(sorted(set(keys)))))
             statement_id += 1
-        for tid, n in statement_topic_counts.items():
+        article_id += 1
+    next_ids[:] = [article_id, sentence_id, statement_id]
+    return batch
+
+
+def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
+    """Insert one prepared batch, inside the month's transaction; topic ids are looked up or
+    created here, in the order the store's writer would (`topic_ids` is kept across batches)."""
+    from factcli.store.writer import _next_id, _topic_id
+
+    conn = db.conn
+    if not batch.articles:
+        return
+    now = tuple(_next_id(conn, t) for t in ("articles", "sentences", "statements"))
+    if now != batch.first_ids:
+        raise FactcliError(
+            "the database was written to during the load; run factcli load again to finish"
+        )
+    link_rows: list[tuple[int, int]] = []
+    article_topic_rows: list[tuple[int, int, int, int]] = []
+    for article_id, topics, links in batch.topics:
+        topic_counts: dict[int, int] = {}
+        salient: set[int] = set()
+        for name, kind, specificity, is_salient, count in topics:
+            tid = _topic_id(db, topic_ids, name, kind, specificity, is_salient)
+            topic_counts[tid] = topic_counts.get(tid, 0) + count
+            if is_salient:
+                salient.add(tid)
+        statement_counts: dict[int, int] = {}
+        for statement_id, folded, name in links:
+            tid = topic_ids.get(folded) or _topic_id(db, topic_ids, name, None)
+            link_rows.append((statement_id, tid))
+            statement_counts[tid] = statement_counts.get(tid, 0) + 1
+        for tid, n in statement_counts.items():
             topic_counts[tid] = max(topic_counts.get(tid, 0), n)
         article_topic_rows += [
             (article_id, tid, n, int(tid in salient)) for tid, n in topic_counts.items()
         ]
-        article_id += 1
     conn.executemany(
         "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
         " ingested_at, outlet, url, author, extractor, model_version, spacy_pipeline,"
         " published_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        article_rows,
+        batch.articles,
     )
     conn.executemany(
         'INSERT INTO sentences (id, article_id, idx, paragraph, start, "end", text)'
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        sentence_rows,
+        batch.sentences,
     )
     conn.executemany(
         "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
         " VALUES (?, ?, ?, ?, ?)",
-        actor_rows,
+        batch.actors,
     )
     conn.executemany(
         "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
@@ -607,7 +825,7 @@ def _bulk_insert(
         " content, content_start, content_end, anonymous_source, anonymous_description,"
         " anonymous_organisation)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        statement_rows,
+        batch.statements,
     )
     conn.executemany(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
@@ -618,23 +836,13 @@ def _bulk_insert(
     )
     conn.executemany(
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
-        [(sid, quote_id) for sid, quote_id, _, _ in quote_rows],
+        batch.quotes,
     )
     conn.executemany(
-        f"INSERT INTO {PENDING_KEYS} (statement_id, keys) VALUES (?, ?)",
-        [
-            (
-                sid,
-                "["
-                + ",".join(
-                    map(str, keys if keys is not None else _band_keys(db, sid, actor_id, quotes))
-                )
-                + "]",
-            )
-            for sid, quote_id, actor_id, keys in quote_rows
-            if quote_id == sid
-        ],
+        "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys) VALUES (?, ?)",
+        batch.key_lists,
     )
+    deferred = batch.deferred
     firsts = _first_statements(db, sorted({quote_sha for _, quote_sha, _ in deferred}))
     conn.executemany(
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
@@ -663,11 +871,6 @@ def _first_statements(db: Database, shas: list[str]) -> dict[str, int]:
         ):
             found[sha] = int(first)
     return found
-
-
-def _band_keys(db: Database, statement_id: int, actor_id: int, quotes: Any) -> list[int]:
-    content = db.execute("SELECT content FROM statements WHERE id = ?", [statement_id]).fetchone()
-    return list(quotes.band_keys(actor_id, content[0]))
 
 
 def _now() -> str:

@@ -753,3 +753,57 @@ STATS_COUNTS_REBUILD = (
             COUNT(*) FROM articles GROUP BY extractor, model_version, spacy_pipeline""",
 )
 """Every count of `stats_counts` from the stored rows (the migration; the end of a bulk load)."""
+
+
+QUOTE_KEYS_DELETE_TRIGGER = """CREATE TRIGGER quote_key_lists_ad AFTER DELETE ON quote_key_lists
+    BEGIN
+        DELETE FROM quote_keys WHERE statement_id = OLD.statement_id
+            AND key IN (SELECT value FROM json_each(OLD.keys));
+    END"""
+
+
+@migration
+def m012_quote_band_keys(db: Database) -> None:
+    """A quote's band keys are kept twice: by statement in ``quote_key_lists`` (one JSON array
+    per quote's first statement, a row deleted with its statement) and by key in
+    ``quote_keys``, which loses its ``statement_id`` index and foreign key: a trigger on
+    ``quote_key_lists`` deletes them by key. A bulk load appends each list as it comes and
+    fills ``quote_keys`` in key order once at the end, with no second index to sort (that index
+    cost as much as the table). An unfinished bulk load's work table of keys is moved over."""
+    _execute_each(
+        db,
+        """
+        CREATE TABLE quote_key_lists (
+            statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+            keys TEXT NOT NULL
+        );
+        INSERT INTO quote_key_lists (statement_id, keys)
+            SELECT statement_id, json_group_array(key) FROM quote_keys
+            GROUP BY statement_id ORDER BY statement_id;
+        CREATE TABLE quote_keys_by_key (
+            key INTEGER NOT NULL,
+            statement_id INTEGER NOT NULL,
+            PRIMARY KEY (key, statement_id)
+        ) WITHOUT ROWID;
+        INSERT INTO quote_keys_by_key (key, statement_id)
+            SELECT key, statement_id FROM quote_keys ORDER BY key, statement_id;
+        DROP TABLE quote_keys;
+        ALTER TABLE quote_keys_by_key RENAME TO quote_keys;
+        DELETE FROM deferred_schema WHERE name = 'idx_quote_keys_statement'
+        """,
+    )
+    pending = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pending_quote_keys'"
+    ).fetchone()
+    if pending:
+        db.execute(
+            "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys)"
+            " SELECT statement_id, keys FROM pending_quote_keys"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
+            " SELECT j.value, p.statement_id FROM pending_quote_keys p, json_each(p.keys) j"
+            " ORDER BY 1, 2"
+        )
+        db.execute("DROP TABLE pending_quote_keys")
+    db.execute(QUOTE_KEYS_DELETE_TRIGGER)

@@ -5,7 +5,8 @@ becomes "tariffs", curly quotes become straight ones. Each statement with a spea
 quote id: the id of the earliest stored statement it nearly repeats, or its own.
 
 Candidates come from MinHash locality-sensitive hashing over word pairs: the first statement of
-each quote stores a few band keys (each mixed with the speaker's id), and a new statement is
+each quote stores a few band keys (each mixed with the speaker's id; `quote_keys` finds them by
+key, `quote_key_lists` by statement), and a new statement is
 compared with rapidfuzz only to the first statements that share a key with it. Later copies
 store no keys, so a quote carried by thousands of articles still costs a handful of indexed
 look-ups and comparisons, however large the archive.
@@ -115,16 +116,42 @@ def assign(db: Database, statement_id: int, actor_id: int | None, content: str) 
 
 def record_quote(db: Database, statement_id: int, quote_id: int, keys: Iterable[int]) -> None:
     """Store the quote a statement belongs to; only a quote's first statement keeps its band
-    keys (`keys`, ignored otherwise), so a much-copied quote costs the same as a rare one."""
+    keys (`keys`, ignored otherwise), so a much-copied quote costs the same as a rare one.
+
+    The keys go into `quote_keys` (found by key) and, as one list, into `quote_key_lists`
+    (found by statement), whose delete trigger takes them out of `quote_keys` (see m012)."""
     db.execute(
         "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
         [statement_id, quote_id],
     )
+    lists = _keys_listed(db)
+    if lists:
+        db.execute("DELETE FROM quote_key_lists WHERE statement_id = ?", [statement_id])
     if quote_id == statement_id:
+        stored = sorted(set(keys))
+        if lists:
+            db.execute(
+                "INSERT INTO quote_key_lists (statement_id, keys) VALUES (?, ?)",
+                [statement_id, json_keys(stored)],
+            )
         db.conn.executemany(
             "INSERT OR IGNORE INTO quote_keys (key, statement_id) VALUES (?, ?)",
-            [(key, statement_id) for key in keys],
+            [(key, statement_id) for key in stored],
         )
+
+
+def _keys_listed(db: Database) -> bool:
+    """Whether `quote_key_lists` exists: not yet while an older database is brought forward by
+    migrations that group its quotes before m012 adds it."""
+    from factcli.store.migrations import MIGRATIONS, m012_quote_band_keys
+
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    return bool(version >= MIGRATIONS.index(m012_quote_band_keys) + 1)
+
+
+def json_keys(keys: Iterable[int]) -> str:
+    """Band keys as the JSON array `quote_key_lists.keys` holds."""
+    return "[" + ",".join(map(str, keys)) + "]"
 
 
 def regroup(db: Database, statement_ids: Iterable[int]) -> None:
@@ -133,7 +160,10 @@ def regroup(db: Database, statement_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM quote_keys WHERE statement_id IN ({marks})", chunk)
+        if _keys_listed(db):  # their band keys go with them (a trigger)
+            db.execute(f"DELETE FROM quote_key_lists WHERE statement_id IN ({marks})", chunk)
+        else:
+            db.execute(f"DELETE FROM quote_keys WHERE statement_id IN ({marks})", chunk)
         db.execute(f"DELETE FROM statement_quotes WHERE statement_id IN ({marks})", chunk)
     for statement_id in ids:
         row = db.execute(

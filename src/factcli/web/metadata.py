@@ -13,6 +13,7 @@ INTERNAL_TABLES = (
     "actor_keys",
     "actor_rules",
     "quote_keys",
+    "quote_key_lists",
     "statement_quotes",
     "article_actors",
     "statement_topics",
