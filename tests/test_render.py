@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from builders import build_db
 
-from factcli import layout, render
+from factcli import layout, render, writers
 from factcli.queries import actors as actor_queries
 from factcli.queries import articles as article_queries
 from factcli.queries import sentences as sentence_queries
@@ -32,7 +32,7 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]
 
 def written(rows: list[dict[str, Any]], fmt: str, **kwargs: Any) -> str:
     out = io.StringIO()
-    render.write_records(rows, fmt, out, **kwargs)
+    writers.write_records(rows, fmt, out, **kwargs)
     return out.getvalue()
 
 

@@ -9,25 +9,11 @@ rich's start-up cost. Cell text is shown as written, never read as markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from factcli.layout import Group, Screen, Table, Text
 from factcli.layout import Renderable as RenderableType
 from factcli.output_formats import Format as Format
-
-if TYPE_CHECKING:
-    from factcli.writers import write_records as write_records
-
-
-def __getattr__(name: str) -> Any:
-    """`write_records` (JSON, JSON Lines, CSV) is still reachable here, but a table does not
-    import json and csv to print."""
-    if name == "write_records":
-        from factcli.writers import write_records
-
-        return write_records
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 MATCH_STYLE = "bold reverse"
 
