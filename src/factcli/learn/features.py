@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from factcli.attribution import lexicon as lx
 from factcli.attribution.rules import (
+    QUOTE_CHARS,
     Candidate,
     ParagraphRules,
-    is_quote_token,
     lemma,
     subject_heads,
     trim_tokens,
@@ -156,15 +156,65 @@ def variants(tok: Token, rules: ParagraphRules) -> list[tuple[str, int, int]]:
     return out
 
 
+class CueFacts:
+    """What a cue token's candidates share, worked out once per token instead of once per
+    candidate: whether it sits inside a quotation, has a clause complement, its cue span, its
+    speakers, and its features that do not depend on the content."""
+
+    __slots__ = ("tok", "rules", "in_quote", "has_ccomp", "_cue_span", "_speakers", "parts")
+
+    def __init__(self, tok: Token, rules: ParagraphRules) -> None:
+        self.tok = tok
+        self.rules = rules
+        self.in_quote = rules.inside_quote(tok) is not None
+        self.has_ccomp = any(c.dep_ == "ccomp" for c in tok.children)
+        self._cue_span: tuple[int, int] | None = None
+        self._speakers: list[Token] | None = None
+        self.parts: tuple[str, str, list[str], list[str], list[str]] | None = None
+
+    @property
+    def cue_span(self) -> tuple[int, int]:
+        if self._cue_span is None:
+            self._cue_span = self.rules.cue_span(self.tok)
+        return self._cue_span
+
+    @property
+    def speakers(self) -> list[Token]:
+        """The speaker heads the model reads off the parse for this cue."""
+        if self._speakers is None:
+            tok = self.tok
+            heads: list[Token] = []
+            if tok.pos_ == "NOUN":
+                heads = [c for c in tok.children if c.dep_ == "poss"]
+                if not heads and tok.dep_ == "dobj" and tok.head.pos_ == "VERB":
+                    heads, _ = subject_heads(tok.head)  # "raised questions about …"
+            elif tok.pos_ == "ADJ" and tok.dep_ != "ROOT":
+                heads, _ = subject_heads(tok.head)  # "she is worried about …"
+            else:
+                heads, _ = subject_heads(tok)
+            if not heads:
+                heads = _fallback_speakers(tok)
+            self._speakers = heads
+        return self._speakers
+
+
 def build_candidate(
-    tok: Token, rules: ParagraphRules, start: int, end: int, bounds: bool = False
+    tok: Token,
+    rules: ParagraphRules,
+    start: int,
+    end: int,
+    bounds: bool = False,
+    facts: CueFacts | None = None,
 ) -> Candidate | None:
     """The candidate of cue `tok` and the content tokens [start, end), cleaned the way the
-    rules clean theirs, with the speaker the model reads off the parse."""
-    if rules.inside_quote(tok) and not bounds:
+    rules clean theirs, with the speaker the model reads off the parse. `facts`: the token's
+    `CueFacts`, when several candidates of one token are built."""
+    if facts is None:
+        facts = CueFacts(tok, rules)
+    if facts.in_quote and not bounds:
         return None
     doc = rules.doc
-    if not any(c.dep_ == "ccomp" for c in tok.children):
+    if not facts.has_ccomp:
         end = trim_trailing_time(doc, start, end)
     start, end = rules._snap_to_quotes(start, end)
     trimmed = trim_tokens(doc, start, end)
@@ -173,24 +223,14 @@ def build_candidate(
     start, end = trimmed
     if start <= tok.i < end:
         return None
-    heads: list[Token] = []
-    if tok.pos_ == "NOUN":
-        heads = [c for c in tok.children if c.dep_ == "poss"]
-        if not heads and tok.dep_ == "dobj" and tok.head.pos_ == "VERB":
-            heads, _ = subject_heads(tok.head)  # "raised questions about …"
-    elif tok.pos_ == "ADJ" and tok.dep_ != "ROOT":
-        heads, _ = subject_heads(tok.head)  # "she is worried about …"
-    else:
-        heads, _ = subject_heads(tok)
-    if not heads:
-        heads = _fallback_speakers(tok)
+    heads = facts.speakers
     if any(start <= h.i < end for h in heads):
         heads = []
     content = rules.abs_span(start, end)
     kind = "indirect"
     if any(q.start >= content[0] and q.end <= content[1] for q in rules.quotes):
         kind = "mixed"
-    return Candidate(kind, rules.cue_span(tok), content, heads, tok)  # type: ignore[arg-type]
+    return Candidate(kind, facts.cue_span, content, list(heads), tok)  # type: ignore[arg-type]
 
 
 def _fallback_speakers(tok: Token) -> list[Token]:
@@ -221,13 +261,24 @@ def _fallback_speakers(tok: Token) -> list[Token]:
     return []
 
 
-def token_candidates(tok: Token, rules: ParagraphRules) -> list[tuple[Candidate, str]]:
+def token_candidates(
+    tok: Token, rules: ParagraphRules, memo: ParagraphMemo | None = None
+) -> list[tuple[Candidate, str]]:
     """The candidates of a token the rules left alone, one per distinct content, and how each
-    content was found."""
+    content was found. A span proposed twice is built once: the same span gives the same
+    candidate, which the first proposal keeps."""
     out: list[tuple[Candidate, str]] = []
     seen: set[tuple[int, int]] = set()
+    tried: set[tuple[int, int, bool]] = set()
+    facts: CueFacts | None = None
     for how, start, end in variants(tok, rules):
-        cand = build_candidate(tok, rules, start, end, how == "bounds")
+        key = (start, end, how == "bounds")
+        if key in tried:
+            continue
+        tried.add(key)
+        if facts is None:
+            facts = memo.cue(tok) if memo is not None else CueFacts(tok, rules)
+        cand = build_candidate(tok, rules, start, end, key[2], facts)
         if cand is not None and cand.content not in seen:
             seen.add(cand.content)
             out.append((cand, how))
@@ -251,14 +302,104 @@ def _bucket(n: int) -> str:
     return "more"
 
 
-def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = False) -> list[str]:
-    """String features of one candidate (cue token, content, speaker); `nested` when the cue
-    lies inside the content of a candidate the rules found."""
-    tok = cand.cue_token
-    assert tok is not None
-    doc = rules.doc
+class ParagraphMemo:
+    """Per paragraph: each cue token's `CueFacts` and every token's head index, so that the
+    many candidates of one paragraph do not ask spaCy for the same tokens again (spaCy makes
+    a new token object at each `doc[i]` and `tok.head`)."""
+
+    def __init__(self, rules: ParagraphRules) -> None:
+        self.rules = rules
+        self.facts: dict[int, CueFacts] = {}
+        self._heads: list[int] | None = None
+
+    def cue(self, tok: Token) -> CueFacts:
+        facts = self.facts.get(tok.i)
+        if facts is None:
+            facts = self.facts[tok.i] = CueFacts(tok, self.rules)
+        return facts
+
+    @property
+    def heads(self) -> list[int]:
+        if self._heads is None:
+            self._heads = [t.head.i for t in self.rules.tokens]
+        return self._heads
+
+
+def _token_parts(tok: Token) -> tuple[str, str, list[str], list[str], list[str]]:
+    """The features of a cue token that do not depend on its content: (lemma, lexicon class,
+    the token's and its head's, its children's and subject's, its neighbours')."""
+    doc = tok.doc
     lem = lemma(tok)
     lexk = _lexicon(lem)
+    own = [
+        "pos=" + tok.pos_,
+        "tag=" + tok.tag_,
+        "dep=" + tok.dep_,
+        "lex=" + lexk,
+    ]
+    head = [
+        "headpos=" + tok.head.pos_ + "|" + tok.dep_,
+        "headlem=" + lemma(tok.head) + "|" + tok.dep_,
+        "lem+dep=" + lem + "|" + tok.dep_,
+        "lem+tag=" + lem + "|" + tok.tag_,
+    ]
+    children: list[str] = []
+    subj = None
+    for child in tok.children:
+        children.append("child=" + child.dep_)
+        if child.dep_ == "prep":
+            children.append("prep=" + child.lower_)
+            children.append("lem+prep=" + lem + "|" + child.lower_)
+        elif child.dep_ == "neg":
+            children.append("neg")
+        elif child.dep_ == "aux" and child.tag_ == "MD":
+            children.append("modal=" + child.lower_)
+        elif child.dep_ in _SUBJECTS:
+            subj = child
+        elif child.dep_ == "prt":
+            children.append("lem+prt=" + lem + "|" + child.lower_)
+        elif child.dep_ in ("dobj", "attr") and child.i > tok.i and child.pos_ != "PROPN":
+            children.append("obj=" + lemma(child))
+            children.append("lem+obj=" + lem + "|" + lemma(child))
+    if subj is not None:
+        children.append("subjpos=" + subj.pos_)
+        children.append("subjent=" + (subj.ent_type_ or "-"))
+        children.append("lem+subjent=" + lem + "|" + (subj.ent_type_ or subj.pos_))
+        if subj.pos_ == "PRON":
+            children.append("subj=" + subj.lower_)
+        elif subj.lower_ in lx.PERSON_NOUNS or lemma(subj) in lx.PERSON_NOUNS:
+            children.append("subjperson")
+        elif subj.pos_ == "PROPN":
+            children.append("subjpropn")
+        else:  # common nouns only: "polls show", "the court ruled" (names are not learnt)
+            children.append("subjlem=" + lemma(subj))
+    around: list[str] = []
+    if tok.i > 0:
+        around.append("prev=" + _word(doc[tok.i - 1]))
+    if tok.i + 1 < len(doc):
+        around.append("next=" + _word(doc[tok.i + 1]))
+    return lem, lexk, [*own, *head], children, around
+
+
+def features(
+    cand: Candidate,
+    how: str,
+    rules: ParagraphRules,
+    nested: bool = False,
+    memo: ParagraphMemo | None = None,
+) -> list[str]:
+    """String features of one candidate (cue token, content, speaker); `nested` when the cue
+    lies inside the content of a candidate the rules found. `memo`: the paragraph's, shared by
+    its candidates (the features are the same without it)."""
+    tok = cand.cue_token
+    assert tok is not None
+    if memo is None:
+        memo = ParagraphMemo(rules)
+    facts = memo.cue(tok)
+    if facts.parts is None:
+        facts.parts = _token_parts(tok)
+    lem, lexk, own, children, around = facts.parts
+    tokens = rules.tokens
     origin = f"{how}:{cand.kind}"
     out = [
         "bias",
@@ -266,92 +407,60 @@ def features(cand: Candidate, how: str, rules: ParagraphRules, nested: bool = Fa
         "how=" + how,
         "lem=" + lem,
         "lem+origin=" + lem + "|" + how,
-        "pos=" + tok.pos_,
-        "tag=" + tok.tag_,
-        "dep=" + tok.dep_,
-        "lex=" + lexk,
+        *own[:4],
         "lex+origin=" + lexk + "|" + origin,
-        "headpos=" + tok.head.pos_ + "|" + tok.dep_,
-        "headlem=" + lemma(tok.head) + "|" + tok.dep_,
-        "lem+dep=" + lem + "|" + tok.dep_,
-        "lem+tag=" + lem + "|" + tok.tag_,
+        *own[4:],
     ]
     if nested:
         out.append("nested")
         out.append("nested+origin=" + origin)
-    subj = None
-    for child in tok.children:
-        out.append("child=" + child.dep_)
-        if child.dep_ == "prep":
-            out.append("prep=" + child.lower_)
-            out.append("lem+prep=" + lem + "|" + child.lower_)
-        elif child.dep_ == "neg":
-            out.append("neg")
-        elif child.dep_ == "aux" and child.tag_ == "MD":
-            out.append("modal=" + child.lower_)
-        elif child.dep_ in _SUBJECTS:
-            subj = child
-        elif child.dep_ == "prt":
-            out.append("lem+prt=" + lem + "|" + child.lower_)
-        elif child.dep_ in ("dobj", "attr") and child.i > tok.i and child.pos_ != "PROPN":
-            out.append("obj=" + lemma(child))
-            out.append("lem+obj=" + lem + "|" + lemma(child))
-    if subj is not None:
-        out.append("subjpos=" + subj.pos_)
-        out.append("subjent=" + (subj.ent_type_ or "-"))
-        out.append("lem+subjent=" + lem + "|" + (subj.ent_type_ or subj.pos_))
-        if subj.pos_ == "PRON":
-            out.append("subj=" + subj.lower_)
-        elif subj.lower_ in lx.PERSON_NOUNS or lemma(subj) in lx.PERSON_NOUNS:
-            out.append("subjperson")
-        elif subj.pos_ == "PROPN":
-            out.append("subjpropn")
-        else:  # common nouns only: "polls show", "the court ruled" (names are not learnt)
-            out.append("subjlem=" + lemma(subj))
+    out.extend(children)
     out.append("speakers=" + str(min(len(cand.speakers), 2)))
     if cand.speakers:
         head = cand.speakers[0]
         out.append("spkent=" + (head.ent_type_ or head.pos_))
-    if rules.inside_quote(tok):
+    if facts.in_quote:
         out.append("inquote")
     start = rules.token_at(cand.content[0])
     end = rules.token_before(cand.content[1])
     if start is not None and end is not None and end >= start:
-        first = doc[start]
+        first = tokens[start]
         word = first.lower_ if first.is_alpha and first.is_stop else "X"
+        n = _bucket(end - start + 1)
         out.append("first=" + word)
         out.append("lem+first=" + lem + "|" + word)
         out.append("firstpos=" + first.pos_)
-        out.append("len=" + _bucket(end - start + 1))
-        out.append("lem+len=" + lem + "|" + _bucket(end - start + 1))
+        out.append("len=" + n)
+        out.append("lem+len=" + lem + "|" + n)
         out.append("after" if start > tok.i else "before")
-        content = list(doc[start : end + 1])  # each token made once for every pass
-        heads = [t for t in content if not start <= t.head.i <= end or t.head is t]
-        if heads:
-            chead = heads[0]
+        content = tokens[start : end + 1]
+        heads = memo.heads
+        chead = next((t for t in content if not start <= heads[t.i] <= end), None)
+        if chead is not None:
             out.append("chead=" + chead.pos_ + "|" + chead.dep_)
             out.append("lem+chead=" + lem + "|" + chead.pos_)
             if chead.pos_ in ("NOUN", "VERB", "ADJ"):
                 out.append("cheadlem=" + lemma(chead))
         out.append("cverb" if any(t.pos_ in ("VERB", "AUX") for t in content) else "noverb")
-        out.append("how+len=" + how + "|" + _bucket(end - start + 1))
-        sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(doc)
-        rest = [t for t in doc[end + 1 : sent_end] if not (t.is_punct or t.is_space)]
+        out.append("how+len=" + how + "|" + n)
+        sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(tokens)
+        rest = [t for t in tokens[end + 1 : sent_end] if not (t.is_punct or t.is_space)]
         out.append("toend" if not rest else "rest=" + _bucket(len(rest)))
         if rest:
             out.append("nextdep=" + rest[0].dep_)
         for t in content:
-            if t.dep_ in ("relcl", "conj", "advcl", "appos", "acl") and start <= t.head.i <= end:
-                out.append("inner=" + t.dep_)
+            dep = t.dep_
+            if dep in _INNER_DEPS and start <= heads[t.i] <= end:
+                out.append("inner=" + dep)
             elif t.text == ",":
                 out.append("comma")
-        if any(is_quote_token(t) for t in content):
+        if any(t.text in QUOTE_CHARS for t in content):
             out.append("quoted")
-    if tok.i > 0:
-        out.append("prev=" + _word(doc[tok.i - 1]))
-    if tok.i + 1 < len(doc):
-        out.append("next=" + _word(doc[tok.i + 1]))
+    out.extend(around)
     return out
+
+
+_INNER_DEPS = frozenset({"relcl", "conj", "advcl", "appos", "acl"})
 
 
 Scored = tuple[Candidate, "list[str] | None", "int | None"]
@@ -374,6 +483,7 @@ def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[
     for cand in found:
         if cand.cue_token is not None and cand.cue_token.doc is rules.doc:
             per_token[cand.cue_token.i] = per_token.get(cand.cue_token.i, 0) + 1
+    memo = ParagraphMemo(rules)
     for cand in found:
         if (
             cand.cue_token is None
@@ -385,17 +495,23 @@ def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[
             continue
         tok = cand.cue_token
         if cand.kind == "direct" or per_token[tok.i] > 1:
-            out.append((cand, features(cand, "rule", rules), None))
+            out.append((cand, features(cand, "rule", rules, memo=memo), None))
             continue
-        out.append((cand, features(cand, "rule", rules), tok.i))
-        for other, how in token_candidates(tok, rules):
+        out.append((cand, features(cand, "rule", rules, memo=memo), tok.i))
+        for other, how in token_candidates(tok, rules, memo):
             if other.content != cand.content and how != "bounds":
                 other.speakers = cand.speakers
-                out.append((other, features(other, how, rules), tok.i))
+                out.append((other, features(other, how, rules, memo=memo), tok.i))
     for tok in rules.tokens:
-        if tok.i in per_token or tok.i in rules.used_verbs:
+        if tok.pos_ not in _PROPOSING_POS or tok.i in per_token or tok.i in rules.used_verbs:
+            continue  # `variants` proposes nothing for other parts of speech
+        made = token_candidates(tok, rules, memo)
+        if not made:
             continue
         nested = any(a <= tok.i <= b for a, b in ranges)
-        for cand, how in token_candidates(tok, rules):
-            out.append((cand, features(cand, how, rules, nested), tok.i))
+        for cand, how in made:
+            out.append((cand, features(cand, how, rules, nested, memo), tok.i))
     return out
+
+
+_PROPOSING_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})
