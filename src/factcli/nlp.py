@@ -68,8 +68,10 @@ def load() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
 def describe() -> str:
-    """ "name version" of the loaded pipeline, as recorded with each article."""
+    """ "name version" of the loaded pipeline, as recorded with each article (worked out once:
+    spaCy builds its `meta` anew at each reading)."""
     meta = load().meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')} {meta.get('version', '?')}"
 
