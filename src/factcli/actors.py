@@ -921,16 +921,24 @@ def _glued_name(tok: Token) -> list[Token]:
 _PSEUDONYM_VERBS = frozenset({"know", "identify", "call"})
 
 
+def _proper_nouns(doc: Doc) -> list[Token]:
+    """The doc's tokens tagged PROPN, in order, found in spaCy's arrays: walking the doc would
+    make an object of every token just to read its tag."""
+    from spacy.symbols import PROPN
+
+    pos = doc.to_array("POS")
+    return [doc[int(i)] for i in (pos == PROPN).nonzero()[0]]
+
+
 def _pseudonyms(docs: Sequence[tuple[Doc, int]]) -> set[str]:
     """One-word names the article gives as all it may say: "the base chief known as Bob", "a
     guard identified only as Ahmed". Such a source stays anonymous: another article's Bob is
     someone else."""
     found: set[str] = set()
     for doc, _ in docs:
-        for tok in doc:
+        for tok in _proper_nouns(doc):
             if (
-                tok.pos_ == "PROPN"
-                and tok.dep_ == "pobj"
+                tok.dep_ == "pobj"
                 and tok.head.lower_ == "as"
                 and tok.head.head.lemma_.lower() in _PSEUDONYM_VERBS
                 and tok.head.head.dep_ in ("acl", "relcl", "appos")
@@ -955,8 +963,8 @@ def _not_people(docs: Sequence[tuple[Doc, int]]) -> set[str]:
     evidence: set[str] = set()
     personal: set[str] = set()
     for doc, _ in docs:
-        for tok in doc:
-            if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+        for tok in _proper_nouns(doc):
+            if not tok.text[:1].isupper():
                 continue
             before = doc[tok.i - 1] if tok.i > 0 else None
             after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
