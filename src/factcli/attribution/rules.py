@@ -193,8 +193,9 @@ def mention_bounds(head: Token) -> tuple[int, int]:
     return start, end
 
 
-def token_span_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Character span of tokens [start, end) relative to the doc."""
+def token_span_chars(doc: Doc | Sequence[Token], start: int, end: int) -> tuple[int, int]:
+    """Character span of tokens [start, end) relative to the doc (`doc` may be its list of
+    tokens: indexing a list costs nothing, while spaCy makes a new token at each `doc[i]`)."""
     last = doc[end - 1]
     return doc[start].idx, last.idx + len(last.text)
 
@@ -203,8 +204,9 @@ def is_quote_token(tok: Token) -> bool:
     return tok.text in QUOTE_CHARS
 
 
-def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """Drop surrounding punctuation and enclosing quote marks, keep inner ones balanced."""
+def trim_tokens(doc: Doc | Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Drop surrounding punctuation and enclosing quote marks, keep inner ones balanced
+    (`doc` may be its list of tokens, which is faster to index)."""
 
     def strip() -> None:
         nonlocal start, end
@@ -242,8 +244,9 @@ def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
-def trim_trailing_time(doc: Doc, start: int, end: int) -> int:
-    """Cut a trailing "on Sunday"/"last week" adjunct that the parser hung inside the content."""
+def trim_trailing_time(doc: Doc | Sequence[Token], start: int, end: int) -> int:
+    """Cut a trailing "on Sunday"/"last week" adjunct that the parser hung inside the content
+    (`doc` may be its list of tokens, which is faster to index)."""
     changed = True
     while changed and end - start > 2:
         changed = False
@@ -284,7 +287,7 @@ class ParagraphRules:
 
     # -- helpers -------------------------------------------------------------------------------
     def abs_span(self, start: int, end: int) -> tuple[int, int]:
-        s, e = token_span_chars(self.doc, start, end)
+        s, e = token_span_chars(self.tokens, start, end)
         return s + self.offset, e + self.offset
 
     def token_at(self, char: int) -> int | None:
@@ -609,7 +612,7 @@ class ParagraphRules:
 
     def _snap_to_quotes(self, start: int, end: int) -> tuple[int, int]:
         """A content that starts or ends inside a quotation takes the whole quotation."""
-        s_char, e_char = token_span_chars(self.doc, start, end)
+        s_char, e_char = token_span_chars(self.tokens, start, end)
         s_char += self.offset
         e_char += self.offset
         for q in self.quotes:
@@ -635,9 +638,9 @@ class ParagraphRules:
                 continue
             start, end = bounds
             if not any(c.dep_ == "ccomp" for c in tok.children):
-                end = trim_trailing_time(self.doc, start, end)
+                end = trim_trailing_time(self.tokens, start, end)
             start, end = self._snap_to_quotes(start, end)
-            trimmed = trim_tokens(self.doc, start, end)
+            trimmed = trim_tokens(self.tokens, start, end)
             if trimmed is None:
                 continue
             start, end = trimmed
@@ -761,7 +764,7 @@ class ParagraphRules:
                 start, end = s, p0
             else:
                 start, end = s, e
-            trimmed = trim_tokens(doc, start, end)
+            trimmed = trim_tokens(self.tokens, start, end)
             if trimmed is None or trimmed[1] - trimmed[0] < 2:
                 continue
             content = self.abs_span(*trimmed)

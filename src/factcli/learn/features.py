@@ -213,11 +213,10 @@ def build_candidate(
         facts = CueFacts(tok, rules)
     if facts.in_quote and not bounds:
         return None
-    doc = rules.doc
     if not facts.has_ccomp:
-        end = trim_trailing_time(doc, start, end)
+        end = trim_trailing_time(rules.tokens, start, end)
     start, end = rules._snap_to_quotes(start, end)
-    trimmed = trim_tokens(doc, start, end)
+    trimmed = trim_tokens(rules.tokens, start, end)
     if trimmed is None:
         return None
     start, end = trimmed
