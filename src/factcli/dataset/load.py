@@ -144,10 +144,10 @@ BULK_CACHE_KB = 128 * 1024
 index builds at the end stay in memory (the loader's peak stays far below 600 MB)."""
 
 
-SORT_CACHE_KB = 16 * 1024
+SORT_CACHE_KB = 4 * 1024
 """The page cache while the band keys are sorted into `quote_keys`: SQLite sorts in memory up
 to the cache's size, and one sort of millions of rows in a large cache is slower than sorted
-runs of this size merged."""
+runs of this size merged; with `SORT_THREADS` the runs are sorted side by side."""
 
 
 SORT_THREADS = 2
