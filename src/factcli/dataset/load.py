@@ -244,6 +244,8 @@ DEFERRED_INDEXES = (
     "idx_articles_outlet",
     "idx_sentences_article_idx",
     "idx_actor_keys_actor",
+    "idx_article_actors_actor",
+    "idx_statements_anonymous",
 )
 """Built once after a bulk load: sorting once is far cheaper than a random insert per row."""
 
