@@ -151,7 +151,7 @@ runs of this size merged; with `SORT_THREADS` the runs are sorted side by side."
 
 
 SORT_THREADS = 2
-"""Helper threads SQLite may use to sort the band keys and build the indexes at the end of a
+"""Worker threads SQLite may use to sort the band keys and build the indexes at the end of a
 bulk load: the sorts are split into runs sorted in parallel, then merged."""
 
 
