@@ -218,7 +218,7 @@ def cross_validate(
             kept = [k for k in by_article.get(a, []) if keep[k]]
             kept_contents = [contents[k] if bounds else examples[k].content for k in kept]
             text = corpus[a].article.text
-            longer, drop = kept_contents, set()
+            longer, drop = kept_contents, set[int]()
             if bounds:
                 longer, drop = run_on(text, kept_contents, paragraph_ends(corpus[a], kept_contents))
             for n, k in enumerate(kept):
