@@ -391,6 +391,38 @@ def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path,
     assert dump(db) == dump(ingested)
 
 
+@pytest.mark.parametrize("older", [False, True])
+def test_load_killed_after_one_month_then_finished(
+    built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, older: bool
+):
+    """A loader killed outright leaves its indexes and triggers set aside; the next load
+    finishes with the counts ingest keeps, whether this loader kept the daily topic counts
+    itself or an older one left them to be counted again (no work table)."""
+    from factcli.dataset import load as loading
+
+    db = tmp_path / "killed.db"
+    finish = loading.finish
+    monkeypatch.setattr(loading, "finish", lambda db: None)
+    calls = 0
+
+    def stop() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 1
+
+    assert loading.load(built, db, should_stop=stop).partitions == 1
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone()[0] > 0
+    if older:
+        con.execute(f"DROP TABLE {loading.DAYS_KEPT}")
+        con.execute("DELETE FROM topic_days")
+        con.commit()
+    con.close()
+    monkeypatch.setattr(loading, "finish", finish)
+    loading.load(built, db)
+    assert dump(db) == dump(ingested)
+
+
 def test_load_stops_when_another_writer_gets_in(built: Path, tmp_path: Path):
     """The reading thread numbers rows ahead of the writer: a write by anyone else between two
     months would shift them, so the load stops with one line, and loading again finishes."""

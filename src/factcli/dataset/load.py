@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcli.dataset import schema
-from factcli.dataset.reduce import named
+from factcli.dataset import rows, schema
+from factcli.dataset.rows import BATCH_ARTICLES, Prepared, dict_rows
 from factcli.errors import FactcliError
 from factcli.store.migrations import (
     STATS_COUNT_TRIGGERS,
@@ -35,7 +35,6 @@ from factcli.store.migrations import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-BATCH_ARTICLES = 500
 FTS_TABLES = ("statements", "sentences")
 
 
@@ -93,7 +92,7 @@ def load(
     months = partitions(dataset)
     if on_total:
         on_total(len(months))
-    db = store.open_db(db_path, create=True)
+    db = store.open_db(db_path, create=True, page_size=PAGE_SIZE)
     report = LoadReport()
     try:
         mark = fingerprint(dataset)
@@ -106,6 +105,8 @@ def load(
         try:
             if report.bulk:
                 _bulk_load(db, db_path, dataset, months, report, on_partition, should_stop)
+            else:  # what an earlier bulk load left undone first: the writer needs its triggers
+                finish(db)
             for month in [] if report.bulk else months:
                 if should_stop is not None and should_stop():
                     report.interrupted = True
@@ -129,15 +130,29 @@ def load(
     return report
 
 
+PAGE_SIZE = 16384
+"""The page size of a database `load` creates: a bulk load writes a tenth less CPU with
+16 KiB pages than with SQLite's 4 KiB (fewer pages to split, fill and checksum in the WAL),
+and the file is smaller; queries answer as fast (docs/scaling.md)."""
+
+FTS_HASH_BYTES = 8 * 1024 * 1024
+"""The full-text indexes' in-memory term table while they are rebuilt (SQLite's default is
+1 MiB): fewer, larger segments to write and merge. Set back to the default afterwards."""
+
 BULK_CACHE_KB = 128 * 1024
 """SQLite's page cache during a bulk load: the primary-key b-trees being appended to and the
 index builds at the end stay in memory (the loader's peak stays far below 600 MB)."""
 
 
-SORT_CACHE_KB = 16 * 1024
+SORT_CACHE_KB = 4 * 1024
 """The page cache while the band keys are sorted into `quote_keys`: SQLite sorts in memory up
 to the cache's size, and one sort of millions of rows in a large cache is slower than sorted
-runs of this size merged."""
+runs of this size merged; with `SORT_THREADS` the runs are sorted side by side."""
+
+
+SORT_THREADS = 2
+"""Worker threads SQLite may use to sort the band keys and build the indexes at the end of a
+bulk load: the sorts are split into runs sorted in parallel, then merged."""
 
 
 def _bulk_pragmas(db: Database, on: bool) -> None:
@@ -150,7 +165,9 @@ def _bulk_pragmas(db: Database, on: bool) -> None:
         db.execute("PRAGMA synchronous = OFF")
         db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
         db.execute("PRAGMA secure_delete = OFF")
+        db.execute(f"PRAGMA threads = {SORT_THREADS}")
     else:
+        db.execute("PRAGMA threads = 0")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -168,6 +185,8 @@ def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
             "INSERT OR IGNORE INTO dataset_loads (fingerprint, loaded_at) VALUES (?, ?)",
             [mark, _now()],
         )
+        if db.execute("SELECT 1 FROM deferred_schema LIMIT 1").fetchone() is None:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {DAYS_KEPT} (since TEXT)")
         _defer_schema(db)
         actors = pq.read_table(dataset / "actors" / "part-0.parquet")
         for batch in actors.to_batches(5000):
@@ -207,6 +226,13 @@ transaction (a third of a load's time at 100,000 statements, and more as the tab
 the page cache). A load killed outright leaves the table behind; the next `load` finishes."""
 
 
+DAYS_KEPT = "bulk_topic_days_kept"
+"""A work table of a bulk load: present when the loader has kept `topic_days` itself since the
+triggers were set aside (added up per batch, which costs a fraction of counting every
+statement's topics again at the end). Without it (the triggers were set aside by an older
+factcli) the end of the load counts them again."""
+
+
 DEFERRED_INDEXES = (
     "idx_statements_sentence",
     "idx_statements_actor",
@@ -218,6 +244,8 @@ DEFERRED_INDEXES = (
     "idx_articles_outlet",
     "idx_sentences_article_idx",
     "idx_actor_keys_actor",
+    "idx_article_actors_actor",
+    "idx_statements_anonymous",
 )
 """Built once after a bulk load: sorting once is far cheaper than a random insert per row."""
 
@@ -252,7 +280,6 @@ _RECOUNT = (
     " salient_count = (SELECT COUNT(*) FROM article_topics at"
     " WHERE at.topic_id = topics.id AND at.salient)",
     "UPDATE topics SET score = salient_count * specificity",
-    *(sql for sql in TOPIC_PERIODS_REBUILD if "topic_months" not in sql),
     "DELETE FROM topic_months",
     "INSERT INTO topic_months (month, topic_id, articles, salient, statements)"
     " SELECT substr(day, 1, 7), topic_id, SUM(articles), SUM(salient), SUM(statements)"
@@ -289,7 +316,10 @@ def finish(db: Database) -> None:
     keys = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [QUOTE_KEYS_FROM]
     ).fetchone()
-    if not deferred and not pending and not keys:
+    kept = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [DAYS_KEPT]
+    ).fetchone()
+    if not deferred and not pending and not keys and not kept:
         return
     with transaction(db):
         if keys:
@@ -325,7 +355,8 @@ def finish(db: Database) -> None:
             "article_topics_count_ai",
             *TOPIC_PERIOD_TRIGGERS,
         }:
-            for sql in _RECOUNT:
+            days = [sql for sql in TOPIC_PERIODS_REBUILD if "topic_months" not in sql]
+            for sql in ([] if kept else days) + list(_RECOUNT):
                 db.execute(sql)
         if names & set(STATS_COUNT_TRIGGERS):
             for sql in STATS_COUNTS_REBUILD:
@@ -334,10 +365,14 @@ def finish(db: Database) -> None:
             db.execute(ACTOR_NAMES)
         for table in FTS_TABLES:
             if f"{table}_ai" in names:
-                db.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+                fts = f"{table}_fts"
+                db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+                db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+                db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', 1048576)")
         for _, sql in triggers:
             db.execute(sql)
         db.execute("DELETE FROM deferred_schema")
+        db.execute(f"DROP TABLE IF EXISTS {DAYS_KEPT}")
 
 
 def _statement_id(db: Database, sha256: str, index: int) -> int | None:
@@ -392,7 +427,7 @@ def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], 
     carry: list[dict[str, Any]] = []
     at = 0
     for batch in articles.iter_batches(batch_size=BATCH_ARTICLES):
-        rows = _rows(batch)
+        rows = dict_rows(batch)
         last = rows[-1]["order"]
         by_sha: dict[str, list[dict[str, Any]]] = {r["sha256"]: [] for r in rows}
         while True:
@@ -405,31 +440,8 @@ def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], 
             nxt = next(st_iter, None)
             if nxt is None:
                 break
-            carry, at = _rows(nxt), 0
+            carry, at = dict_rows(nxt), 0
         yield rows, by_sha
-
-
-def _rows(batch: Any) -> list[dict[str, Any]]:
-    """A record batch as dicts, column by column (a fifth faster than `to_pylist`)."""
-    names = batch.schema.names
-    columns = [c.to_pylist() for c in batch.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def _lookup(
-    dataset: Path, table: str, month: str, first: int, last: int, columns: list[str]
-) -> Any:
-    """The rows of one month of `table` for orders `first`..`last`: each month is sorted by
-    order in small row groups, so only the row groups of that range are read."""
-    import pyarrow.compute as pc
-    import pyarrow.dataset as ds
-
-    path = dataset / table / month / "part-0.parquet"
-    if not path.is_file():
-        return schema.schemas()[table].empty_table().select(columns)
-    data = ds.dataset(path)
-    order = pc.field("order")
-    return data.to_table(columns=columns, filter=(order >= first) & (order <= last))
 
 
 def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport) -> None:
@@ -465,24 +477,6 @@ READ_AHEAD = 2
 memory stays flat."""
 
 
-@dataclass
-class _Prepared:
-    """One batch of a bulk load, ready to insert: every row but those that need the database
-    (topic ids, quotes first said in an earlier batch)."""
-
-    month: str
-    skipped: int
-    first_ids: tuple[int, int, int]
-    articles: list[tuple[Any, ...]]
-    sentences: list[tuple[Any, ...]]
-    actors: list[tuple[Any, ...]]
-    statements: list[tuple[Any, ...]]
-    topics: list[tuple[int, list[tuple[str, str, float, bool, int]], list[tuple[int, str, str]]]]
-    quotes: list[tuple[int, int]]
-    key_lists: list[tuple[int, str]]
-    deferred: list[tuple[int, str, int]]
-
-
 class _MonthEnd:
     def __init__(self, month: str) -> None:
         self.month = month
@@ -512,7 +506,7 @@ def _bulk_load(
     from factcli.store.writer import _next_id
 
     ids = tuple(_next_id(db.conn, t) for t in ("articles", "sentences", "statements"))
-    prepared: queue.Queue[_Prepared | _MonthEnd | _ReaderFailed | None] = queue.Queue(READ_AHEAD)
+    prepared: queue.Queue[Prepared | _MonthEnd | _ReaderFailed | None] = queue.Queue(READ_AHEAD)
     stop = threading.Event()
     reader = threading.Thread(
         target=_read_ahead,
@@ -522,7 +516,7 @@ def _bulk_load(
     )
     reader.start()
 
-    def take() -> _Prepared | _MonthEnd | None:
+    def take() -> Prepared | _MonthEnd | None:
         item = prepared.get()
         if isinstance(item, _ReaderFailed):
             raise item.error
@@ -537,7 +531,7 @@ def _bulk_load(
                 report.interrupted = True
                 return
             with transaction(db):
-                while isinstance(item, _Prepared):
+                while isinstance(item, Prepared):
                     _write(db, item, topic_ids)
                     report.skipped += item.skipped
                     report.articles += len(item.articles)
@@ -598,9 +592,9 @@ def _read_ahead(
     next_ids = list(ids)
     try:
         for month in months:
-            for articles, statements in _batches(dataset, month):
+            for articles, statements in rows.batches(dataset, month):
                 todo = _unstored(conn, articles)
-                batch = _prepare(dataset, month, todo, statements, next_ids)
+                batch = rows.prepare(dataset, month, todo, statements, next_ids)
                 batch.skipped = len(articles) - len(todo)
                 if not put(batch):
                     return
@@ -613,164 +607,7 @@ def _read_ahead(
         conn.close()
 
 
-def _prepare(
-    dataset: Path,
-    month: str,
-    articles: list[dict[str, Any]],
-    statements: dict[str, list[dict[str, Any]]],
-    next_ids: list[int],
-) -> _Prepared:
-    """Rows as the store's writer makes them, with the reduce step's actors and quotes; ids
-    are counted on from `next_ids` (updated), which the writer checks against the database."""
-    from factcli.store import quotes
-
-    batch = _Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]), *([] for _ in range(8)))
-    if not articles:
-        return batch
-    first, last = articles[0]["order"], articles[-1]["order"]
-    found = _lookup(
-        dataset, "actor_mentions", month, first, last, ["sha256", "name_key", "actor_id"]
-    )
-    mentions = {
-        (sha, key): actor_id
-        for sha, key, actor_id in zip(
-            *(found[c].to_pylist() for c in found.column_names), strict=True
-        )
-    }
-    found = _lookup(
-        dataset,
-        "quote_groups",
-        month,
-        first,
-        last,
-        ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "band_keys"],
-    )
-    groups = {
-        (sha, index): (quote_sha, quote_index, keys)
-        for sha, index, quote_sha, quote_index, keys in zip(
-            *(found[c].to_pylist() for c in found.column_names), strict=True
-        )
-    }
-    now = _now()
-    article_id, sentence_id, statement_id = next_ids
-    article_rows, sentence_rows, statement_rows = batch.articles, batch.sentences, batch.statements
-    actor_rows, quote_rows = batch.actors, batch.quotes
-    for a in articles:
-        text = a["text"]
-        sha = a["sha256"]
-        article_rows.append(
-            (
-                article_id,
-                sha,
-                a["source"],
-                a["title"],
-                a["published"],
-                text,
-                a["body_start"],
-                now,
-                a["outlet"],
-                a["url"],
-                a["author"],
-                a["extractor"],
-                a["model_version"],
-                a.get("parser"),
-                a.get("published_from"),
-            )
-        )
-        first_sentence = sentence_id
-        sentences = a["sentences"] or []
-        for index, s in enumerate(sentences):
-            sentence_rows.append(
-                (
-                    sentence_id,
-                    article_id,
-                    index,
-                    s["paragraph"],
-                    s["start"],
-                    s["end"],
-                    text[s["start"] : s["end"]],
-                )
-            )
-            sentence_id += 1
-        speakers = named(a["speakers"])
-        for sp in speakers:
-            actor_rows.append(
-                (
-                    article_id,
-                    mentions[(sha, sp["name"].casefold())],
-                    sp["name"],
-                    sp["role"],
-                    sp["kind"],
-                )
-            )
-        roles = {sp["name"].casefold(): sp["role"] for sp in speakers}
-        anonymous = {
-            sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"
-        }
-        links: list[tuple[int, str, str]] = []
-        batch.topics.append(
-            (
-                article_id,
-                [
-                    (t["name"], t["kind"], t["specificity"], bool(t["salient"]), t["count"])
-                    for t in a["topics"] or []
-                ],
-                links,
-            )
-        )
-        first_statement = statement_id
-        for r in statements.get(sha, []):
-            key = r["speaker_key"]
-            source = anonymous.get(key) if key is not None else None
-            actor_id = mentions[(sha, key)] if key is not None and source is None else None
-            statement_rows.append(
-                (
-                    statement_id,
-                    article_id,
-                    first_sentence + r["sentence_index"]
-                    if r["sentence_index"] < len(sentences)
-                    else None,
-                    actor_id,
-                    r["speaker_mention"],
-                    roles.get(key) if key is not None else None,
-                    r["speaker_start"],
-                    r["speaker_end"],
-                    r["cue"],
-                    r["cue_start"],
-                    r["cue_end"],
-                    r["kind"],
-                    r["content"],
-                    r["content_start"],
-                    r["content_end"],
-                    source["name"] if source else None,
-                    (source.get("description") or source["name"]) if source else None,
-                    source.get("organisation") if source else None,
-                )
-            )
-            linked: set[str] = set()
-            for name in r["topics"] or []:
-                folded = name.casefold()
-                if folded not in linked:
-                    linked.add(folded)
-                    links.append((statement_id, folded, name))
-            if actor_id is not None:
-                quote_sha, quote_index, keys = groups[(sha, r["statement_index"])]
-                if quote_sha != sha:
-                    batch.deferred.append((statement_id, quote_sha, quote_index))
-                else:
-                    quote_id = first_statement + quote_index
-                    quote_rows.append((statement_id, quote_id))
-                    if quote_id == statement_id:
-                        if keys is None:
-                            keys = quotes.band_keys(actor_id, r["content"])
-                        batch.key_lists.append((statement_id, quotes.json_keys(sorted(set(keys)))))
-            statement_id += 1
-        article_id += 1
-    next_ids[:] = [article_id, sentence_id, statement_id]
-    return batch
-
-
-def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
+def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
     """Insert one prepared batch, inside the month's transaction; topic ids are looked up or
     created here, in the order the store's writer would (`topic_ids` is kept across batches)."""
     from factcli.store.writer import _next_id, _topic_id
@@ -785,7 +622,8 @@ def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
         )
     link_rows: list[tuple[int, int]] = []
     article_topic_rows: list[tuple[int, int, int, int]] = []
-    for article_id, topics, links in batch.topics:
+    days: dict[tuple[str, int], list[int]] = {}
+    for article_id, day, topics, links in batch.topics:
         topic_counts: dict[int, int] = {}
         salient: set[int] = set()
         for name, kind, specificity, is_salient, count in topics:
@@ -803,6 +641,12 @@ def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
         article_topic_rows += [
             (article_id, tid, n, int(tid in salient)) for tid, n in topic_counts.items()
         ]
+        if day is not None:
+            for tid in topic_counts:
+                counts = days.setdefault((day, tid), [0, 0, 0])
+                counts[0] += 1
+                counts[1] += tid in salient
+                counts[2] += statement_counts.get(tid, 0)
     conn.executemany(
         "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
         " ingested_at, outlet, url, author, extractor, model_version, spacy_pipeline,"
@@ -841,6 +685,13 @@ def _write(db: Database, batch: _Prepared, topic_ids: dict[str, int]) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys) VALUES (?, ?)",
         batch.key_lists,
+    )
+    conn.executemany(
+        "INSERT INTO topic_days (day, topic_id, articles, salient, statements)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, topic_id) DO UPDATE SET"
+        " articles = articles + excluded.articles, salient = salient + excluded.salient,"
+        " statements = statements + excluded.statements",
+        [(day, tid, *counts) for (day, tid), counts in days.items()],
     )
     deferred = batch.deferred
     firsts = _first_statements(db, sorted({quote_sha for _, quote_sha, _ in deferred}))

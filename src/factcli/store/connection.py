@@ -26,16 +26,18 @@ BUSY_RETRIES = 6
 T = TypeVar("T")
 
 
-def open_db(path: Path, *, create: bool) -> Database:
+def open_db(path: Path, *, create: bool, page_size: int | None = None) -> Database:
     """Open (with `create`, create) the database at `path`, migrated to the latest schema.
 
     Queries pass create=False so a typo in --db is reported instead of silently creating an
     empty database. A new file is made user-only (0600): quotes may come from private material.
+    `page_size` applies to a file created here (a bulk load writes larger pages faster).
     """
     path = Path(path).expanduser()
     if path.is_dir():
         raise FactcliError(f"{path} is a directory, not a database file")
-    if not path.exists():
+    new = not path.exists()
+    if new:
         if not create:
             raise FactcliError(f"no database at {path}; run factcli ingest first")
         _create_file(path)
@@ -46,6 +48,8 @@ def open_db(path: Path, *, create: bool) -> Database:
         raise FactcliError(f"cannot open database {path}: {e}") from None
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if new and page_size:
+            db.execute(f"PRAGMA page_size = {int(page_size)}")
         db.execute("PRAGMA foreign_keys = ON")
         retry_busy(lambda: _migrate(db, path))
         if db.journal_mode != "wal":

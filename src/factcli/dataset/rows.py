@@ -1,0 +1,355 @@
+"""A dataset's batches as the rows the store holds, for a bulk load.
+
+Statements are read column by column: each column becomes one Python list in C, the few
+derived columns (ids, actors, sentences) are computed in one loop, and the rows are zipped
+together, in C again. A quote's band keys become the JSON array `quote_key_lists` holds in
+Arrow, without a Python integer per key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from factcli.dataset import schema
+from factcli.dataset.reduce import named
+
+BATCH_ARTICLES = 500
+
+STATEMENT_COLUMNS = [
+    "sha256",
+    "statement_index",
+    "order",
+    "speaker_key",
+    "speaker_mention",
+    "speaker_start",
+    "speaker_end",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "kind",
+    "content",
+    "content_start",
+    "content_end",
+    "sentence_index",
+    "topics",
+]
+"""What a bulk load reads of a statement (not its sentence: the article's text holds it)."""
+
+TopicRows = tuple[
+    int, str | None, list[tuple[str, str, float, bool, int]], list[tuple[int, str, str]]
+]
+
+
+@dataclass
+class Prepared:
+    """One batch of a bulk load, ready to insert: every row but those that need the database
+    (topic ids, quotes first said in an earlier batch)."""
+
+    month: str
+    skipped: int
+    first_ids: tuple[int, int, int]
+    articles: list[tuple[Any, ...]] = field(default_factory=list)
+    sentences: list[tuple[Any, ...]] = field(default_factory=list)
+    actors: list[tuple[Any, ...]] = field(default_factory=list)
+    statements: list[tuple[Any, ...]] = field(default_factory=list)
+    topics: list[TopicRows] = field(default_factory=list)
+    """Per article: its id, its day (None undated), its topics, its statements' topic links."""
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    key_lists: list[tuple[int, str]] = field(default_factory=list)
+    deferred: list[tuple[int, str, int]] = field(default_factory=list)
+
+
+def batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+    """A partition's articles in input order, a few hundred at a time (as dicts), each with
+    their statements (an Arrow table): the two files are sorted alike by `order` and read side
+    by side, so memory stays flat however large the partition."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    articles = pq.ParquetFile(dataset / "articles" / month / "part-0.parquet")
+    statements = pq.ParquetFile(dataset / "statements" / month / "part-0.parquet")
+    st_iter = statements.iter_batches(batch_size=4 * BATCH_ARTICLES, columns=STATEMENT_COLUMNS)
+    first = next(st_iter, None)
+    pending = pa.Table.from_batches([first]) if first is not None else None
+    done = first is None
+    for batch in articles.iter_batches(batch_size=BATCH_ARTICLES):
+        rows = dict_rows(batch)
+        last = rows[-1]["order"]
+        if pending is None:
+            yield rows, None
+            continue
+        while not done and (pending.num_rows == 0 or pending["order"][-1].as_py() <= last):
+            nxt = next(st_iter, None)
+            if nxt is None:
+                done = True
+            else:
+                pending = pa.concat_tables([pending, pa.Table.from_batches([nxt])])
+        n = pc.sum(pc.less_equal(pending["order"], last)).as_py() or 0
+        yield rows, pending.slice(0, n)
+        pending = pending.slice(n).combine_chunks()
+
+
+def dict_rows(batch: Any) -> list[dict[str, Any]]:
+    """A record batch as dicts, column by column (a fifth faster than `to_pylist`)."""
+    names = batch.schema.names
+    columns = [c.to_pylist() for c in batch.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _lookup(
+    dataset: Path, table: str, month: str, first: int, last: int, columns: list[str]
+) -> Any:
+    """The rows of one month of `table` for orders `first`..`last`: each month is sorted by
+    order in small row groups, so only the row groups of that range are read."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    path = dataset / table / month / "part-0.parquet"
+    if not path.is_file():
+        return schema.schemas()[table].empty_table().select(columns)
+    data = ds.dataset(path)
+    order = pc.field("order")
+    return data.to_table(columns=columns, filter=(order >= first) & (order <= last))
+
+
+def _json_lists(keys: Any) -> list[str | None]:
+    """A column of band-key lists as JSON arrays (None where a list is null), built in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    joined = pc.binary_join(pc.cast(keys, pa.list_(pa.string())), ",")
+    return pc.binary_join_element_wise("[", joined, "]", "").to_pylist()
+
+
+def prepare(
+    dataset: Path,
+    month: str,
+    articles: list[dict[str, Any]],
+    statements: Any,
+    next_ids: list[int],
+) -> Prepared:
+    """Rows as the store's writer makes them, with the reduce step's actors and quotes, for
+    `articles` (those of the batch not stored yet) and the batch's `statements` (an Arrow
+    table, rows of other articles ignored); ids are counted on from `next_ids` (updated),
+    which the writer checks against the database."""
+
+    batch = Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]))
+    if not articles:
+        return batch
+    first, last = articles[0]["order"], articles[-1]["order"]
+    found = _lookup(
+        dataset, "actor_mentions", month, first, last, ["sha256", "name_key", "actor_id"]
+    )
+    mentions = dict(
+        zip(
+            zip(found["sha256"].to_pylist(), found["name_key"].to_pylist(), strict=True),
+            found["actor_id"].to_pylist(),
+            strict=True,
+        )
+    )
+    found = _lookup(
+        dataset,
+        "quote_groups",
+        month,
+        first,
+        last,
+        ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "band_keys"],
+    )
+    groups = dict(
+        zip(
+            zip(found["sha256"].to_pylist(), found["statement_index"].to_pylist(), strict=True),
+            zip(
+                found["quote_sha256"].to_pylist(),
+                found["quote_statement_index"].to_pylist(),
+                _json_lists(found["band_keys"]),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    article_id, sentence_id, statement_id = next_ids
+    # per article hash: id, first sentence id, sentence count, roles, anonymous sources, links
+    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], list[Any]]] = {}
+    for a in articles:
+        text = a["text"]
+        sha = a["sha256"]
+        published = a["published"]
+        batch.articles.append(
+            (
+                article_id,
+                sha,
+                a["source"],
+                a["title"],
+                published,
+                text,
+                a["body_start"],
+                now,
+                a["outlet"],
+                a["url"],
+                a["author"],
+                a["extractor"],
+                a["model_version"],
+                a.get("parser"),
+                a.get("published_from"),
+            )
+        )
+        sentences = a["sentences"] or []
+        batch.sentences += [
+            (
+                sentence_id + index,
+                article_id,
+                index,
+                s["paragraph"],
+                s["start"],
+                s["end"],
+                text[s["start"] : s["end"]],
+            )
+            for index, s in enumerate(sentences)
+        ]
+        speakers = named(a["speakers"])
+        batch.actors += [
+            (article_id, mentions[(sha, sp["name"].casefold())], sp["name"], sp["role"], sp["kind"])
+            for sp in speakers
+        ]
+        links: list[tuple[int, str, str]] = []
+        batch.topics.append(
+            (
+                article_id,
+                published[:10] if published else None,
+                [
+                    (t["name"], t["kind"], t["specificity"], bool(t["salient"]), t["count"])
+                    for t in a["topics"] or []
+                ],
+                links,
+            )
+        )
+        known[sha] = (
+            article_id,
+            sentence_id,
+            len(sentences),
+            {sp["name"].casefold(): sp["role"] for sp in speakers},
+            {sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"},
+            links,
+        )
+        sentence_id += len(sentences)
+        article_id += 1
+    if statements is not None and statements.num_rows:
+        statement_id = _statement_rows(batch, statements, known, mentions, groups, statement_id)
+    next_ids[:] = [article_id, sentence_id, statement_id]
+    return batch
+
+
+_PASSED = (
+    # the statement columns between its role and its unnamed source, as the dataset has them
+    "speaker_start",
+    "speaker_end",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "kind",
+    "content",
+    "content_start",
+    "content_end",
+)
+
+
+def _statement_rows(
+    batch: Prepared,
+    statements: Any,
+    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], list[Any]]],
+    mentions: dict[tuple[str, str], int],
+    groups: dict[tuple[str, int], tuple[str, int, str | None]],
+    statement_id: int,
+) -> int:
+    """The statement rows, topic links and quotes of a batch; returns the next statement id."""
+    from factcli.store import quotes
+
+    col = {name: statements[name].to_pylist() for name in STATEMENT_COLUMNS if name != "order"}
+    shas, keys, indexes = col["sha256"], col["speaker_key"], col["statement_index"]
+    sentence_index, topics, contents = col["sentence_index"], col["topics"], col["content"]
+    kept: list[int] = []
+    ids: list[int] = []
+    article_ids: list[int] = []
+    sentence_ids: list[int | None] = []
+    actor_ids: list[int | None] = []
+    roles: list[str | None] = []
+    anonymous: list[tuple[str | None, str | None, str | None]] = []
+    current = None
+    first_statement = statement_id
+    no_source = (None, None, None)
+    for i, sha in enumerate(shas):
+        info = known.get(sha)
+        if info is None:  # an article stored before
+            continue
+        if sha != current:
+            current, first_statement = sha, statement_id
+        article_id, first_sentence, n_sentences, article_roles, unnamed, links = info
+        kept.append(i)
+        ids.append(statement_id)
+        article_ids.append(article_id)
+        index = sentence_index[i]
+        sentence_ids.append(first_sentence + index if index < n_sentences else None)
+        key = keys[i]
+        source = unnamed.get(key) if key is not None else None
+        actor_id = mentions[(sha, key)] if key is not None and source is None else None
+        actor_ids.append(actor_id)
+        roles.append(article_roles.get(key) if key is not None else None)
+        anonymous.append(
+            (
+                source["name"],
+                source.get("description") or source["name"],
+                source.get("organisation"),
+            )
+            if source
+            else no_source
+        )
+        names = topics[i]
+        if names:
+            linked: set[str] = set()
+            for name in names:
+                folded = name.casefold()
+                if folded not in linked:
+                    linked.add(folded)
+                    links.append((statement_id, folded, name))
+        if actor_id is not None:
+            quote_sha, quote_index, key_list = groups[(sha, indexes[i])]
+            if quote_sha != sha:
+                batch.deferred.append((statement_id, quote_sha, quote_index))
+            else:
+                quote_id = first_statement + quote_index
+                batch.quotes.append((statement_id, quote_id))
+                if quote_id == statement_id:
+                    if key_list is None:
+                        key_list = quotes.json_keys(
+                            sorted(set(quotes.band_keys(actor_id, contents[i])))
+                        )
+                    batch.key_lists.append((statement_id, key_list))
+        statement_id += 1
+    mention, *passed = [col[name] for name in ("speaker_mention", *_PASSED)]
+    if len(kept) < len(shas):
+        mention, *passed = [[values[i] for i in kept] for values in (mention, *passed)]
+    sources = [a[0] for a in anonymous]
+    descriptions = [a[1] for a in anonymous]
+    organisations = [a[2] for a in anonymous]
+    batch.statements += zip(
+        ids,
+        article_ids,
+        sentence_ids,
+        actor_ids,
+        mention,
+        roles,
+        *passed,
+        sources,
+        descriptions,
+        organisations,
+        strict=True,
+    )
+    return statement_id
