@@ -275,3 +275,51 @@ def test_the_shipped_model_ends_a_content_before_a_trailing_relative_clause(nlp:
     assert (
         text[model.content.start : model.content.end] == "that the audit found errors in the books"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "until"),
+    [
+        (
+            "“The ferry will run all winter,” Harbour Master Ines Varga said on Monday. "
+            "“We have the crews and the boats.” Fares stay as they are.",
+            "We have the crews and the boats.",
+        ),
+        # a cue after the second quotation makes it an attribution of its own
+        ("“The ferry will run,” she said. “It will not,” the union replied.", None),
+        ("“The ferry will run,” she said. “It will not,” he said.", None),
+        # the cue clause holds a quotation of its own
+        ("“The ferry will run,” she said, calling it “safe.” “We are ready.”", None),
+        # the next sentence opens no quotation
+        ("“The ferry will run,” she said. The union disagreed.", None),
+    ],
+)
+def test_a_quotation_runs_on_after_its_cue_clause(text: str, until: str | None) -> None:
+    from factcli.learn.continued import continued_end, run_on
+
+    end = text.index("”") - 1
+    found = continued_end(text, end, len(text))
+    if until is None:
+        assert found is None
+        return
+    assert found is not None and text[found[0] : found[1]] == until
+    second = (found[0], found[1])
+    longer, drop = run_on(text, [(1, end), second], [len(text), len(text)])
+    assert longer[0] == (1, found[1]) and drop == {1}
+
+
+def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object) -> None:
+    from factcli.extract import extract
+    from factcli.models import Article
+
+    text = (
+        "“The ferry will run all winter,” Harbour Master Ines Varga said on Monday. "
+        "“We have the crews and the boats.”"
+    )
+    statements = extract(Article(text=text, source="t"), "model").statements
+    contents = [text[s.content.start : s.content.end] for s in statements]
+    assert any(
+        c.startswith("The ferry will run all winter") and c.endswith("the crews and the boats.")
+        for c in contents
+    ), contents
+    assert not any(c.startswith("We have the crews") for c in contents), contents

@@ -79,7 +79,27 @@ class ModelJudge:
                 if len(options) > 1:
                     cand.content = (cand.content[0], best_end(options, model.end_weights))
             kept.append(cand)
+        return _continue_quotes(rules, kept)
+
+
+def _continue_quotes(rules: ParagraphRules, kept: list[Candidate]) -> list[Candidate]:
+    """Quotations that go on after their cue clause (`learn.continued`), in this paragraph."""
+    from factcli.learn.continued import run_on
+
+    if len(kept) == 0:
         return kept
+    text = rules.doc.text
+    offset = rules.offset
+    contents = [(c.content[0] - offset, c.content[1] - offset) for c in kept]
+    longer, drop = run_on(text, contents, [len(text)] * len(contents))
+    out = []
+    for n, cand in enumerate(kept):
+        if n in drop:
+            continue
+        if longer[n] != contents[n]:
+            cand.content = (longer[n][0] + offset, longer[n][1] + offset)
+        out.append(cand)
+    return out
 
 
 def judge(model: LinearModel | None = None) -> ModelJudge:

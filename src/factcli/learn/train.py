@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from factcli.attribution.rules import Candidate, ParagraphRules, mention_bounds
 from factcli.errors import FactcliError
 from factcli.learn.bounds import best_end, end_options
+from factcli.learn.continued import run_on
 from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
 from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
@@ -154,6 +156,16 @@ def fit_ends(examples: Sequence[Example]) -> dict[str, float]:
     return fit(feats, labels, l2=END_L2) if feats else {}
 
 
+def paragraph_ends(parsed: ParsedArticle, contents: Sequence[tuple[int, int]]) -> list[int]:
+    """The end of the paragraph each content starts in (the text's end when none holds it)."""
+    starts = [p0 for p0, _ in parsed.paragraphs]
+    out = []
+    for c0, _ in contents:
+        i = bisect_right(starts, c0) - 1
+        out.append(parsed.paragraphs[i][1] if i >= 0 else len(parsed.article.text))
+    return out
+
+
 def cross_validate(
     corpus: list[ParsedArticle], examples: list[Example], folds: int, l2: float, log: bool
 ) -> tuple[tuple[float, float], dict[str, object]]:
@@ -203,17 +215,26 @@ def cross_validate(
         for a in range(len(corpus)):
             preds: list[tuple[frozenset[int], frozenset[int] | None]] = []
             seen: set[tuple[tuple[int, int], tuple[int, int] | None]] = set()
-            for k in by_article.get(a, []):
-                if not keep[k]:
+            kept = [k for k in by_article.get(a, []) if keep[k]]
+            kept_contents = [contents[k] if bounds else examples[k].content for k in kept]
+            text = corpus[a].article.text
+            longer, drop = kept_contents, set[int]()
+            if bounds:
+                longer, drop = run_on(text, kept_contents, paragraph_ends(corpus[a], kept_contents))
+            for n, k in enumerate(kept):
+                if n in drop:
                     continue
                 ex = examples[k]
                 spans: list[tuple[int, int] | None] = list(ex.speakers) or [None]
                 sets: list[frozenset[int] | None] = list(speakers_at[k]) or [None]
-                content = contents[k] if bounds else ex.content
+                content = longer[n]
+                at_k = content_at[k] if bounds else plain_at[k]
+                if content != kept_contents[n]:
+                    at_k = positions(text, [content])
                 for span, at in zip(spans, sets, strict=True):
                     if (content, span) not in seen:
                         seen.add((content, span))
-                        preds.append((content_at[k] if bounds else plain_at[k], at))
+                        preds.append((at_k, at))
             tally.add_positions(golds[a], preds)
         return tally.figures()
 
