@@ -316,30 +316,21 @@ def synthetic_dataset(out: Path, statements: int, seed: int = 3) -> None:
     duck.write_topics(out)
 
 
-MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-wall = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
-"""
-"""Runs a command from a small fresh process and prints its wall, CPU and peak RSS: a child
-forked from this benchmark, once it has built a large dataset in memory, would report this
-process's peak as its own (Linux keeps the larger of the two across exec)."""
-
-
 def load_figures(dataset: Path, db: Path, statements: int) -> None:
+    """`factcli load` as a whole run: wall and CPU of all its processes (the loader and its
+    reader), and peak memory sampled over the process tree: summed and the largest one."""
+    from ingest import run_measured  # bench/ingest.py: the same measuring for both benches
+
     cmd = [sys.executable, "-m", "factcli", "load", str(dataset), "--db", str(db)]
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *cmd], check=True, capture_output=True, text=True
-    )
-    t, used, peak = (float(x) for x in done.stdout.split())
+    run = run_measured(cmd)
     print(f"load, {statements:,} statements into a fresh database (start-up, index and")
     print("full-text builds at the end included):")
-    print(f"  wall {t:.1f} s, {statements / t:,.0f} statements/s")
-    print(f"  CPU  {used:.1f} s, {statements / used:,.0f} statements per CPU-second")
-    print(f"  peak RSS of the loader: {peak / 1024:.0f} MB")
+    print(f"  wall {run.wall:.1f} s, {statements / run.wall:,.0f} statements/s")
+    print(f"  CPU  {run.cpu:.1f} s, {statements / run.cpu:,.0f} statements per CPU-second")
+    print(
+        f"  peak RSS of the loader: {run.total} MB, both processes together"
+        f" (PSS {run.pss} MB; largest process {run.largest} MB)"
+    )
     print(f"  database: {db.stat().st_size / 1e6:.0f} MB")
     size = sum(f.stat().st_size for f in dataset.rglob("*.parquet"))
     print(f"  dataset read: {size / 1e6:.0f} MB of Parquet")

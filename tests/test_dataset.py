@@ -454,6 +454,31 @@ def test_load_stops_when_another_writer_gets_in(built: Path, tmp_path: Path):
     con.close()
 
 
+def test_a_damaged_partition_stops_the_load_with_one_line(built: Path, tmp_path: Path):
+    """The reading process hands its error to the writer: one line naming the partition, the
+    months before it kept whole, the database finished (indexes and triggers back), and no
+    reading process left behind."""
+    import multiprocessing
+    import shutil
+
+    from factcli.dataset.load import partitions
+
+    dataset = tmp_path / "ds"
+    shutil.copytree(built, dataset)
+    months = partitions(dataset)
+    (dataset / "statements" / months[1] / "part-0.parquet").write_bytes(b"not parquet")
+    db = tmp_path / "damaged.db"
+    result = CliRunner().invoke(app, ["load", str(dataset), "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"factcli: error: {dataset}: cannot read {months[1]}: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone() == (0,)
+    assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] > 0
+    con.close()
+    assert not [p for p in multiprocessing.active_children() if p.name == "factcli-load-reader"]
+
+
 def test_load_into_a_database_holding_other_articles_matches_as_ingest(
     built: Path, ingested: Path, tmp_path: Path
 ):

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,13 +87,29 @@ def load(
     on_partition: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> LoadReport:
-    from factcli import store
 
     dataset = Path(dataset)
     check_dataset(dataset)
     months = partitions(dataset)
     if on_total:
         on_total(len(months))
+    reader = _Reader(dataset, db_path, months)  # it starts up while the database opens
+    try:
+        return _load(dataset, db_path, months, reader, on_partition, should_stop)
+    finally:
+        reader.close()
+
+
+def _load(
+    dataset: Path,
+    db_path: Path,
+    months: list[str],
+    reader: _Reader,
+    on_partition: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> LoadReport:
+    from factcli import store
+
     db = store.open_db(db_path, create=True, page_size=PAGE_SIZE)
     report = LoadReport()
     try:
@@ -104,7 +122,7 @@ def load(
             _begin_bulk(db, dataset, mark)
         try:
             if report.bulk:
-                _bulk_load(db, db_path, dataset, months, report, on_partition, should_stop)
+                _bulk_load(db, reader, report, on_partition, should_stop)
             else:  # what an earlier bulk load left undone first: the writer needs its triggers
                 finish(db)
             for month in [] if report.bulk else months:
@@ -139,9 +157,10 @@ FTS_HASH_BYTES = 8 * 1024 * 1024
 """The full-text indexes' in-memory term table while they are rebuilt (SQLite's default is
 1 MiB): fewer, larger segments to write and merge. Set back to the default afterwards."""
 
-BULK_CACHE_KB = 128 * 1024
-"""SQLite's page cache during a bulk load: the primary-key b-trees being appended to and the
-index builds at the end stay in memory (the loader's peak stays far below 600 MB)."""
+BULK_CACHE_KB = 64 * 1024
+"""SQLite's page cache during a bulk load: the primary-key b-trees being appended to stay in
+memory. 64 MB, not more: the reader process' memory adds to the loader's, and a larger cache
+measured no faster (the final sorts run in runs of `SORT_CACHE_KB`)."""
 
 
 SORT_CACHE_KB = 4 * 1024
@@ -188,7 +207,10 @@ def _begin_bulk(db: Database, dataset: Path, mark: str) -> None:
         if db.execute("SELECT 1 FROM deferred_schema LIMIT 1").fetchone() is None:
             db.execute(f"CREATE TABLE IF NOT EXISTS {DAYS_KEPT} (since TEXT)")
         _defer_schema(db)
-        actors = pq.read_table(dataset / "actors" / "part-0.parquet")
+        try:
+            actors = pq.read_table(dataset / "actors" / "part-0.parquet")
+        except (OSError, ValueError) as exc:  # Arrow's errors are both
+            raise _unreadable(dataset, "actors", exc) from None
         for batch in actors.to_batches(5000):
             rows = batch.to_pylist()
             db.conn.executemany(
@@ -473,8 +495,8 @@ def _unstored(conn: sqlite3.Connection, articles: list[dict[str, Any]]) -> list[
 
 
 READ_AHEAD = 2
-"""Prepared batches waiting for the writer: enough to keep both threads busy, few enough that
-memory stays flat."""
+"""Prepared batches waiting for the writer: enough to keep both processes busy, few enough
+that memory stays flat."""
 
 
 class _MonthEnd:
@@ -487,41 +509,83 @@ class _ReaderFailed:
         self.error = error
 
 
-def _bulk_load(
-    db: Database,
-    db_path: Path,
-    dataset: Path,
-    months: list[str],
-    report: LoadReport,
-    on_partition: Callable[[str], None] | None,
-    should_stop: Callable[[], bool] | None,
-) -> None:
-    """Two threads: one reads the Parquet files and builds the rows (Python), the other inserts
-    them (SQLite, which lets go of the interpreter lock while it works), so on two cores the
-    reading costs no wall-clock time. One transaction per month, as the reader marks them."""
-    import queue
-    import threading
+class _Reader:
+    """The process that reads the Parquet files and builds the rows while this one inserts
+    them. Not a thread: the reading is Python that holds the interpreter lock, and the writer
+    needs it back after every row SQLite stores, so two threads took turns instead of working
+    side by side. Started first, so that it imports while the database opens; it begins
+    reading when `begin` gives it the first ids."""
 
-    from factcli.store import transaction
-    from factcli.store.writer import _next_id
+    def __init__(self, dataset: Path, db_path: Path, months: list[str]) -> None:
+        import multiprocessing
 
-    ids = tuple(_next_id(db.conn, t) for t in ("articles", "sentences", "statements"))
-    prepared: queue.Queue[Prepared | _MonthEnd | _ReaderFailed | None] = queue.Queue(READ_AHEAD)
-    stop = threading.Event()
-    reader = threading.Thread(
-        target=_read_ahead,
-        args=(dataset, db_path, months, ids, prepared, stop),
-        name="factcli-load-reader",
-        daemon=True,
-    )
-    reader.start()
+        context = multiprocessing.get_context("spawn")
+        self.prepared: Any = context.Queue(READ_AHEAD)
+        self.ids: Any = context.Queue(1)
+        self.stop = context.Event()
+        self.process = context.Process(
+            target=_read_ahead,
+            args=(dataset, db_path, months, self.ids, self.prepared, self.stop, os.getpid()),
+            name="factcli-load-reader",
+            daemon=True,
+        )
+        self.process.start()
 
-    def take() -> Prepared | _MonthEnd | None:
-        item = prepared.get()
+    def begin(self, ids: tuple[int, int, int]) -> None:
+        self.ids.put(ids)
+
+    def take(self) -> Prepared | _MonthEnd | None:
+        import queue
+
+        while True:
+            try:
+                item = self.prepared.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise FactcliError(
+                        "the process reading the dataset stopped unexpectedly"
+                        f" (exit code {self.process.exitcode})"
+                    ) from None
         if isinstance(item, _ReaderFailed):
             raise item.error
         return item
 
+    def close(self) -> None:
+        """Stop the reader wherever it is, and wait for it (briefly)."""
+        import queue
+
+        self.stop.set()
+        deadline = time.monotonic() + 10
+        while self.process.is_alive() and time.monotonic() < deadline:
+            try:
+                self.prepared.get_nowait()
+            except queue.Empty:
+                self.process.join(0.05)
+        if self.process.is_alive():  # pragma: no cover - a reader stuck in a read
+            self.process.terminate()
+            self.process.join(1)
+        for q in (self.prepared, self.ids):
+            q.close()
+            q.cancel_join_thread()
+
+
+def _bulk_load(
+    db: Database,
+    reader: _Reader,
+    report: LoadReport,
+    on_partition: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Insert what the reader prepares: one transaction per month, as the reader marks them."""
+    from factcli.store import transaction
+    from factcli.store.writer import _next_id
+
+    articles, sentences, statements = (
+        _next_id(db.conn, t) for t in ("articles", "sentences", "statements")
+    )
+    reader.begin((articles, sentences, statements))
+    take = reader.take
     topic_ids: dict[str, int] = {}
     try:
         item = take()
@@ -542,19 +606,13 @@ def _bulk_load(
                 on_partition(month)
             item = take()
     finally:
-        stop.set()
-        while reader.is_alive():
-            try:
-                prepared.get_nowait()
-            except queue.Empty:
-                reader.join(0.05)
+        reader.close()
         _release_memory()
 
 
 def _release_memory() -> None:
-    """Hand back what the reading thread freed before the index and full-text builds, where
-    the loader's memory peaks: glibc keeps a thread's freed heap, Arrow its pool's. Best
-    effort (another libc)."""
+    """Hand back what was freed before the index and full-text builds, where the loader's
+    memory peaks: glibc keeps freed heap, Arrow its pool's. Best effort (another libc)."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
@@ -570,16 +628,26 @@ def _read_ahead(
     dataset: Path,
     db_path: Path,
     months: list[str],
-    ids: tuple[int, int, int],
+    start: Any,
     out: Any,
     stop: Any,
+    parent: int,
 ) -> None:
-    """The reading thread: every month's batches in order, each followed by the month's end;
-    None when done; an error is handed to the writer, which raises it."""
+    """The reading process: every month's batches in order, each followed by the month's
+    end; None when done; an error is handed to the writer, which raises it. Ctrl-C is the
+    writer's to handle; a reader whose writer was killed stops."""
     import queue
+    import signal
+
+    import pyarrow as pa
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the C library's allocator, trimmed after each month: Arrow's own pool keeps what a
+    # month's decoding freed, and this process' memory adds to the loader's
+    pa.set_memory_pool(pa.system_memory_pool())
 
     def put(item: Any) -> bool:
-        while not stop.is_set():
+        while not stop.is_set() and os.getppid() == parent:
             try:
                 out.put(item, timeout=0.1)
                 return True
@@ -587,24 +655,44 @@ def _read_ahead(
                 continue
         return False
 
+    ids = None
+    while ids is None:
+        if stop.is_set() or os.getppid() != parent:
+            return
+        try:
+            ids = start.get(timeout=0.1)
+        except queue.Empty:
+            continue
     # its own read-only connection: which articles a previous load stored is committed data
     conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
     next_ids = list(ids)
+    month = months[0] if months else ""
     try:
         for month in months:
             for articles, statements in rows.batches(dataset, month):
+                if stop.is_set():
+                    return
                 todo = _unstored(conn, articles)
                 batch = rows.prepare(dataset, month, todo, statements, next_ids)
                 batch.skipped = len(articles) - len(todo)
                 if not put(batch):
                     return
+            _release_memory()
             if not put(_MonthEnd(month)):
                 return
         put(None)
-    except BaseException as exc:  # handed over whole, KeyboardInterrupt included
+    except FactcliError as exc:  # handed over to the writer, which raises it
         put(_ReaderFailed(exc))
+    except Exception as exc:
+        put(_ReaderFailed(_unreadable(dataset, month, exc)))
     finally:
         conn.close()
+
+
+def _unreadable(dataset: Path, part: str, error: BaseException) -> FactcliError:
+    """One line for a part of the dataset that cannot be read (a damaged or truncated file)."""
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return FactcliError(f"{dataset}: cannot read {part}: {reason}")
 
 
 def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
