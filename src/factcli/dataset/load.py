@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factcli.dataset import rows, schema
-from factcli.dataset.rows import BATCH_ARTICLES, Prepared, dict_rows
+from factcli.dataset.rows import Prepared, dict_rows
 from factcli.errors import FactcliError
 from factcli.store.migrations import (
     STATS_COUNT_TRIGGERS,
@@ -93,21 +93,26 @@ def load(
     months = partitions(dataset)
     if on_total:
         on_total(len(months))
-    reader = _Reader(dataset, db_path, months)  # it starts up while the database opens
+    readers: list[_Reader] = []
+    if not Path(db_path).exists():  # a bulk load: its reader starts up while the database opens
+        readers.append(_Reader(dataset, db_path, months))
     try:
-        return _load(dataset, db_path, months, reader, on_partition, should_stop)
+        return _load(dataset, db_path, months, readers, on_partition, should_stop)
     finally:
-        reader.close()
+        for reader in readers:
+            reader.close()
 
 
 def _load(
     dataset: Path,
     db_path: Path,
     months: list[str],
-    reader: _Reader,
+    readers: list[_Reader],
     on_partition: Callable[[str], None] | None,
     should_stop: Callable[[], bool] | None,
 ) -> LoadReport:
+    """`readers` holds the reader process when one was started; a bulk load into an existing
+    database starts it here (and appends it, for the caller to stop)."""
     from factcli import store
 
     db = store.open_db(db_path, create=True, page_size=PAGE_SIZE)
@@ -122,7 +127,9 @@ def _load(
             _begin_bulk(db, dataset, mark)
         try:
             if report.bulk:
-                _bulk_load(db, reader, report, on_partition, should_stop)
+                if not readers:
+                    readers.append(_Reader(dataset, db_path, months))
+                _bulk_load(db, readers[0], report, on_partition, should_stop)
             else:  # what an earlier bulk load left undone first: the writer needs its triggers
                 finish(db)
             for month in [] if report.bulk else months:
@@ -415,55 +422,19 @@ def _set_quote(
     quotes.record_quote(db, statement_id, quote_id, keys)
 
 
-STATEMENT_COLUMNS = [
-    "sha256",
-    "statement_index",
-    "order",
-    "speaker",
-    "speaker_key",
-    "speaker_mention",
-    "speaker_start",
-    "speaker_end",
-    "cue",
-    "cue_start",
-    "cue_end",
-    "kind",
-    "content",
-    "content_start",
-    "content_end",
-    "sentence_index",
-    "topics",
-]
-"""What a load reads of a statement (not its sentence: the article's text holds it)."""
+STATEMENT_COLUMNS = ["speaker", *rows.STATEMENT_COLUMNS]
+"""What a load through the store's writer reads of a statement: a bulk load's columns and the
+speaker's name."""
 
 
 def _batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
     """A partition's articles in input order, a few hundred at a time, each batch with its
-    statements by article hash: the two files are sorted alike and read side by side, so
-    memory stays flat however large the partition."""
-    import pyarrow.parquet as pq
-
-    articles = pq.ParquetFile(dataset / "articles" / month / "part-0.parquet")
-    statements = pq.ParquetFile(dataset / "statements" / month / "part-0.parquet")
-    st_iter = statements.iter_batches(batch_size=4 * BATCH_ARTICLES, columns=STATEMENT_COLUMNS)
-    carry: list[dict[str, Any]] = []
-    at = 0
-    for batch in articles.iter_batches(batch_size=BATCH_ARTICLES):
-        rows = dict_rows(batch)
-        last = rows[-1]["order"]
-        by_sha: dict[str, list[dict[str, Any]]] = {r["sha256"]: [] for r in rows}
-        while True:
-            while at < len(carry) and carry[at]["order"] <= last:
-                row = carry[at]
-                at += 1
-                by_sha.setdefault(row["sha256"], []).append(row)
-            if at < len(carry):
-                break
-            nxt = next(st_iter, None)
-            if nxt is None:
-                break
-            carry, at = dict_rows(nxt), 0
-        yield rows, by_sha
+    statements by article hash."""
+    for articles, statements in rows.batches(dataset, month, STATEMENT_COLUMNS):
+        by_sha: dict[str, list[dict[str, Any]]] = {a["sha256"]: [] for a in articles}
+        for statement in [] if statements is None else dict_rows(statements):
+            by_sha.setdefault(statement["sha256"], []).append(statement)
+        yield articles, by_sha
 
 
 def _load_partition(db: Database, dataset: Path, month: str, report: LoadReport) -> None:

@@ -63,17 +63,19 @@ class Prepared:
     deferred: list[tuple[int, str, int]] = field(default_factory=list)
 
 
-def batches(dataset: Path, month: str) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+def batches(
+    dataset: Path, month: str, columns: list[str] = STATEMENT_COLUMNS
+) -> Iterator[tuple[list[dict[str, Any]], Any]]:
     """A partition's articles in input order, a few hundred at a time (as dicts), each with
-    their statements (an Arrow table): the two files are sorted alike by `order` and read side
-    by side, so memory stays flat however large the partition."""
+    their statements (an Arrow table of `columns`): the two files are sorted alike by `order`
+    and read side by side, so memory stays flat however large the partition."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     articles = pq.ParquetFile(dataset / "articles" / month / "part-0.parquet")
     statements = pq.ParquetFile(dataset / "statements" / month / "part-0.parquet")
-    st_iter = statements.iter_batches(batch_size=4 * BATCH_ARTICLES, columns=STATEMENT_COLUMNS)
+    st_iter = statements.iter_batches(batch_size=4 * BATCH_ARTICLES, columns=columns)
     first = next(st_iter, None)
     pending = pa.Table.from_batches([first]) if first is not None else None
     done = first is None
