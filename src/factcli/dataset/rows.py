@@ -249,17 +249,11 @@ def prepare(
     return batch
 
 
-_PASSED = (
+_PASSED = tuple(
     # the statement columns between its role and its unnamed source, as the dataset has them
-    "speaker_start",
-    "speaker_end",
-    "cue",
-    "cue_start",
-    "cue_end",
-    "kind",
-    "content",
-    "content_start",
-    "content_end",
+    STATEMENT_COLUMNS[
+        STATEMENT_COLUMNS.index("speaker_start") : STATEMENT_COLUMNS.index("content_end") + 1
+    ]
 )
 
 
