@@ -484,8 +484,8 @@ class _Reader:
     """The process that reads the Parquet files and builds the rows while this one inserts
     them. Not a thread: the reading is Python that holds the interpreter lock, and the writer
     needs it back after every row SQLite stores, so two threads took turns instead of working
-    side by side. Started first, so that it imports while the database opens; it begins
-    reading when `begin` gives it the first ids."""
+    side by side. For a new database it is started before the database opens, so that it
+    imports meanwhile; it begins reading when `begin` gives it the first ids."""
 
     def __init__(self, dataset: Path, db_path: Path, months: list[str]) -> None:
         import multiprocessing
@@ -652,10 +652,10 @@ def _read_ahead(
             if not put(_MonthEnd(month)):
                 return
         put(None)
-    except FactcliError as exc:  # handed over to the writer, which raises it
-        put(_ReaderFailed(exc))
-    except Exception as exc:
+    except (OSError, ValueError, pa.ArrowException) as exc:  # a file Arrow cannot read
         put(_ReaderFailed(_unreadable(dataset, month, exc)))
+    except Exception as exc:  # handed over to the writer, which raises it
+        put(_ReaderFailed(exc))
     finally:
         conn.close()
 

@@ -86,7 +86,7 @@ def _continue_quotes(rules: ParagraphRules, kept: list[Candidate]) -> list[Candi
     """Quotations that go on after their cue clause (`learn.continued`), in this paragraph."""
     from factcli.learn.continued import run_on
 
-    if len(kept) == 0:
+    if not kept:
         return kept
     text = rules.doc.text
     offset = rules.offset
