@@ -310,6 +310,7 @@ class ParagraphMemo:
         self.rules = rules
         self.facts: dict[int, CueFacts] = {}
         self._heads: list[int] | None = None
+        self._columns: tuple[list[str], list[str], list[str], list[bool]] | None = None
 
     def cue(self, tok: Token) -> CueFacts:
         facts = self.facts.get(tok.i)
@@ -322,6 +323,20 @@ class ParagraphMemo:
         if self._heads is None:
             self._heads = [t.head.i for t in self.rules.tokens]
         return self._heads
+
+    @property
+    def columns(self) -> tuple[list[str], list[str], list[str], list[bool]]:
+        """Every token's part of speech, dependency, text and whether it is punctuation or
+        space, read from spaCy once per paragraph instead of once per candidate."""
+        if self._columns is None:
+            tokens = self.rules.tokens
+            self._columns = (
+                [t.pos_ for t in tokens],
+                [t.dep_ for t in tokens],
+                [t.text for t in tokens],
+                [t.is_punct or t.is_space for t in tokens],
+            )
+        return self._columns
 
 
 def _token_parts(tok: Token) -> tuple[str, str, list[str], list[str], list[str]]:
@@ -432,28 +447,29 @@ def features(
         out.append("len=" + n)
         out.append("lem+len=" + lem + "|" + n)
         out.append("after" if start > tok.i else "before")
-        content = tokens[start : end + 1]
+        inside = range(start, end + 1)
         heads = memo.heads
-        chead = next((t for t in content if not start <= heads[t.i] <= end), None)
+        pos, dep, text, blank = memo.columns
+        chead = next((i for i in inside if not start <= heads[i] <= end), None)
         if chead is not None:
-            out.append("chead=" + chead.pos_ + "|" + chead.dep_)
-            out.append("lem+chead=" + lem + "|" + chead.pos_)
-            if chead.pos_ in ("NOUN", "VERB", "ADJ"):
-                out.append("cheadlem=" + lemma(chead))
-        out.append("cverb" if any(t.pos_ in ("VERB", "AUX") for t in content) else "noverb")
+            out.append("chead=" + pos[chead] + "|" + dep[chead])
+            out.append("lem+chead=" + lem + "|" + pos[chead])
+            if pos[chead] in ("NOUN", "VERB", "ADJ"):
+                out.append("cheadlem=" + lemma(tokens[chead]))
+        out.append("cverb" if any(p in ("VERB", "AUX") for p in pos[start : end + 1]) else "noverb")
         out.append("how+len=" + how + "|" + n)
         sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(tokens)
-        rest = [t for t in tokens[end + 1 : sent_end] if not (t.is_punct or t.is_space)]
+        rest = [i for i in range(end + 1, sent_end) if not blank[i]]
         out.append("toend" if not rest else "rest=" + _bucket(len(rest)))
         if rest:
-            out.append("nextdep=" + rest[0].dep_)
-        for t in content:
-            dep = t.dep_
-            if dep in _INNER_DEPS and start <= heads[t.i] <= end:
-                out.append("inner=" + dep)
-            elif t.text == ",":
+            out.append("nextdep=" + dep[rest[0]])
+        for i in inside:
+            d = dep[i]
+            if d in _INNER_DEPS and start <= heads[i] <= end:
+                out.append("inner=" + d)
+            elif text[i] == ",":
                 out.append("comma")
-        if any(t.text in QUOTE_CHARS for t in content):
+        if any(t in QUOTE_CHARS for t in text[start : end + 1]):
             out.append("quoted")
     out.extend(around)
     return out
@@ -501,8 +517,9 @@ def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[
             if other.content != cand.content and how != "bounds":
                 other.speakers = cand.speakers
                 out.append((other, features(other, how, rules, memo=memo), tok.i))
+    pos = memo.columns[0]
     for tok in rules.tokens:
-        if tok.pos_ not in _PROPOSING_POS or tok.i in per_token or tok.i in rules.used_verbs:
+        if pos[tok.i] not in _PROPOSING_POS or tok.i in per_token or tok.i in rules.used_verbs:
             continue  # `variants` proposes nothing for other parts of speech
         made = token_candidates(tok, rules, memo)
         if not made:

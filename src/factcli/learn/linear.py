@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 RULE_FEATURE = "how=rule"
@@ -33,8 +34,9 @@ class LinearModel:
     contents end where the parse ends them."""
 
     def probability(self, feats: Sequence[str]) -> float:
-        w = self.weights
-        z = sum(w.get(f, 0.0) for f in set(feats))  # each feature once, as `fit` counts them
+        # each feature once, as `fit` counts them; `map` adds the same terms in the same order
+        # as a generator would, so the sum is the same to the last bit
+        z = sum(map(self.weights.get, set(feats), repeat(0.0)))
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
