@@ -517,10 +517,15 @@ def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[
             if other.content != cand.content and how != "bounds":
                 other.speakers = cand.speakers
                 out.append((other, features(other, how, rules, memo=memo), tok.i))
-    pos = memo.columns[0]
+    pos, dep, _, blank = memo.columns
     for tok in rules.tokens:
-        if pos[tok.i] not in _PROPOSING_POS or tok.i in per_token or tok.i in rules.used_verbs:
-            continue  # `variants` proposes nothing for other parts of speech
+        i = tok.i
+        if (
+            not _may_propose(pos[i], dep[i], blank[i], tok)
+            or i in per_token
+            or i in rules.used_verbs
+        ):
+            continue
         made = token_candidates(tok, rules, memo)
         if not made:
             continue
@@ -531,3 +536,20 @@ def paragraph_candidates(rules: ParagraphRules, found: list[Candidate]) -> list[
 
 
 _PROPOSING_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})
+_ADJ_DEPS = frozenset({"acomp", "oprd", "ROOT"})
+
+
+def _may_propose(pos: str, dep: str, blank: bool, tok: Token) -> bool:
+    """Whether `variants` can propose anything for a token, from what is cheap to read: it
+    proposes nothing for other parts of speech, for punctuation and the dependencies it skips,
+    for an auxiliary that is not the root, for an adjective that is not a complement or the
+    root, and for a noun or adjective with nothing on its right (all they propose is there)."""
+    if pos not in _PROPOSING_POS or blank or dep in _SKIP_DEPS:
+        return False
+    if pos == "AUX":
+        return dep == "ROOT"
+    if pos == "VERB":
+        return True
+    if pos == "ADJ" and dep not in _ADJ_DEPS:
+        return False
+    return bool(tok.n_rights)
