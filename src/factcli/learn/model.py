@@ -64,6 +64,7 @@ class ModelJudge:
     def __call__(self, rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
         from factcli.learn.bounds import best_end, end_options
         from factcli.learn.features import paragraph_candidates
+        from factcli.learn.speakers import revise
 
         model = self.model
         scored = paragraph_candidates(rules, found)
@@ -78,6 +79,7 @@ class ModelJudge:
                 options = end_options(cand, rules, feats)
                 if len(options) > 1:
                     cand.content = (cand.content[0], best_end(options, model.end_weights))
+            revise(cand)
             kept.append(cand)
         return _continue_quotes(rules, kept)
 

@@ -28,6 +28,7 @@ from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
 from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
 from factcli.learn.score import Tally, gold_positions, positions
+from factcli.learn.speakers import revised
 
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 RULE_THRESHOLDS = (0.05, 0.15, 0.25, 0.35)
@@ -49,8 +50,10 @@ class Example:
 
 
 def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
+    """The speaker mentions of `cand` if it is kept (`learn.speakers`), as character spans."""
+    heads = revised(cand)
     out = []
-    for head in cand.speakers:
+    for head in cand.speakers if heads is None else heads:
         b0, b1 = mention_bounds(head)
         doc = head.doc
         at = offset if cand.speaker_offset is None else cand.speaker_offset
