@@ -365,3 +365,19 @@ def test_an_unattributed_question_leaves_the_answer_its_speaker(nlp: object) -> 
     said = [s for s in statements if text[s.content.start : s.content.end].startswith("it would")]
     speaker = said[0].speaker if said else None
     assert speaker is not None and text[speaker.start : speaker.end] == "the mayor"
+
+
+def test_of_two_cues_reporting_the_same_words_the_less_likely_goes() -> None:
+    from factcli.learn.nested import drop_nested
+
+    text = "Officials said the mayor believes the bridge will reopen in May."
+    said = text.index("said")
+    believes = text.index("believes")
+    outer = (said + 5, len(text) - 1)  # the mayor believes the bridge will reopen in May
+    inner = (believes + 9, len(text) - 1)  # the bridge will reopen in May
+    cues = [(said, said + 4), (believes, believes + 8)]
+    assert drop_nested([outer, inner], cues, [0.9, 0.6]) == {1}
+    assert drop_nested([outer, inner], cues, [0.5, 0.6]) == {0}
+    # a short content inside a long one reports something else: both stay
+    short = (text.index("in May"), len(text) - 1)
+    assert drop_nested([outer, short], [cues[0], (short[0] - 7, short[0] - 1)], [0.9, 0.6]) == set()
