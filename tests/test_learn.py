@@ -340,6 +340,8 @@ def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object)
         ),
         ("The union backed a candidate opposing the new tax.", "opposing", ["candidate"], None),
         ("The mayor wants to rebuild the bridge.", "wants", ["mayor"], None),
+        # the tagger takes the name for an adverb: the speaker is the name all the same
+        ("Jolly said the harbour would reopen in May.", "said", [], ["Jolly"]),
     ],
 )
 def test_speakers_the_annotators_mark_otherwise(

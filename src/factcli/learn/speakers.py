@@ -11,6 +11,10 @@ three constructions the annotated source is something else, the same way across 
 - an expletive "it" ("it was clear that …"): no source;
 - a participle describing the thing someone made ("the campaign released an ad attacking
   …"): the source is the subject of the verb that made it, not the ad.
+
+And where the parse left a cue verb without a subject, a name the tagger took for an adverb
+("Jolly said …") or the subject of a clause it hung before the verb ("Sanders, who has no
+such endorsements, said …") is the speaker.
 """
 
 from __future__ import annotations
@@ -31,8 +35,15 @@ RAISING_VERBS = frozenset({"seem", "appear"})
 def revised(cand: Candidate) -> list[Token] | None:
     """The speaker heads `cand` should have instead of its own, or None to keep them."""
     tok = cand.cue_token
-    if tok is None or not cand.speakers or cand.inherited_from is not None:
+    if tok is None or cand.inherited_from is not None:
         return None
+    if not cand.speakers:
+        heads = _stranded(tok)
+        if heads is None or any(
+            cand.content[0] <= h.idx - tok.idx + cand.cue[0] < cand.content[1] for h in heads
+        ):
+            return None
+        return heads
     lem = lemma(tok)
     if lem in RAISING_VERBS:
         return []
@@ -49,6 +60,33 @@ def revised(cand: Candidate) -> list[Token] | None:
     if tok.dep_ == "acl" and tok.pos_ == "VERB" and head.i == tok.head.i:
         return _maker(head)
     return None
+
+
+def _stranded(verb: Token) -> list[Token] | None:
+    """The speaker of a verb the parse gave no subject: "Jolly said" (the name an adverb), or
+    "Sanders, who has no such endorsements, said" (the name the subject of a clause before
+    the verb)."""
+    if verb.pos_ != "VERB" or any(c.dep_ in _SUBJECTLIKE for c in verb.children):
+        return None
+    if verb.i > 0:
+        prev = verb.doc[verb.i - 1]
+        if (
+            prev.head.i == verb.i
+            and prev.dep_ in ("advmod", "npadvmod", "dep", "nmod")
+            and prev.text[:1].isupper()
+            and prev.is_alpha
+            and not prev.is_stop
+        ):
+            return [prev]
+    for clause in verb.lefts:
+        if clause.dep_ in ("ccomp", "csubj"):
+            for g in clause.children:
+                if g.dep_ == "nsubj" and g.i < clause.i and g.pos_ in ("NOUN", "PROPN"):
+                    return [g]
+    return None
+
+
+_SUBJECTLIKE = frozenset({"nsubj", "nsubjpass", "csubjpass", "agent", "expl"})
 
 
 def _maker(thing: Token) -> list[Token] | None:

@@ -31,7 +31,7 @@ from factcli.learn.nested import drop_nested
 from factcli.learn.score import Tally, gold_positions, positions
 from factcli.learn.speakers import revised
 
-THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 RULE_THRESHOLDS = (0.05, 0.15, 0.25, 0.35)
 END_L2 = 1.0
 
