@@ -45,3 +45,23 @@ def test_a_span_proposed_twice_gives_one_candidate(nlp: Language) -> None:
         assert len(contents) == len(set(contents))
         for cand, _ in made:
             assert cand.cue_token is tok
+
+
+def test_tokens_passed_over_are_those_that_propose_nothing(nlp: Language) -> None:
+    from factcli.learn.features import ParagraphMemo, _may_propose, variants
+
+    text = (
+        "Her worry about the cost is clear: officials are eager to leave, the court ruled "
+        "against the plan, and the report by the agency on wages was not what he had hoped."
+    )
+    rules = ParagraphRules(nlp(text), 0, find_quotes(text, 0, len(text)))
+    pos, dep, _, blank = ParagraphMemo(rules).columns
+    passed = 0
+    for tok in rules.tokens:
+        if not _may_propose(pos[tok.i], dep[tok.i], blank[tok.i], tok):
+            passed += 1
+            assert variants(tok, rules) == [], tok.text
+    assert 0 < passed < len(rules.tokens)
+    # nouns and adjectives with something on their right are asked, as are verbs
+    asked = {t.text for t in rules.tokens if _may_propose(pos[t.i], dep[t.i], blank[t.i], t)}
+    assert {"worry", "eager", "ruled"} <= asked
