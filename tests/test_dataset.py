@@ -212,7 +212,16 @@ def dump(path: Path) -> dict[str, Any]:
         "fts": con.execute(
             "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'said'"
         ).fetchone()[0],
+        "sentences_fts": sorted(
+            con.execute(
+                "SELECT round(f.rank, 6), s.text FROM sentences_fts f"
+                " JOIN sentences s ON s.id = f.rowid"
+                " WHERE sentences_fts MATCH 'minister OR reservoirs'"
+            )
+        ),
     }
+    for fts in ("statements_fts", "sentences_fts"):  # the index agrees with its content
+        con.execute(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')")
     con.close()
     return out
 
@@ -421,6 +430,50 @@ def test_load_killed_after_one_month_then_finished(
     monkeypatch.setattr(loading, "finish", finish)
     loading.load(built, db)
     assert dump(db) == dump(ingested)
+
+
+def test_load_stopped_before_the_tables_built_beside_it_are_copied(
+    built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The band keys and the full-text indexes are built by threads beside the loader and
+    copied in by a second transaction: stopped before it, the loader leaves the triggers and
+    the band keys' work table set aside and no side file behind; the next load finishes."""
+    from factcli.dataset import load as loading
+    from factcli.dataset import side
+
+    def stopped(self: Any, db: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(side.SideBuilds, "copy_into", stopped)
+    db = tmp_path / "cut.db"
+    with pytest.raises(KeyboardInterrupt):
+        loading.load(built, db)
+    con = sqlite3.connect(db)
+    left = {r[0] for r in con.execute("SELECT name FROM deferred_schema")}
+    assert "statements_ai" in left and not {n for n in left if n.startswith("idx_")}
+    assert con.execute("SELECT COUNT(*) FROM quote_keys").fetchone() == (0,)
+    assert con.execute(f"SELECT COUNT(*) FROM {loading.QUOTE_KEYS_FROM}").fetchone() == (1,)
+    con.close()
+    assert [
+        p.name for p in tmp_path.iterdir() if "-wal" not in p.name and "-shm" not in p.name
+    ] == ["cut.db"]
+    monkeypatch.undo()
+    loading.load(built, db)
+    assert dump(db) == dump(ingested)
+    assert check_band_keys(db) == check_band_keys(ingested)
+
+
+def test_load_builds_in_place_when_it_cannot_beside(
+    built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from factcli.dataset import load as loading
+    from factcli.dataset import side
+
+    monkeypatch.setattr(side, "database_file", lambda db: None)
+    db = tmp_path / "in-place.db"
+    loading.load(built, db)
+    assert dump(db) == dump(ingested)
+    assert check_band_keys(db) == check_band_keys(ingested)
 
 
 def test_load_stops_when_another_writer_gets_in(built: Path, tmp_path: Path):
