@@ -411,7 +411,7 @@ def test_load_killed_after_one_month_then_finished(
 
     db = tmp_path / "killed.db"
     finish = loading.finish
-    monkeypatch.setattr(loading, "finish", lambda db: None)
+    monkeypatch.setattr(loading, "finish", lambda db, builds=None: None)
     calls = 0
 
     def stop() -> bool:

@@ -117,6 +117,7 @@ def _load(
 
     db = store.open_db(db_path, create=True, page_size=PAGE_SIZE)
     report = LoadReport()
+    builds: side.SideBuilds | None = None
     try:
         mark = fingerprint(dataset)
         empty = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
@@ -125,11 +126,12 @@ def _load(
         if report.bulk:
             _bulk_pragmas(db, on=True)
             _begin_bulk(db, dataset, mark)
+            builds = _side_builds(db, background=True)
         try:
             if report.bulk:
                 if not readers:
                     readers.append(_Reader(dataset, db_path, months))
-                _bulk_load(db, readers[0], report, on_partition, should_stop)
+                _bulk_load(db, readers[0], report, on_partition, should_stop, builds)
             else:  # what an earlier bulk load left undone first: the writer needs its triggers
                 finish(db)
             for month in [] if report.bulk else months:
@@ -143,7 +145,7 @@ def _load(
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
-            finish(db)
+            finish(db, builds)
             if report.bulk:
                 _bulk_pragmas(db, on=False)
     except sqlite3.Error as exc:
@@ -151,6 +153,8 @@ def _load(
             f"{store.describe_error(db_path, exc)} (stopped; {report.articles} articles loaded)"
         ) from None
     finally:
+        if builds is not None:
+            builds.close()
         db.close()
     return report
 
@@ -324,14 +328,15 @@ def _defer_schema(db: Database) -> None:
             db.execute(f'DROP {kind.upper()} "{name}"')
 
 
-def finish(db: Database) -> None:
+def finish(db: Database, builds: side.SideBuilds | None = None) -> None:
     """Quotes whose first statement is now stored; then what a bulk load set aside: band keys
     sorted in, indexes built, counts computed, full-text indexes rebuilt, triggers put back.
     Also what a load cut short left to do.
 
-    The band keys and the full-text indexes are built by threads beside this work
-    (`side.SideBuilds`) and copied in by a second transaction; until it commits, the triggers
-    and the band keys' work table stay, so a load killed in between is finished by the next."""
+    The band keys and the full-text indexes are built by threads beside this work (`builds`,
+    with the full-text indexes of the rows inserted so far when the bulk load started it, or
+    started here) and copied in by a second transaction; until it commits, the triggers and
+    the band keys' work table stay, so a load killed in between is finished by the next."""
     from factcli.store import transaction
 
     deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
@@ -348,16 +353,21 @@ def finish(db: Database) -> None:
         return
     indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
     triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
-    names = {n for n, _ in triggers}
-    rebuild = [table for table in FTS_TABLES if f"{table}_ai" in names]
-    builds = _side_builds(db, rebuild, keys_from)
+    if builds is None:
+        builds = started = _side_builds(db)
+    else:
+        started = None
     try:
+        if builds is not None:
+            builds.done()  # every row is committed
+            if keys_from is not None:
+                builds.start(side.quote_keys(keys_from))
         with transaction(db):
             if builds is None and keys_from is not None:
                 _sort_quote_keys(db, keys_from)
-            _finish_builds(db, kept is not None, indexes, names)
+            _finish_builds(db, kept is not None, indexes, {n for n, _ in triggers})
             if builds is None:
-                _rebuild_fulltext(db, rebuild)
+                _rebuild_fulltext(db, _fulltext_deferred(db))
                 _restore_triggers(db, triggers)
             else:  # the rest once the threads are done; the indexes are built
                 db.conn.executemany(
@@ -369,23 +379,29 @@ def finish(db: Database) -> None:
                 builds.copy_into(db)
                 _restore_triggers(db, triggers)
     finally:
-        if builds is not None:
-            builds.close()
+        if started is not None:
+            started.close()
 
 
-def _side_builds(
-    db: Database, fulltext: list[str], keys_from: int | None
-) -> side.SideBuilds | None:
-    """The full-text indexes and the band keys built beside the loader, when the database is
-    a file and the loader is outside a transaction (else they are built in place: None)."""
+def _fulltext_deferred(db: Database) -> list[str]:
+    """The tables whose full-text index a bulk load has set aside the triggers of."""
+    names = {r[0] for r in db.execute("SELECT name FROM deferred_schema")}
+    return [table for table in FTS_TABLES if f"{table}_ai" in names]
+
+
+def _side_builds(db: Database, background: bool = False) -> side.SideBuilds | None:
+    """Threads beside the loader, with the full-text indexes set aside already building (at
+    the lowest priority in the `background` of a bulk load), when the database is a file and
+    the loader is outside a transaction (else everything is built in place: None)."""
     path = side.database_file(db)
-    if path is None or db.conn.in_transaction or (not fulltext and keys_from is None):
+    if path is None or db.conn.in_transaction:
         return None
-    jobs = [side.fulltext(fulltext)] if fulltext else []
-    if keys_from is not None:
-        jobs.append(side.quote_keys(keys_from))
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    return side.SideBuilds(path, jobs, int(page_size))
+    builds = side.SideBuilds(path, int(page_size))
+    tables = _fulltext_deferred(db)
+    if tables:
+        builds.start(side.fulltext(tables), background=background)
+    return builds
 
 
 def _sort_quote_keys(db: Database, keys_from: int) -> None:
@@ -598,8 +614,10 @@ def _bulk_load(
     report: LoadReport,
     on_partition: Callable[[str], None] | None,
     should_stop: Callable[[], bool] | None,
+    builds: side.SideBuilds | None = None,
 ) -> None:
-    """Insert what the reader prepares: one transaction per month, as the reader marks them."""
+    """Insert what the reader prepares: one transaction per month, as the reader marks them;
+    `builds` are told of each."""
     from factcli.store import transaction
     from factcli.store.writer import _next_id
 
@@ -624,6 +642,8 @@ def _bulk_load(
                     report.statements += len(item.statements)
                     item = take()
             report.partitions += 1
+            if builds is not None:
+                builds.committed()
             if on_partition:
                 on_partition(month)
             item = take()

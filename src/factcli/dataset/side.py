@@ -14,10 +14,12 @@ from the content tables and from `_config`): the result is the index FTS5's `reb
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,36 +40,57 @@ SORT_CACHE_KB = 4 * 1024
 sort of millions of rows in a large cache is slower than sorted runs of this size merged."""
 
 
+More = Callable[[], bool]
+"""Waits until the loader has committed more rows (True) or has committed its last (False)."""
+
+
 @dataclass(frozen=True)
 class Job:
     """What one thread builds: `build` creates and fills `tables` in its connection's `main`
-    database, reading the loader's committed rows as `source`. `replace`: the main database's
-    rows of those tables are replaced (else the built rows are added to them, duplicates
-    ignored)."""
+    database, reading the loader's committed rows as `source`, one transaction per pass (a
+    read transaction sees the rows committed when it began). `replace`: the main database's
+    rows of those tables are replaced (else the built rows are added, duplicates ignored)."""
 
     name: str
-    build: Callable[[sqlite3.Connection], None]
+    build: Callable[[sqlite3.Connection, More], None]
     tables: tuple[str, ...]
     replace: bool
 
 
 def fulltext(tables: list[str]) -> Job:
-    """The FTS5 indexes of `tables` (their `<table>_fts`), as FTS5's rebuild makes them."""
+    """The FTS5 indexes of `tables` (their `<table>_fts`), as FTS5's rebuild makes them: the
+    rows in rowid order, each pass those the loader committed since the last."""
 
-    def build(conn: sqlite3.Connection) -> None:
+    def build(conn: sqlite3.Connection, more: More) -> None:
+        conn.execute("BEGIN")
+        columns = {}
         for table in tables:
             fts = f"{table}_fts"
             (sql,) = conn.execute(
                 "SELECT sql FROM source.sqlite_master WHERE type = 'table' AND name = ?", [fts]
             ).fetchone()
             conn.execute(sql)  # the same columns, tokenizer and options
-            columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({fts})"))
+            names = [f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({fts})")]
+            columns[table] = ", ".join(names)
             conn.execute(f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {HASH_BYTES})")
-            # what FTS5's rebuild reads: the content table in rowid order
-            conn.execute(
-                f"INSERT INTO main.{fts} (rowid, {columns})"
-                f" SELECT rowid, {columns} FROM source.{table} ORDER BY rowid"
-            )
+        conn.execute("COMMIT")
+        done = dict.fromkeys(tables, 0)
+        last = False
+        while not last:
+            last = not more()
+            conn.execute("BEGIN")
+            for table in tables:
+                (high,) = conn.execute(
+                    f"SELECT COALESCE(MAX(rowid), 0) FROM source.{table}"
+                ).fetchone()
+                cols = columns[table]
+                conn.execute(
+                    f"INSERT INTO main.{table}_fts (rowid, {cols}) SELECT rowid, {cols}"
+                    f" FROM source.{table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                    [done[table], high],
+                )
+                done[table] = high
+            conn.execute("COMMIT")
 
     shadows = tuple(f"{t}_fts_{s}" for t in tables for s in FTS_SHADOWS)
     return Job("fulltext", build, shadows, replace=True)
@@ -75,9 +98,13 @@ def fulltext(tables: list[str]) -> Job:
 
 def quote_keys(from_statement: int) -> Job:
     """`quote_keys` spread from the band-key lists of statements from `from_statement` on,
-    sorted once (inserted one by one, random keys would touch every page of the table)."""
+    sorted once (inserted one by one, random keys would touch every page of the table); the
+    loader's last rows."""
 
-    def build(conn: sqlite3.Connection) -> None:
+    def build(conn: sqlite3.Connection, more: More) -> None:
+        while more():
+            pass
+        conn.execute("BEGIN")
         (sql,) = conn.execute(
             "SELECT sql FROM source.sqlite_master WHERE type = 'table' AND name = 'quote_keys'"
         ).fetchone()
@@ -88,6 +115,7 @@ def quote_keys(from_statement: int) -> Job:
             " WHERE q.statement_id >= ? ORDER BY 1, 2",
             [from_statement],
         )
+        conn.execute("COMMIT")
 
     return Job("quote-keys", build, ("quote_keys",), replace=False)
 
@@ -100,10 +128,16 @@ def database_file(db: Database) -> Path | None:
     return None
 
 
+class Stopped(Exception):
+    """A job's thread told to stop while it waited for the loader."""
+
+
 class _Thread:
     """One job in its thread and side database."""
 
-    def __init__(self, source: Path, job: Job, page_size: int) -> None:
+    def __init__(
+        self, source: Path, job: Job, page_size: int, more: More, background: bool
+    ) -> None:
         self.job = job
         self.path = source.with_name(f"{source.name}-{job.name}")
         self.alias = "side_" + job.name.replace("-", "_")
@@ -113,11 +147,16 @@ class _Thread:
         self._closed = False
         self._lock = threading.Lock()
         self._thread = threading.Thread(
-            target=self._run, args=(source, page_size), name=f"factcli-{job.name}", daemon=True
+            target=self._run,
+            args=(source, page_size, more, background),
+            name=f"factcli-{job.name}",
+            daemon=True,
         )
         self._thread.start()
 
-    def _run(self, source: Path, page_size: int) -> None:
+    def _run(self, source: Path, page_size: int, more: More, background: bool) -> None:
+        if background:
+            _lower_priority()
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -134,9 +173,7 @@ class _Thread:
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
             conn.execute("ATTACH DATABASE ? AS source", [f"{source.resolve().as_uri()}?mode=ro"])
-            conn.execute("BEGIN")
-            self.job.build(conn)
-            conn.execute("COMMIT")
+            self.job.build(conn, more)
         except BaseException as exc:  # handed to the loader, which raises it
             self.error = exc
         finally:
@@ -166,21 +203,59 @@ class _Thread:
         remove(self.path)
 
 
-class SideBuilds:
-    """`jobs` started at once, each in its thread, from the rows committed in the database
-    at `source` (start them after the last insert commits)."""
+def _lower_priority() -> None:
+    """The calling thread at the lowest CPU priority: while the loader inserts, a job started
+    early takes only the time the loader and its reader leave idle. Linux only (there a
+    thread has its own nice value); elsewhere it runs as it is."""
+    if sys.platform != "linux":
+        return
+    with suppress(OSError):  # not permitted: as it is
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
-    def __init__(self, source: Path, jobs: list[Job], page_size: int) -> None:
+
+class SideBuilds:
+    """Jobs in threads beside the loader, reading the rows committed in the database at
+    `source`: `committed` after each of the loader's transactions, `done` after its last."""
+
+    def __init__(self, source: Path, page_size: int) -> None:
+        self.source = source
+        self.page_size = page_size
         self._threads: list[_Thread] = []
-        try:
-            for job in jobs:
-                self._threads.append(_Thread(source, job, page_size))
-        except BaseException:
-            self.close()
-            raise
+        self._changed = threading.Condition()
+        self._passes = 0
+        self._done = False
+        self._stopped = False
+
+    def start(self, job: Job, *, background: bool = False) -> None:
+        """Run `job` in a thread of its own, at the lowest priority when `background`."""
+        seen = 0
+
+        def more() -> bool:
+            nonlocal seen
+            with self._changed:
+                self._changed.wait_for(lambda: self._done or self._passes > seen)
+                if self._stopped:
+                    raise Stopped
+                seen = self._passes
+                return not self._done
+
+        self._threads.append(_Thread(self.source, job, self.page_size, more, background))
+
+    def committed(self) -> None:
+        """The loader committed more rows: each job may take them."""
+        with self._changed:
+            self._passes += 1
+            self._changed.notify_all()
+
+    def done(self) -> None:
+        """The loader committed its last rows: each job finishes with them."""
+        with self._changed:
+            self._done = True
+            self._changed.notify_all()
 
     def wait(self) -> None:
         """Until every table is built; a thread's error, if any, raised here."""
+        self.done()
         for thread in self._threads:
             thread.wait()
 
@@ -201,9 +276,13 @@ class SideBuilds:
             thread.copy_into(db)
 
     def close(self) -> None:
-        """Stop the builds wherever they are, wait for the threads, remove the side files."""
+        """Stop the jobs wherever they are, wait for the threads, remove the side files."""
+        with self._changed:
+            self._stopped = self._done = True
+            self._changed.notify_all()
         for thread in self._threads:
             thread.close()
+        self._threads = []
 
 
 def remove(path: Path) -> None:
