@@ -718,3 +718,18 @@ def test_manual_merges_and_splits_reach_the_reduce(cluster: Any, tmp_path: Path)
     build([str(feed)], plain, scheduler=cluster.scheduler_address)
     names = {a["name"] for a in pq.read_table(plain / "actors").to_pylist()}
     assert "Hana Sato" in names and "Dan Brandt" not in names  # without the rules
+
+
+def test_topic_slots_follow_the_articles_order():
+    """The writer numbers a batch's statement topics article by article; statements met out of
+    their articles' order are renumbered to match."""
+    from factcli.dataset.rows import Prepared, _renumber_slots
+
+    batch = Prepared("2025-01", 0, (1, 1, 1))
+    first = [["drought", "drought", 1, 1]]
+    second = [["taxes", "Taxes", 2, 0], ["wages", "wages", 1, 2]]
+    batch.topics = [(1, None, [], first), (2, None, [], second)]
+    batch.link_statements, batch.link_slots = [3, 4, 1, 2], [0, 2, 1, 0]
+    _renumber_slots(batch, 3)
+    assert [e[3] for e in first + second] == [0, 1, 2]
+    assert batch.link_slots == [1, 2, 0, 1]

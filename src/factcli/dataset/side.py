@@ -32,12 +32,19 @@ FTS_SHADOWS = ("data", "idx", "docsize")
 database's own."""
 
 HASH_BYTES = 8 * 1024 * 1024
-"""FTS5's in-memory term table while building (its default is 1 MiB): fewer, larger segments
-to write and merge. A setting of the side database only."""
+"""FTS5's in-memory term table while an index is rebuilt in place (its default is 1 MiB):
+fewer, larger segments to write and merge."""
+
+SIDE_HASH_BYTES = 2 * 1024 * 1024
+"""The same beside the loader: its memory adds to the loader's while the rows come in (the
+merges it costs more run in otherwise idle time)."""
 
 SORT_CACHE_KB = 4 * 1024
 """The page cache of a side database: SQLite sorts in memory up to the cache's size, and one
 sort of millions of rows in a large cache is slower than sorted runs of this size merged."""
+
+SOURCE_CACHE_KB = 512
+"""The page cache for the loader's database as a side connection reads it: once, in order."""
 
 
 More = Callable[[], bool]
@@ -72,7 +79,9 @@ def fulltext(tables: list[str]) -> Job:
             conn.execute(sql)  # the same columns, tokenizer and options
             names = [f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({fts})")]
             columns[table] = ", ".join(names)
-            conn.execute(f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {HASH_BYTES})")
+            conn.execute(
+                f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {SIDE_HASH_BYTES})"
+            )
         conn.execute("COMMIT")
         done = dict.fromkeys(tables, 0)
         last = False
@@ -173,6 +182,7 @@ class _Thread:
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
             conn.execute("ATTACH DATABASE ? AS source", [f"{source.resolve().as_uri()}?mode=ro"])
+            conn.execute(f"PRAGMA source.cache_size = -{SOURCE_CACHE_KB}")
             self.job.build(conn, more)
         except BaseException as exc:  # handed to the loader, which raises it
             self.error = exc
