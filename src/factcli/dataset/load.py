@@ -359,9 +359,9 @@ def finish(db: Database, builds: side.SideBuilds | None = None) -> None:
         started = None
     try:
         if builds is not None:
-            builds.done()  # every row is committed
+            builds.finish()  # every row is committed
             if keys_from is not None:
-                builds.start(side.quote_keys(keys_from))
+                builds.start(side.QuoteKeys(keys_from))
         with transaction(db):
             if builds is None and keys_from is not None:
                 _sort_quote_keys(db, keys_from)
@@ -400,7 +400,7 @@ def _side_builds(db: Database, background: bool = False) -> side.SideBuilds | No
     builds = side.SideBuilds(path, int(page_size))
     tables = _fulltext_deferred(db)
     if tables:
-        builds.start(side.fulltext(tables), background=background)
+        builds.start(side.Fulltext(tables), background=background)
     return builds
 
 

@@ -20,7 +20,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,72 +46,82 @@ SOURCE_CACHE_KB = 512
 """The page cache for the loader's database as a side connection reads it: once, in order."""
 
 
-More = Callable[[], bool]
-"""Waits until the loader has committed more rows (True) or has committed its last (False)."""
-
-
-@dataclass(frozen=True)
 class Job:
-    """What one thread builds: `build` creates and fills `tables` in its connection's `main`
-    database, reading the loader's committed rows as `source`, one transaction per pass (a
-    read transaction sees the rows committed when it began). `replace`: the main database's
-    rows of those tables are replaced (else the built rows are added, duplicates ignored)."""
+    """What one side database holds: `start` creates its tables, `catch_up` adds what the
+    loader committed since (while it still inserts), `finish` the rest once it is done. Each
+    reads the loader's committed rows as `source` in a transaction of its own (a read
+    transaction sees the rows committed when it began). `tables` are then copied into the
+    main database: `replace`d (else the built rows are added, duplicates ignored)."""
 
-    name: str
-    build: Callable[[sqlite3.Connection, More], None]
-    tables: tuple[str, ...]
-    replace: bool
+    name = ""
+    tables: tuple[str, ...] = ()
+    replace = True
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        pass
+
+    def catch_up(self, conn: sqlite3.Connection) -> None:
+        pass
+
+    def finish(self, conn: sqlite3.Connection) -> None:
+        self.catch_up(conn)
 
 
-def fulltext(tables: list[str]) -> Job:
+class Fulltext(Job):
     """The FTS5 indexes of `tables` (their `<table>_fts`), as FTS5's rebuild makes them: the
     rows in rowid order, each pass those the loader committed since the last."""
 
-    def build(conn: sqlite3.Connection, more: More) -> None:
+    name = "fulltext"
+    replace = True
+
+    def __init__(self, tables: list[str]) -> None:
+        self.sources = list(tables)
+        self.tables = tuple(f"{t}_fts_{s}" for t in tables for s in FTS_SHADOWS)
+        self._columns: dict[str, str] = {}
+        self._done = dict.fromkeys(tables, 0)
+
+    def start(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN")
-        columns = {}
-        for table in tables:
+        for table in self.sources:
             fts = f"{table}_fts"
             (sql,) = conn.execute(
                 "SELECT sql FROM source.sqlite_master WHERE type = 'table' AND name = ?", [fts]
             ).fetchone()
             conn.execute(sql)  # the same columns, tokenizer and options
             names = [f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({fts})")]
-            columns[table] = ", ".join(names)
+            self._columns[table] = ", ".join(names)
             conn.execute(
                 f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {SIDE_HASH_BYTES})"
             )
         conn.execute("COMMIT")
-        done = dict.fromkeys(tables, 0)
-        last = False
-        while not last:
-            last = not more()
-            conn.execute("BEGIN")
-            for table in tables:
-                (high,) = conn.execute(
-                    f"SELECT COALESCE(MAX(rowid), 0) FROM source.{table}"
-                ).fetchone()
-                cols = columns[table]
-                conn.execute(
-                    f"INSERT INTO main.{table}_fts (rowid, {cols}) SELECT rowid, {cols}"
-                    f" FROM source.{table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
-                    [done[table], high],
-                )
-                done[table] = high
-            conn.execute("COMMIT")
 
-    shadows = tuple(f"{t}_fts_{s}" for t in tables for s in FTS_SHADOWS)
-    return Job("fulltext", build, shadows, replace=True)
+    def catch_up(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN")
+        for table in self.sources:
+            (high,) = conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM source.{table}").fetchone()
+            cols = self._columns[table]
+            # what FTS5's rebuild reads: the content table in rowid order
+            conn.execute(
+                f"INSERT INTO main.{table}_fts (rowid, {cols}) SELECT rowid, {cols}"
+                f" FROM source.{table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                [self._done[table], high],
+            )
+            self._done[table] = high
+        conn.execute("COMMIT")
 
 
-def quote_keys(from_statement: int) -> Job:
+class QuoteKeys(Job):
     """`quote_keys` spread from the band-key lists of statements from `from_statement` on,
-    sorted once (inserted one by one, random keys would touch every page of the table); the
-    loader's last rows."""
+    sorted once at the end (inserted one by one, random keys would touch every page)."""
 
-    def build(conn: sqlite3.Connection, more: More) -> None:
-        while more():
-            pass
+    name = "quote-keys"
+    tables = ("quote_keys",)
+    replace = False
+
+    def __init__(self, from_statement: int) -> None:
+        self.from_statement = from_statement
+
+    def finish(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN")
         (sql,) = conn.execute(
             "SELECT sql FROM source.sqlite_master WHERE type = 'table' AND name = 'quote_keys'"
@@ -122,11 +131,9 @@ def quote_keys(from_statement: int) -> Job:
             "INSERT INTO main.quote_keys (key, statement_id)"
             " SELECT j.value, q.statement_id FROM source.quote_key_lists q, json_each(q.keys) j"
             " WHERE q.statement_id >= ? ORDER BY 1, 2",
-            [from_statement],
+            [self.from_statement],
         )
         conn.execute("COMMIT")
-
-    return Job("quote-keys", build, ("quote_keys",), replace=False)
 
 
 def database_file(db: Database) -> Path | None:
@@ -138,61 +145,105 @@ def database_file(db: Database) -> Path | None:
 
 
 class Stopped(Exception):
-    """A job's thread told to stop while it waited for the loader."""
+    """A job told to stop while it waited for the loader."""
 
 
-class _Thread:
-    """One job in its thread and side database."""
+class _Signals:
+    """The loader's news for the jobs: a pass count (`committed`), `done`, `stopped`."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.passes = 0
+        self.done = False
+        self.stopped = False
+
+
+class _Side:
+    """One job, its side database and its threads: in the background (lowest priority) the
+    catching up while the loader inserts, then in the foreground (normal priority, started by
+    `finish`) the rest: a thread at the lowest priority would starve on a busy machine just
+    when the loader waits for it."""
 
     def __init__(
-        self, source: Path, job: Job, page_size: int, more: More, background: bool
+        self, source: Path, job: Job, page_size: int, signals: _Signals, background: bool
     ) -> None:
         self.job = job
+        self.source = source
+        self.page_size = page_size
         self.path = source.with_name(f"{source.name}-{job.name}")
         self.alias = "side_" + job.name.replace("-", "_")
         remove(self.path)
         self.error: BaseException | None = None
+        self._signals = signals
         self._conn: sqlite3.Connection | None = None
-        self._closed = False
         self._lock = threading.Lock()
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(source, page_size, more, background),
-            name=f"factcli-{job.name}",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def _run(self, source: Path, page_size: int, more: More, background: bool) -> None:
+        self._threads: list[threading.Thread] = []
         if background:
-            _lower_priority()
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            self.error = exc
-            return
+            self._spawn(self._background)
+
+    def _spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=f"factcli-{self.job.name}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         with self._lock:
-            if self._closed:
+            if self._signals.stopped:
                 conn.close()
-                return
+                raise Stopped
             self._conn = conn
+        conn.execute(f"PRAGMA page_size = {int(self.page_size)}")
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
+        conn.execute("ATTACH DATABASE ? AS source", [f"{self.source.resolve().as_uri()}?mode=ro"])
+        conn.execute(f"PRAGMA source.cache_size = -{SOURCE_CACHE_KB}")
+        self.job.start(conn)
+        return conn
+
+    def _background(self) -> None:
+        _lower_priority()
+        signals, seen = self._signals, 0
         try:
-            conn.execute(f"PRAGMA page_size = {int(page_size)}")
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            conn.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
-            conn.execute("ATTACH DATABASE ? AS source", [f"{source.resolve().as_uri()}?mode=ro"])
-            conn.execute(f"PRAGMA source.cache_size = -{SOURCE_CACHE_KB}")
-            self.job.build(conn, more)
+            conn = self._open()
+            while True:
+                with signals.changed:
+                    while not signals.done and signals.passes <= seen:
+                        signals.changed.wait()
+                    if signals.done:
+                        return
+                    seen = signals.passes
+                self.job.catch_up(conn)
         except BaseException as exc:  # handed to the loader, which raises it
             self.error = exc
+
+    def finish(self) -> None:
+        """The rest, in a thread at normal priority, once the background thread is done."""
+        self._spawn(self._foreground)
+
+    def _foreground(self) -> None:
+        for thread in self._threads[:-1]:
+            thread.join()
+        try:
+            if self.error is not None:
+                return
+            conn = self._conn if self._conn is not None else self._open()
+            self.job.finish(conn)
+        except BaseException as exc:
+            self.error = exc
         finally:
-            with self._lock:
+            self._close_connection()
+
+    def _close_connection(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
                 self._conn = None
-                conn.close()
 
     def wait(self) -> None:
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
@@ -206,17 +257,18 @@ class _Thread:
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
             if self._conn is not None:
                 self._conn.interrupt()
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
+        self._close_connection()
         remove(self.path)
 
 
 def _lower_priority() -> None:
-    """The calling thread at the lowest CPU priority: while the loader inserts, a job started
-    early takes only the time the loader and its reader leave idle. Linux only (there a
-    thread has its own nice value); elsewhere it runs as it is."""
+    """The calling thread at the lowest CPU priority: while the loader inserts, a job takes
+    only the time the loader and its reader leave idle. Linux only (there a thread has its
+    own nice value); elsewhere it runs as it is."""
     if sys.platform != "linux":
         return
     with suppress(OSError):  # not permitted: as it is
@@ -224,75 +276,69 @@ def _lower_priority() -> None:
 
 
 class SideBuilds:
-    """Jobs in threads beside the loader, reading the rows committed in the database at
-    `source`: `committed` after each of the loader's transactions, `done` after its last."""
+    """Jobs beside the loader, reading the rows committed in the database at `source`:
+    `committed` after each of the loader's transactions, `finish` after its last."""
 
     def __init__(self, source: Path, page_size: int) -> None:
         self.source = source
         self.page_size = page_size
-        self._threads: list[_Thread] = []
-        self._changed = threading.Condition()
-        self._passes = 0
-        self._done = False
-        self._stopped = False
+        self._sides: list[_Side] = []
+        self._signals = _Signals()
 
     def start(self, job: Job, *, background: bool = False) -> None:
-        """Run `job` in a thread of its own, at the lowest priority when `background`."""
-        seen = 0
-
-        def more() -> bool:
-            nonlocal seen
-            with self._changed:
-                self._changed.wait_for(lambda: self._done or self._passes > seen)
-                if self._stopped:
-                    raise Stopped
-                seen = self._passes
-                return not self._done
-
-        self._threads.append(_Thread(self.source, job, self.page_size, more, background))
+        """Add `job`: catching up in the `background` while the loader inserts, or only
+        built when `finish` is called (at once if it was)."""
+        side = _Side(self.source, job, self.page_size, self._signals, background)
+        self._sides.append(side)
+        if self._signals.done:
+            side.finish()
 
     def committed(self) -> None:
-        """The loader committed more rows: each job may take them."""
-        with self._changed:
-            self._passes += 1
-            self._changed.notify_all()
+        """The loader committed more rows: the jobs in the background may take them."""
+        with self._signals.changed:
+            self._signals.passes += 1
+            self._signals.changed.notify_all()
 
-    def done(self) -> None:
-        """The loader committed its last rows: each job finishes with them."""
-        with self._changed:
-            self._done = True
-            self._changed.notify_all()
+    def finish(self) -> None:
+        """The loader committed its last rows: each job finishes, at normal priority."""
+        with self._signals.changed:
+            if self._signals.done:
+                return
+            self._signals.done = True
+            self._signals.changed.notify_all()
+        for side in self._sides:
+            side.finish()
 
     def wait(self) -> None:
-        """Until every table is built; a thread's error, if any, raised here."""
-        self.done()
-        for thread in self._threads:
-            thread.wait()
+        """Until every table is built; a job's error, if any, raised here."""
+        self.finish()
+        for side in self._sides:
+            side.wait()
 
     @contextmanager
     def attached(self, db: Database) -> Iterator[None]:
         """The side databases attached to the main connection (outside any transaction:
         SQLite attaches and detaches only then)."""
         with ExitStack() as stack:
-            for thread in self._threads:
-                db.execute(f"ATTACH DATABASE ? AS {thread.alias}", [str(thread.path)])
-                stack.callback(db.execute, f"DETACH DATABASE {thread.alias}")
+            for side in self._sides:
+                db.execute(f"ATTACH DATABASE ? AS {side.alias}", [str(side.path)])
+                stack.callback(db.execute, f"DETACH DATABASE {side.alias}")
             yield
 
     def copy_into(self, db: Database) -> None:
         """The built tables into the main database, inside the caller's transaction (see
         `attached`)."""
-        for thread in self._threads:
-            thread.copy_into(db)
+        for side in self._sides:
+            side.copy_into(db)
 
     def close(self) -> None:
         """Stop the jobs wherever they are, wait for the threads, remove the side files."""
-        with self._changed:
-            self._stopped = self._done = True
-            self._changed.notify_all()
-        for thread in self._threads:
-            thread.close()
-        self._threads = []
+        with self._signals.changed:
+            self._signals.stopped = self._signals.done = True
+            self._signals.changed.notify_all()
+        for side in self._sides:
+            side.close()
+        self._sides = []
 
 
 def remove(path: Path) -> None:
