@@ -31,12 +31,9 @@ FTS_SHADOWS = ("data", "idx", "docsize")
 database's own."""
 
 HASH_BYTES = 8 * 1024 * 1024
-"""FTS5's in-memory term table while an index is rebuilt in place (its default is 1 MiB):
-fewer, larger segments to write and merge."""
-
-SIDE_HASH_BYTES = 2 * 1024 * 1024
-"""The same beside the loader: its memory adds to the loader's while the rows come in (the
-merges it costs more run in otherwise idle time)."""
+"""FTS5's in-memory term table while an index is built (its default is 1 MiB): fewer, larger
+segments to write and merge. Set in the side database only (or, when the index is rebuilt in
+place, set back to the default afterwards)."""
 
 SORT_CACHE_KB = 4 * 1024
 """The page cache of a side database: SQLite sorts in memory up to the cache's size, and one
@@ -90,9 +87,7 @@ class Fulltext(Job):
             conn.execute(sql)  # the same columns, tokenizer and options
             names = [f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({fts})")]
             self._columns[table] = ", ".join(names)
-            conn.execute(
-                f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {SIDE_HASH_BYTES})"
-            )
+            conn.execute(f"INSERT INTO main.{fts} ({fts}, rank) VALUES ('hashsize', {HASH_BYTES})")
         conn.execute("COMMIT")
 
     def catch_up(self, conn: sqlite3.Connection) -> None:
