@@ -39,6 +39,11 @@ SORT_CACHE_KB = 4 * 1024
 """The page cache of a side database: SQLite sorts in memory up to the cache's size, and one
 sort of millions of rows in a large cache is slower than sorted runs of this size merged."""
 
+CATCH_UP_ROWS = 20_000
+"""Rows a side build reads in one transaction while the loader inserts: a reader holding an
+old snapshot keeps SQLite from checkpointing the loader's write-ahead log past it, so the log
+would grow to the size of the database while a background thread waits for a core."""
+
 SOURCE_CACHE_KB = 512
 """The page cache for the loader's database as a side connection reads it: once, in order."""
 
@@ -91,18 +96,18 @@ class Fulltext(Job):
         conn.execute("COMMIT")
 
     def catch_up(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN")
         for table in self.sources:
             (high,) = conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM source.{table}").fetchone()
             cols = self._columns[table]
-            # what FTS5's rebuild reads: the content table in rowid order
-            conn.execute(
-                f"INSERT INTO main.{table}_fts (rowid, {cols}) SELECT rowid, {cols}"
-                f" FROM source.{table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
-                [self._done[table], high],
-            )
-            self._done[table] = high
-        conn.execute("COMMIT")
+            while self._done[table] < high:
+                upto = min(high, self._done[table] + CATCH_UP_ROWS)
+                # what FTS5's rebuild reads: the content table in rowid order
+                conn.execute(
+                    f"INSERT INTO main.{table}_fts (rowid, {cols}) SELECT rowid, {cols}"
+                    f" FROM source.{table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                    [self._done[table], upto],
+                )
+                self._done[table] = upto
 
 
 class QuoteKeys(Job):
