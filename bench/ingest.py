@@ -15,7 +15,10 @@ instead. Peak memory: the largest single process, and the sum over all of a run'
 (sampled), as resident memory (RSS, which counts the pages processes share, such as the
 libraries, once in each) and as their proportional share (PSS, which counts them once). The
 memory check ingests --memory-articles and ten times as many with --jobs 2 and compares the
-peaks. --before DIR also times, in the same rounds, the factcli of another source tree (DIR,
+peaks. First, the fixed cost of a run: bare spaCy and factcli on the corpus's first article
+alone (start-up, imports, loads, a new database), CPU seconds of each and their difference,
+which a run of N articles spreads over N. --before DIR also times, in the same rounds, the
+factcli of another source tree (DIR,
 a checkout with its src/ folder, such as `git worktree add DIR main`), so a change is measured
 against the code before it side by side, on the same machine at the same time. One line per
 figure, then a summary line.
@@ -241,6 +244,20 @@ def main() -> int:
         origin = args.corpus.name if args.corpus else "data/"
         print(f"corpus: {len(paths)} articles, {words} words (from {origin})", flush=True)
         summary = []
+        one = Path(tmp) / "one"
+        one.mkdir()
+        (one / paths[0].name).write_bytes(paths[0].read_bytes())
+        first = Path(tmp) / "first.txt"
+        first.write_text(f"{one / paths[0].name}\n", encoding="utf-8")
+        bare = run_measured(bare_spacy(first, 1, "articles")).cpu
+        for name in FACTCLIS[: 2 if args.before else 1]:
+            env = before_env if name == BEFORE else None
+            cost = run_measured(factcli_ingest(one, db, 1), env).cpu
+            print(
+                f"fixed: {name} on 1 article cpu {cost:.2f} s, bare spaCy {bare:.2f} s:"
+                f" {cost - bare:+.2f} s per run",
+                flush=True,
+            )
         rates: dict[int, float] = {}
         before_rates: dict[int, float] = {}
         for jobs in job_counts:

@@ -226,6 +226,19 @@ def dump(path: Path) -> dict[str, Any]:
     return out
 
 
+def drift(path: Path) -> list[str]:
+    """The kept counts and full-text indexes that disagree with a recount."""
+    import sqlite_utils
+
+    from factcli.store.checks import count_drift
+
+    db = sqlite_utils.Database(path)
+    try:
+        return count_drift(db)
+    finally:
+        db.close()
+
+
 def check_band_keys(path: Path) -> int:
     """Each quote's band keys are held by its first statement, as the store computes them."""
     from factcli.store import quotes
@@ -260,6 +273,7 @@ def test_dataset_then_load_gives_what_ingest_gives(built: Path, ingested: Path, 
     for key in expected:
         assert got[key] == expected[key], key
     assert check_band_keys(db) == check_band_keys(ingested) > 0
+    assert drift(db) == drift(ingested) == []
     again = load(built, db)
     assert again.articles == 0 and again.skipped == 245
     assert dump(db) == got
@@ -549,6 +563,7 @@ def test_load_into_a_database_holding_other_articles_matches_as_ingest(
         s[:9] + s[10:] for s in expected["statements"]
     ]
     assert got["topics"] == expected["topics"]
+    assert drift(db) == []
     con = sqlite3.connect(db)
     assert con.execute(
         "SELECT COUNT(*) FROM statements WHERE speaker_mention IS NOT NULL AND actor_id IS NULL"

@@ -315,3 +315,20 @@ def test_topic_command_finds_a_phrase_by_its_plural(
     for name in ("interest rates", "Interest rate", "rates of interest"):
         rows = json.loads(run("topic", name, "--db", db, "--json").stdout)
         assert rows and "interest rate" in rows[0]["topics"], name
+
+
+def test_noun_chunks_are_spacys_own(nlp: Language) -> None:
+    """`_noun_chunks` reads the doc's arrays instead of spaCy's token by token iterator: the
+    same chunks, coordinations and pronouns included."""
+    from factcli.topics import _noun_chunks
+
+    text = (
+        "The mayor, a former teacher, and her deputy met farmers, bakers and the fishermen "
+        "of the northern harbour. They said it would cost the town and its schools dearly. "
+        "Nobody was there; what the council decided remains a mystery to everyone."
+    )
+    doc = nlp(text)
+    ours = [(c.start, c.end, c.label_, c.root.i) for c in _noun_chunks(doc)]
+    assert ours == [(c.start, c.end, c.label_, c.root.i) for c in doc.noun_chunks]
+    assert len(ours) >= 10
+    assert any(doc[c[3]].dep_ == "conj" for c in ours)

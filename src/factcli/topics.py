@@ -424,13 +424,70 @@ def doc_mentions(doc: Doc) -> list[Mention]:
         if topic:
             found.append(Mention(ent.start, ent.end, topic[0], topic[1]))
     if doc.has_annotation("DEP"):
-        for chunk in doc.noun_chunks:
+        for chunk in _noun_chunks(doc):
             phrase = key_phrase(chunk, frozenset(common))
             if phrase:
                 found.append(Mention(phrase[0], chunk.root.i + 1, phrase[1], "phrase"))
     found.sort(key=lambda m: (m.start, m.end))
     doc.user_data[_CACHE_KEY] = found
     return found
+
+
+def _noun_chunks(doc: Doc) -> Iterable[Span]:
+    """`doc.noun_chunks`, found from the doc's arrays of tags, labels and heads: spaCy's English
+    iterator makes a token object for every token of the doc, this one only for nouns and
+    pronouns (it asks each for its left edge). The same chunks, as spaCy's English rules
+    (`spacy.lang.en.syntax_iterators`) find them; another language's pipeline keeps its own."""
+    from spacy.attrs import DEP, HEAD, POS
+    from spacy.lang.en.syntax_iterators import noun_chunks as english
+    from spacy.symbols import NOUN, PRON, PROPN
+    from spacy.tokens import Span
+
+    if getattr(doc, "noun_chunks_iterator", None) is not english:
+        return list(doc.noun_chunks)
+    strings = doc.vocab.strings
+    np_deps = {strings.add(label) for label in _NP_LABELS}
+    conj = strings.add("conj")
+    np_label = strings.add("NP")
+    array = doc.to_array([POS, DEP, HEAD]).astype("int64")
+    pos = array[:, 0].tolist()
+    dep = array[:, 1].tolist()
+    head = [i + offset for i, offset in enumerate(array[:, 2].tolist())]
+    chunks = []
+    prev_end = -1
+    for i, tag in enumerate(pos):
+        if tag != NOUN and tag != PROPN and tag != PRON:
+            continue
+        left = doc[i].left_edge.i
+        if left <= prev_end:
+            continue
+        label = dep[i]
+        if label not in np_deps:
+            if label != conj:
+                continue
+            h = head[i]
+            while dep[h] == conj and head[h] < h:
+                h = head[h]
+            if dep[h] not in np_deps:
+                continue
+        prev_end = i
+        chunks.append(Span(doc, left, i + 1, label=np_label))
+    return chunks
+
+
+_NP_LABELS = (
+    "oprd",
+    "nsubj",
+    "dobj",
+    "nsubjpass",
+    "pcomp",
+    "pobj",
+    "dative",
+    "appos",
+    "attr",
+    "ROOT",
+)
+"""The dependency labels of a noun chunk's head in spaCy's English noun chunk iterator."""
 
 
 def tokens_topics(

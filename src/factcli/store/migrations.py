@@ -807,3 +807,81 @@ def m012_quote_band_keys(db: Database) -> None:
         )
         db.execute("DROP TABLE pending_quote_keys")
     db.execute(QUOTE_KEYS_DELETE_TRIGGER)
+
+
+DEFERRED_COUNTING = "counting_deferred"
+"""While a row is in this table, the insert triggers of `COUNTING_TRIGGERS` leave the rows
+from its ids on to the writer, which counts and indexes them with a few set-based statements
+(`factcli.store.batching`). The row lives inside the writer's transaction only: no other
+connection ever sees it, and a rolled-back write takes it away."""
+
+COUNTING_TRIGGERS = (
+    "sentences_ai",
+    "statements_ai",
+    "statements_count_ai",
+    "stats_statements_ai",
+    "statement_topics_count_ai",
+    "article_topics_count_ai",
+    *(
+        f"{prefix}_{table}_ai"
+        for prefix in ("article_topics", "statement_topics")
+        for table, _, _ in TOPIC_PERIOD_TABLES
+    ),
+)
+"""The insert triggers an ingest makes up for per chunk of articles (`DEFERRED_COUNTING`)."""
+
+
+def counting_condition(sql: str) -> str:
+    """The trigger `sql` firing only while no writer counts for it: its WHEN clause (or a new
+    one) gains ``NOT EXISTS (SELECT 1 FROM counting_deferred)``."""
+    import re
+
+    begin = re.search(r"\bBEGIN\b", sql, flags=re.IGNORECASE)
+    assert begin is not None, sql
+    head, body = sql[: begin.start()].rstrip(), sql[begin.start() :]
+    condition = f"NOT EXISTS (SELECT 1 FROM {DEFERRED_COUNTING})"
+    if re.search(r"\bWHEN\b", head, flags=re.IGNORECASE):
+        return f"{head} AND {condition}\n    {body}"
+    return f"{head} WHEN {condition}\n    {body}"
+
+
+@migration
+def m014_ingest_batched_triggers(db: Database) -> None:
+    """Ingest counts and indexes a chunk of articles at once, not row by row.
+
+    Each row an article inserts fired up to three triggers (full-text indexes, the counts of
+    actors, topics and `stats`, the topics' months and days): about half of the time spent
+    storing an article. `COUNTING_TRIGGERS` now stand aside while the writer holds a row in
+    ``counting_deferred`` (inside its own transaction), and the writer brings the indexes and
+    counts up to date for the rows it inserted, in a few set-based statements per chunk. Every
+    other write (deletes and their cascade, `--force`, actors merged or split, a load) fires
+    them as before. Triggers set aside by an unfinished bulk load are changed where they wait.
+    """
+    db.execute(
+        f"""CREATE TABLE {DEFERRED_COUNTING} (
+            since_article INTEGER NOT NULL,
+            since_sentence INTEGER NOT NULL,
+            since_statement INTEGER NOT NULL
+        )"""
+    )
+    set_counting_conditions(db)
+
+
+def set_counting_conditions(db: Database) -> None:
+    """Give each of `COUNTING_TRIGGERS` its condition (`counting_condition`), where it is
+    defined or where a bulk load set it aside; a trigger that has it already is left alone."""
+    for name in COUNTING_TRIGGERS:
+        row = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
+        ).fetchone()
+        if row is not None:
+            if DEFERRED_COUNTING not in row[0]:
+                db.execute(f'DROP TRIGGER "{name}"')
+                db.execute(counting_condition(row[0]))
+            continue
+        waiting = db.execute("SELECT sql FROM deferred_schema WHERE name = ?", [name]).fetchone()
+        if waiting is not None and DEFERRED_COUNTING not in waiting[0]:
+            db.execute(
+                "UPDATE deferred_schema SET sql = ? WHERE name = ?",
+                [counting_condition(waiting[0]), name],
+            )

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from factcli.errors import FactcliError
 from factcli.models import Extraction
-from factcli.store import identity, quotes
+from factcli.store import batching, identity, quotes
 from factcli.store.transactions import transaction
 
 
@@ -32,8 +32,8 @@ def save_extraction(db: Database, extraction: Extraction, *, replace: bool = Fal
     Topics are shared across articles by case-insensitive name; actors are matched to the
     stored ones by `identity.resolve` (one actor per person across the corpus).
     """
-    with transaction(db):
-        return _save(db, extraction, replace)
+    with transaction(db), batching.deferring(db) as deferred:
+        return _save(db, extraction, replace, deferred)
 
 
 def save_extractions(
@@ -41,18 +41,19 @@ def save_extractions(
 ) -> list[int | Exception]:
     """Store several articles in one transaction, each inside its own savepoint.
 
-    One commit for a batch is what makes a large ingest fast; the savepoints keep each article
+    One commit for a batch is what makes a large ingest fast, and so does counting and indexing
+    the batch's rows once at its end (`batching`); the savepoints keep each article
     all or nothing: an article that fails is rolled back alone and its error is returned in its
     place (the others are stored), so the result is one article id or one exception per input.
     An error that ends the whole transaction (SQLite rolls back on some I/O errors) is raised:
     then nothing of the batch is stored.
     """
     results: list[int | Exception] = []
-    with transaction(db):
+    with transaction(db), batching.deferring(db) as deferred:
         for extraction in extractions:
             db.conn.execute("SAVEPOINT article")
             try:
-                article_id = _save(db, extraction, replace)
+                article_id = _save(db, extraction, replace, deferred)
             except (sqlite3.Error, FactcliError) as exc:
                 if not db.conn.in_transaction:
                     raise
@@ -65,23 +66,33 @@ def save_extractions(
     return results
 
 
-def _save(db: Database, extraction: Extraction, replace: bool) -> int:
+def _save(db: Database, extraction: Extraction, replace: bool, deferred: bool) -> int:
     """The inserts of one article, inside a transaction the caller holds.
 
     Ids are given explicitly (the next free rowid, as SQLite itself would pick while the write
     lock is held), so sentences, statements and links go in with prepared `executemany` calls.
+    With `deferred`, the counting triggers stand aside (`batching.deferring`, which the caller
+    holds): the rows inserted so far are counted before a replaced article's rows are deleted,
+    and the article's statements are added to their actors' counts here.
     """
     conn = db.conn
     article = extraction.article
     text = article.text
     if replace:
-        conn.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
+        if deferred and find_article(db, article.sha256) is not None:
+            batching.catch_up(db)
+            conn.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
+            batching.restart(db)
+        else:
+            conn.execute("DELETE FROM articles WHERE sha256 = ?", [article.sha256])
     elif find_article(db, article.sha256) is not None:
         raise AlreadyStored(f"{article.source}: already stored; use --force to re-extract it")
+    described = bool(article.outlet or article.url or article.author)
     article_id = _insert(
         db,
-        "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO articles (sha256, source, title, published, text, body_start, ingested_at,"
+        " extractor, model_version, spacy_pipeline, outlet, url, author, published_from)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article.sha256,
             article.source,
@@ -90,6 +101,13 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
             text,
             article.body_start,
             datetime.now(UTC).isoformat(timespec="seconds"),
+            extraction.extractor,
+            extraction.model_version,
+            extraction.parser,
+            article.outlet if described else None,
+            article.url if described else None,
+            article.author if described else None,
+            article.published_from or None,
         ],
     )
 
@@ -125,7 +143,6 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         actor.name.casefold(): actor for actor in extraction.actors if actor.kind == "anonymous"
     }
     actor_ids = resolve_actors(db, article_id, extraction)
-    _record_article_metadata(db, article_id, extraction)
 
     topic_ids: dict[str, int] = {}
     topic_counts: dict[int, int] = {}
@@ -190,6 +207,8 @@ def _save(db: Database, extraction: Extraction, replace: bool) -> int:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         statement_rows,
     )
+    if deferred:
+        batching.count_actor_statements(db, article_id)
     conn.executemany(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
     )
@@ -242,25 +261,6 @@ def resolve_actors(db: Database, article_id: int, extraction: Extraction) -> dic
         if key is not None and key not in actor_ids and key not in anonymous:
             actor_ids[key] = identity.resolve_name(db, statement.actor or "")
     return actor_ids
-
-
-def _record_article_metadata(db: Database, article_id: int, extraction: Extraction) -> None:
-    """The outlet, URL and author, and the field the date came from, when the input gave them."""
-    article = extraction.article
-    db.execute(
-        "UPDATE articles SET extractor = ?, model_version = ?, spacy_pipeline = ? WHERE id = ?",
-        [extraction.extractor, extraction.model_version, extraction.parser, article_id],
-    )
-    if article.outlet or article.url or article.author:
-        db.execute(
-            "UPDATE articles SET outlet = ?, url = ?, author = ? WHERE id = ?",
-            [article.outlet, article.url, article.author, article_id],
-        )
-    if article.published_from:
-        db.execute(
-            "UPDATE articles SET published_from = ? WHERE id = ?",
-            [article.published_from, article_id],
-        )
 
 
 def _topic_id(
