@@ -323,3 +323,63 @@ def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object)
         for c in contents
     ), contents
     assert not any(c.startswith("We have the crews") for c in contents), contents
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "before", "after"),
+    [
+        ("The mayor seemed to welcome the new budget.", "seemed", ["mayor"], []),
+        ("It appears that the bridge will reopen in May.", "appears", ["It"], []),
+        ("Asked about the bridge, the mayor said it would reopen in May.", "Asked", ["mayor"], []),
+        ("It was clear that the bridge would reopen in May.", "was", ["It"], []),
+        (
+            "The campaign released an ad attacking the senator's record on taxes.",
+            "attacking",
+            ["ad"],
+            ["campaign"],
+        ),
+        ("The union backed a candidate opposing the new tax.", "opposing", ["candidate"], None),
+        ("The mayor wants to rebuild the bridge.", "wants", ["mayor"], None),
+        # the tagger takes the name for an adverb: the speaker is the name all the same
+        ("Jolly said the harbour would reopen in May.", "said", [], ["Jolly"]),
+    ],
+)
+def test_speakers_the_annotators_mark_otherwise(
+    nlp: object, text: str, cue: str, before: list[str], after: list[str] | None
+) -> None:
+    from factcli.learn.features import token_candidates
+    from factcli.learn.speakers import revised
+
+    rules = _rules_for(nlp, text)
+    tok = next(t for t in rules.tokens if t.text == cue)  # type: ignore[attr-defined]
+    cand, _ = token_candidates(tok, rules)[0]  # type: ignore[arg-type]
+    assert [h.text for h in cand.speakers] == before
+    heads = revised(cand)
+    assert (None if heads is None else [h.text for h in heads]) == after
+
+
+def test_an_unattributed_question_leaves_the_answer_its_speaker(nlp: object) -> None:
+    from factcli.extract import extract
+    from factcli.models import Article
+
+    text = "Asked about the bridge, the mayor said it would reopen in May."
+    statements = extract(Article(text=text, source="t"), "model").statements
+    said = [s for s in statements if text[s.content.start : s.content.end].startswith("it would")]
+    speaker = said[0].speaker if said else None
+    assert speaker is not None and text[speaker.start : speaker.end] == "the mayor"
+
+
+def test_of_two_cues_reporting_the_same_words_the_less_likely_goes() -> None:
+    from factcli.learn.nested import drop_nested
+
+    text = "Officials said the mayor believes the bridge will reopen in May."
+    said = text.index("said")
+    believes = text.index("believes")
+    outer = (said + 5, len(text) - 1)  # the mayor believes the bridge will reopen in May
+    inner = (believes + 9, len(text) - 1)  # the bridge will reopen in May
+    cues = [(said, said + 4), (believes, believes + 8)]
+    assert drop_nested([outer, inner], cues, [0.9, 0.6]) == {1}
+    assert drop_nested([outer, inner], cues, [0.5, 0.6]) == {0}
+    # a short content inside a long one reports something else: both stay
+    short = (text.index("in May"), len(text) - 1)
+    assert drop_nested([outer, short], [cues[0], (short[0] - 7, short[0] - 1)], [0.9, 0.6]) == set()

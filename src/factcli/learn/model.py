@@ -64,6 +64,8 @@ class ModelJudge:
     def __call__(self, rules: ParagraphRules, found: list[Candidate]) -> list[Candidate]:
         from factcli.learn.bounds import best_end, end_options
         from factcli.learn.features import paragraph_candidates
+        from factcli.learn.nested import drop_nested
+        from factcli.learn.speakers import revise
 
         model = self.model
         scored = paragraph_candidates(rules, found)
@@ -71,15 +73,22 @@ class ModelJudge:
         limits = [0.0 if f is None else model.limit(f) for _, f, _ in scored]
         keep = choose([g for _, _, g in scored], probs, limits)
         kept = []
-        for (cand, feats, _), k in zip(scored, keep, strict=True):
+        likely: dict[int, float] = {}
+        for (cand, feats, _), k, prob in zip(scored, keep, probs, strict=True):
             if not k:
                 continue
+            likely[id(cand)] = prob
             if feats is not None and model.end_weights:
                 options = end_options(cand, rules, feats)
                 if len(options) > 1:
                     cand.content = (cand.content[0], best_end(options, model.end_weights))
+            revise(cand)
             kept.append(cand)
-        return _continue_quotes(rules, kept)
+        kept = _continue_quotes(rules, kept)
+        gone = drop_nested(
+            [c.content for c in kept], [c.cue for c in kept], [likely[id(c)] for c in kept]
+        )
+        return [c for n, c in enumerate(kept) if n not in gone]
 
 
 def _continue_quotes(rules: ParagraphRules, kept: list[Candidate]) -> list[Candidate]:

@@ -27,9 +27,11 @@ from factcli.learn.continued import run_on
 from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
 from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
+from factcli.learn.nested import drop_nested
 from factcli.learn.score import Tally, gold_positions, positions
+from factcli.learn.speakers import revised
 
-THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 RULE_THRESHOLDS = (0.05, 0.15, 0.25, 0.35)
 END_L2 = 1.0
 
@@ -46,11 +48,15 @@ class Example:
     """Ends tried for the content (`learn.bounds`), when it has more than one."""
     end_label: int | None = None
     """Index in `ends` of the end closest to the annotated content, when one overlaps it."""
+    cue: tuple[int, int] = (0, 0)
+    """The cue's characters (`learn.nested` drops one of two cues reporting the same words)."""
 
 
 def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
+    """The speaker mentions of `cand` if it is kept (`learn.speakers`), as character spans."""
+    heads = revised(cand)
     out = []
-    for head in cand.speakers:
+    for head in cand.speakers if heads is None else heads:
         b0, b1 = mention_bounds(head)
         doc = head.doc
         at = offset if cand.speaker_offset is None else cand.speaker_offset
@@ -120,6 +126,7 @@ def examples_of(index: int, parsed: ParsedArticle) -> list[Example]:
                 group,
                 tried,
                 end_label if tried else None,
+                cand.cue,
             )
         )
     return out
@@ -199,6 +206,8 @@ def cross_validate(
         [positions(corpus[ex.article].article.text, [s]) for s in ex.speakers] for ex in examples
     ]
 
+    cues = [ex.cue for ex in examples]
+    likely = [2.0 if ex.feats is None else p for ex, p in zip(examples, probs, strict=True)]
     plain_at = [positions(corpus[ex.article].article.text, [ex.content]) for ex in examples]
 
     def figures(rule_t: float, own_t: float, bounds: bool = True) -> dict[str, dict[str, float]]:
@@ -221,6 +230,13 @@ def cross_validate(
             longer, drop = kept_contents, set[int]()
             if bounds:
                 longer, drop = run_on(text, kept_contents, paragraph_ends(corpus[a], kept_contents))
+                left = [n for n in range(len(kept)) if n not in drop]
+                gone = drop_nested(
+                    [longer[n] for n in left],
+                    [cues[kept[n]] for n in left],
+                    [likely[kept[n]] for n in left],
+                )
+                drop = drop | {left[n] for n in gone}
             for n, k in enumerate(kept):
                 if n in drop:
                     continue
