@@ -212,7 +212,16 @@ def dump(path: Path) -> dict[str, Any]:
         "fts": con.execute(
             "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'said'"
         ).fetchone()[0],
+        "sentences_fts": sorted(
+            con.execute(
+                "SELECT round(f.rank, 6), s.text FROM sentences_fts f"
+                " JOIN sentences s ON s.id = f.rowid"
+                " WHERE sentences_fts MATCH 'minister OR reservoirs'"
+            )
+        ),
     }
+    for fts in ("statements_fts", "sentences_fts"):  # the index agrees with its content
+        con.execute(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')")
     con.close()
     return out
 
@@ -416,7 +425,7 @@ def test_load_killed_after_one_month_then_finished(
 
     db = tmp_path / "killed.db"
     finish = loading.finish
-    monkeypatch.setattr(loading, "finish", lambda db: None)
+    monkeypatch.setattr(loading, "finish", lambda db, builds=None: None)
     calls = 0
 
     def stop() -> bool:
@@ -435,6 +444,50 @@ def test_load_killed_after_one_month_then_finished(
     monkeypatch.setattr(loading, "finish", finish)
     loading.load(built, db)
     assert dump(db) == dump(ingested)
+
+
+def test_load_stopped_before_the_tables_built_beside_it_are_copied(
+    built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The band keys and the full-text indexes are built by threads beside the loader and
+    copied in by a second transaction: stopped before it, the loader leaves the triggers and
+    the band keys' work table set aside and no side file behind; the next load finishes."""
+    from factcli.dataset import load as loading
+    from factcli.dataset import side
+
+    def stopped(self: Any, db: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(side.SideBuilds, "copy_into", stopped)
+    db = tmp_path / "cut.db"
+    with pytest.raises(KeyboardInterrupt):
+        loading.load(built, db)
+    con = sqlite3.connect(db)
+    left = {r[0] for r in con.execute("SELECT name FROM deferred_schema")}
+    assert "statements_ai" in left and not {n for n in left if n.startswith("idx_")}
+    assert con.execute("SELECT COUNT(*) FROM quote_keys").fetchone() == (0,)
+    assert con.execute(f"SELECT COUNT(*) FROM {loading.QUOTE_KEYS_FROM}").fetchone() == (1,)
+    con.close()
+    assert [
+        p.name for p in tmp_path.iterdir() if "-wal" not in p.name and "-shm" not in p.name
+    ] == ["cut.db"]
+    monkeypatch.undo()
+    loading.load(built, db)
+    assert dump(db) == dump(ingested)
+    assert check_band_keys(db) == check_band_keys(ingested)
+
+
+def test_load_builds_in_place_when_it_cannot_beside(
+    built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from factcli.dataset import load as loading
+    from factcli.dataset import side
+
+    monkeypatch.setattr(side, "database_file", lambda db: None)
+    db = tmp_path / "in-place.db"
+    loading.load(built, db)
+    assert dump(db) == dump(ingested)
+    assert check_band_keys(db) == check_band_keys(ingested)
 
 
 def test_load_stops_when_another_writer_gets_in(built: Path, tmp_path: Path):
@@ -680,3 +733,18 @@ def test_manual_merges_and_splits_reach_the_reduce(cluster: Any, tmp_path: Path)
     build([str(feed)], plain, scheduler=cluster.scheduler_address)
     names = {a["name"] for a in pq.read_table(plain / "actors").to_pylist()}
     assert "Hana Sato" in names and "Dan Brandt" not in names  # without the rules
+
+
+def test_topic_slots_follow_the_articles_order():
+    """The writer numbers a batch's statement topics article by article; statements met out of
+    their articles' order are renumbered to match."""
+    from factcli.dataset.rows import Prepared, _renumber_slots
+
+    batch = Prepared("2025-01", 0, (1, 1, 1))
+    first = [["drought", "drought", 1, 1]]
+    second = [["taxes", "Taxes", 2, 0], ["wages", "wages", 1, 2]]
+    batch.topics = [(1, None, [], first), (2, None, [], second)]
+    batch.link_statements, batch.link_slots = [3, 4, 1, 2], [0, 2, 1, 0]
+    _renumber_slots(batch, 3)
+    assert [e[3] for e in first + second] == [0, 1, 2]
+    assert batch.link_slots == [1, 2, 0, 1]

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcli.dataset import rows, schema
+from factcli.dataset import rows, schema, side
 from factcli.dataset.rows import Prepared, dict_rows
 from factcli.errors import FactcliError
 from factcli.store.migrations import (
@@ -117,6 +117,7 @@ def _load(
 
     db = store.open_db(db_path, create=True, page_size=PAGE_SIZE)
     report = LoadReport()
+    builds: side.SideBuilds | None = None
     try:
         mark = fingerprint(dataset)
         empty = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
@@ -125,11 +126,12 @@ def _load(
         if report.bulk:
             _bulk_pragmas(db, on=True)
             _begin_bulk(db, dataset, mark)
+            builds = _side_builds(db, background=True)
         try:
             if report.bulk:
                 if not readers:
                     readers.append(_Reader(dataset, db_path, months))
-                _bulk_load(db, readers[0], report, on_partition, should_stop)
+                _bulk_load(db, readers[0], report, on_partition, should_stop, builds)
             else:  # what an earlier bulk load left undone first: the writer needs its triggers
                 finish(db)
             for month in [] if report.bulk else months:
@@ -143,7 +145,7 @@ def _load(
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
-            finish(db)
+            finish(db, builds)
             if report.bulk:
                 _bulk_pragmas(db, on=False)
     except sqlite3.Error as exc:
@@ -151,6 +153,8 @@ def _load(
             f"{store.describe_error(db_path, exc)} (stopped; {report.articles} articles loaded)"
         ) from None
     finally:
+        if builds is not None:
+            builds.close()
         db.close()
     return report
 
@@ -160,20 +164,10 @@ PAGE_SIZE = 16384
 16 KiB pages than with SQLite's 4 KiB (fewer pages to split, fill and checksum in the WAL),
 and the file is smaller; queries answer as fast (docs/scaling.md)."""
 
-FTS_HASH_BYTES = 8 * 1024 * 1024
-"""The full-text indexes' in-memory term table while they are rebuilt (SQLite's default is
-1 MiB): fewer, larger segments to write and merge. Set back to the default afterwards."""
-
 BULK_CACHE_KB = 64 * 1024
 """SQLite's page cache during a bulk load: the primary-key b-trees being appended to stay in
 memory. 64 MB, not more: the reader process' memory adds to the loader's, and a larger cache
-measured no faster (the final sorts run in runs of `SORT_CACHE_KB`)."""
-
-
-SORT_CACHE_KB = 4 * 1024
-"""The page cache while the band keys are sorted into `quote_keys`: SQLite sorts in memory up
-to the cache's size, and one sort of millions of rows in a large cache is slower than sorted
-runs of this size merged; with `SORT_THREADS` the runs are sorted side by side."""
+measured no faster (the final sorts run in runs of `side.SORT_CACHE_KB`)."""
 
 
 SORT_THREADS = 2
@@ -334,74 +328,147 @@ def _defer_schema(db: Database) -> None:
             db.execute(f'DROP {kind.upper()} "{name}"')
 
 
-def finish(db: Database) -> None:
-    """Quotes whose first statement is now stored; then what a bulk load set aside: indexes
-    built, counts computed, full-text indexes rebuilt, triggers put back, in one transaction.
-    Also what a load cut short left to do."""
-    from factcli.store import quotes, transaction
+def finish(db: Database, builds: side.SideBuilds | None = None) -> None:
+    """Quotes whose first statement is now stored; then what a bulk load set aside: band keys
+    sorted in, indexes built, counts computed, full-text indexes rebuilt, triggers put back.
+    Also what a load cut short left to do.
+
+    The band keys and the full-text indexes are built by threads beside this work (`builds`,
+    with the full-text indexes of the rows inserted so far when the bulk load started it, or
+    started here) and copied in by a second transaction; until it commits, the triggers and
+    the band keys' work table stay, so a load killed in between is finished by the next."""
+    from factcli.store import transaction
 
     deferred = db.execute("SELECT name, sql FROM deferred_schema").fetchall()
     pending = db.execute("SELECT COUNT(*) FROM deferred_quotes").fetchone()[0]
-    keys = db.execute(
+    keys_from = None
+    if db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [QUOTE_KEYS_FROM]
-    ).fetchone()
+    ).fetchone():
+        keys_from = db.execute(f"SELECT MIN(statement_id) FROM {QUOTE_KEYS_FROM}").fetchone()[0]
     kept = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [DAYS_KEPT]
     ).fetchone()
-    if not deferred and not pending and not keys and not kept:
+    if not deferred and not pending and keys_from is None and not kept:
         return
-    with transaction(db):
-        if keys:
-            # sorted in runs of a few MB: a third less CPU than one sort in a large page cache
-            cache = db.execute("PRAGMA cache_size").fetchone()[0]
-            db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KB}")
-            db.execute(
-                "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
-                " SELECT j.value, q.statement_id FROM quote_key_lists q, json_each(q.keys) j"
-                f" WHERE q.statement_id >= (SELECT MIN(statement_id) FROM {QUOTE_KEYS_FROM})"
-                " ORDER BY 1, 2"
-            )
-            db.execute(f"PRAGMA cache_size = {int(cache)}")
-            db.execute(f"DROP TABLE {QUOTE_KEYS_FROM}")
-        indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
-        triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
-        for _, sql in indexes:
+    indexes = [(n, q) for n, q in deferred if " INDEX " in q.upper()[:30]]
+    triggers = [(n, q) for n, q in deferred if (n, q) not in indexes]
+    if builds is None:
+        builds = started = _side_builds(db)
+    else:
+        started = None
+    try:
+        if builds is not None:
+            builds.finish()  # every row is committed
+            if keys_from is not None:
+                builds.start(side.QuoteKeys(keys_from))
+        with transaction(db):
+            if builds is None and keys_from is not None:
+                _sort_quote_keys(db, keys_from)
+            _finish_builds(db, kept is not None, indexes, {n for n, _ in triggers})
+            if builds is None:
+                _rebuild_fulltext(db, _fulltext_deferred(db))
+                _restore_triggers(db, triggers)
+            else:  # the rest once the threads are done; the indexes are built
+                db.conn.executemany(
+                    "DELETE FROM deferred_schema WHERE name = ?", [(n,) for n, _ in indexes]
+                )
+        if builds is not None:
+            builds.wait()
+            with builds.attached(db), transaction(db):
+                builds.copy_into(db)
+                _restore_triggers(db, triggers)
+    finally:
+        if started is not None:
+            started.close()
+
+
+def _fulltext_deferred(db: Database) -> list[str]:
+    """The tables whose full-text index a bulk load has set aside the triggers of."""
+    names = {r[0] for r in db.execute("SELECT name FROM deferred_schema")}
+    return [table for table in FTS_TABLES if f"{table}_ai" in names]
+
+
+def _side_builds(db: Database, background: bool = False) -> side.SideBuilds | None:
+    """Threads beside the loader, with the full-text indexes set aside already building (at
+    the lowest priority in the `background` of a bulk load), when the database is a file and
+    the loader is outside a transaction (else everything is built in place: None)."""
+    path = side.database_file(db)
+    if path is None or db.conn.in_transaction:
+        return None
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    builds = side.SideBuilds(path, int(page_size))
+    tables = _fulltext_deferred(db)
+    if tables:
+        builds.start(side.Fulltext(tables), background=background)
+    return builds
+
+
+def _sort_quote_keys(db: Database, keys_from: int) -> None:
+    """The band keys spread into `quote_keys` in place, sorted once."""
+    # sorted in runs of a few MB: a third less CPU than one sort in a large page cache
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute(f"PRAGMA cache_size = -{side.SORT_CACHE_KB}")
+    db.execute(
+        "INSERT OR IGNORE INTO quote_keys (key, statement_id)"
+        " SELECT j.value, q.statement_id FROM quote_key_lists q, json_each(q.keys) j"
+        " WHERE q.statement_id >= ? ORDER BY 1, 2",
+        [keys_from],
+    )
+    db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _finish_builds(
+    db: Database, kept: bool, indexes: list[tuple[str, str]], names: set[str]
+) -> None:
+    """Indexes built, deferred quotes joined, counts computed, actors' names indexed. Each
+    can run again (after a load stopped before the triggers were put back)."""
+    from factcli.store import quotes
+
+    for _, sql in indexes:
+        db.execute(sql)
+    rows = db.execute(
+        "SELECT d.statement_id, s.actor_id, s.content, d.quote_sha256, d.quote_index"
+        " FROM deferred_quotes d JOIN statements s ON s.id = d.statement_id"
+    ).fetchall()
+    for statement_id, actor_id, content, quote_sha, quote_index in rows:
+        target = _statement_id(db, quote_sha, quote_index)
+        if target is None:
+            continue
+        _set_quote(db, statement_id, target, actor_id, content, quotes)
+        db.execute("DELETE FROM deferred_quotes WHERE statement_id = ?", [statement_id])
+    if names & {
+        "statements_count_ai",
+        "statement_topics_count_ai",
+        "article_topics_count_ai",
+        *TOPIC_PERIOD_TRIGGERS,
+    }:
+        days = [sql for sql in TOPIC_PERIODS_REBUILD if "topic_months" not in sql]
+        for sql in ([] if kept else days) + list(_RECOUNT):
             db.execute(sql)
-        rows = db.execute(
-            "SELECT d.statement_id, s.actor_id, s.content, d.quote_sha256, d.quote_index"
-            " FROM deferred_quotes d JOIN statements s ON s.id = d.statement_id"
-        ).fetchall()
-        for statement_id, actor_id, content, quote_sha, quote_index in rows:
-            target = _statement_id(db, quote_sha, quote_index)
-            if target is None:
-                continue
-            _set_quote(db, statement_id, target, actor_id, content, quotes)
-            db.execute("DELETE FROM deferred_quotes WHERE statement_id = ?", [statement_id])
-        names = {n for n, _ in triggers}
-        if names & {
-            "statements_count_ai",
-            "statement_topics_count_ai",
-            "article_topics_count_ai",
-            *TOPIC_PERIOD_TRIGGERS,
-        }:
-            days = [sql for sql in TOPIC_PERIODS_REBUILD if "topic_months" not in sql]
-            for sql in ([] if kept else days) + list(_RECOUNT):
-                db.execute(sql)
-        if names & set(STATS_COUNT_TRIGGERS):
-            for sql in STATS_COUNTS_REBUILD:
-                db.execute(sql)
-        if "actors_names_ai" in names:
-            db.execute(ACTOR_NAMES)
-        for table in FTS_TABLES:
-            if f"{table}_ai" in names:
-                fts = f"{table}_fts"
-                db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-                db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
-                db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', 1048576)")
-        for _, sql in triggers:
+    if names & set(STATS_COUNT_TRIGGERS):
+        for sql in STATS_COUNTS_REBUILD:
             db.execute(sql)
-        db.execute("DELETE FROM deferred_schema")
-        db.execute(f"DROP TABLE IF EXISTS {DAYS_KEPT}")
+    if "actors_names_ai" in names:
+        db.execute(ACTOR_NAMES)
+
+
+def _rebuild_fulltext(db: Database, tables: list[str]) -> None:
+    """FTS5's own rebuild, in the loader's connection."""
+    for table in tables:
+        fts = f"{table}_fts"
+        db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {side.HASH_BYTES})")
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+        db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', 1048576)")
+
+
+def _restore_triggers(db: Database, triggers: list[tuple[str, str]]) -> None:
+    """The triggers put back and the bulk load's work tables gone: the database is whole."""
+    for _, sql in triggers:
+        db.execute(sql)
+    db.execute("DELETE FROM deferred_schema")
+    db.execute(f"DROP TABLE IF EXISTS {DAYS_KEPT}")
+    db.execute(f"DROP TABLE IF EXISTS {QUOTE_KEYS_FROM}")
 
 
 def _statement_id(db: Database, sha256: str, index: int) -> int | None:
@@ -547,8 +614,10 @@ def _bulk_load(
     report: LoadReport,
     on_partition: Callable[[str], None] | None,
     should_stop: Callable[[], bool] | None,
+    builds: side.SideBuilds | None = None,
 ) -> None:
-    """Insert what the reader prepares: one transaction per month, as the reader marks them."""
+    """Insert what the reader prepares: one transaction per month, as the reader marks them;
+    `builds` are told of each."""
     from factcli.store import transaction
     from factcli.store.writer import _next_id
 
@@ -573,6 +642,8 @@ def _bulk_load(
                     report.statements += len(item.statements)
                     item = take()
             report.partitions += 1
+            if builds is not None:
+                builds.committed()
             if on_partition:
                 on_partition(month)
             item = take()
@@ -595,6 +666,23 @@ def _release_memory() -> None:
         pass
 
 
+PR_SET_THP_DISABLE = 41
+
+
+def _no_huge_pages() -> None:
+    """No transparent huge pages for this process (Linux): a library the reader uses asks for
+    them, and a 2 MB page stays whole while any of its objects lives, so the reader's heap of
+    short-lived rows held a quarter more memory than it used. Best effort."""
+    import ctypes
+    import sys
+    from contextlib import suppress
+
+    if sys.platform != "linux":
+        return
+    with suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+
+
 def _read_ahead(
     dataset: Path,
     db_path: Path,
@@ -613,6 +701,7 @@ def _read_ahead(
     import pyarrow as pa
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _no_huge_pages()
     # the C library's allocator, trimmed after each month: Arrow's own pool keeps what a
     # month's decoding freed, and this process' memory adds to the loader's
     pa.set_memory_pool(pa.system_memory_pool())
@@ -679,10 +768,10 @@ def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
         raise FactcliError(
             "the database was written to during the load; run factcli load again to finish"
         )
-    link_rows: list[tuple[int, int]] = []
     article_topic_rows: list[tuple[int, int, int, int]] = []
     days: dict[tuple[str, int], list[int]] = {}
-    for article_id, day, topics, links in batch.topics:
+    slot_topics: list[int] = []
+    for article_id, day, topics, linked in batch.topics:
         topic_counts: dict[int, int] = {}
         salient: set[int] = set()
         for name, kind, specificity, is_salient, count in topics:
@@ -691,10 +780,10 @@ def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
             if is_salient:
                 salient.add(tid)
         statement_counts: dict[int, int] = {}
-        for statement_id, folded, name in links:
+        for folded, name, statements, _ in linked:
             tid = topic_ids.get(folded) or _topic_id(db, topic_ids, name, None)
-            link_rows.append((statement_id, tid))
-            statement_counts[tid] = statement_counts.get(tid, 0) + 1
+            slot_topics.append(tid)
+            statement_counts[tid] = statement_counts.get(tid, 0) + statements
         for tid, n in statement_counts.items():
             topic_counts[tid] = max(topic_counts.get(tid, 0), n)
         article_topic_rows += [
@@ -731,7 +820,8 @@ def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
         batch.statements,
     )
     conn.executemany(
-        "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
+        "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)",
+        zip(batch.link_statements, map(slot_topics.__getitem__, batch.link_slots), strict=True),
     )
     conn.executemany(
         "INSERT INTO article_topics (article_id, topic_id, count, salient) VALUES (?, ?, ?, ?)",

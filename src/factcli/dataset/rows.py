@@ -39,9 +39,7 @@ STATEMENT_COLUMNS = [
 ]
 """What a bulk load reads of a statement (not its sentence: the article's text holds it)."""
 
-TopicRows = tuple[
-    int, str | None, list[tuple[str, str, float, bool, int]], list[tuple[int, str, str]]
-]
+TopicRows = tuple[int, str | None, list[tuple[str, str, float, bool, int]], list[list[Any]]]
 
 
 @dataclass
@@ -57,7 +55,12 @@ class Prepared:
     actors: list[tuple[Any, ...]] = field(default_factory=list)
     statements: list[tuple[Any, ...]] = field(default_factory=list)
     topics: list[TopicRows] = field(default_factory=list)
-    """Per article: its id, its day (None undated), its topics, its statements' topic links."""
+    """Per article: its id, its day (None undated), its topics, and its statements' topics
+    once each in order of first sight, as [casefolded name, name, statements, slot].
+    Numbered on across the batch's articles, these are the slots `link_slots` refers to."""
+    link_statements: list[int] = field(default_factory=list)
+    link_slots: list[int] = field(default_factory=list)
+    """A statement's topic link: the statement, and the slot of its topic (see `topics`)."""
     quotes: list[tuple[int, int]] = field(default_factory=list)
     key_lists: list[tuple[int, str]] = field(default_factory=list)
     deferred: list[tuple[int, str, int]] = field(default_factory=list)
@@ -178,8 +181,9 @@ def prepare(
     )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     article_id, sentence_id, statement_id = next_ids
-    # per article hash: id, first sentence id, sentence count, roles, anonymous sources, links
-    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], list[Any]]] = {}
+    # per article hash: id, first sentence id, sentence count, roles, anonymous sources, and
+    # its statements' topics (in order, and by casefolded name)
+    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], Any]] = {}
     for a in articles:
         text = a["text"]
         sha = a["sha256"]
@@ -221,7 +225,7 @@ def prepare(
             (article_id, mentions[(sha, sp["name"].casefold())], sp["name"], sp["role"], sp["kind"])
             for sp in speakers
         ]
-        links: list[tuple[int, str, str]] = []
+        links: list[list[Any]] = []
         batch.topics.append(
             (
                 article_id,
@@ -239,7 +243,7 @@ def prepare(
             len(sentences),
             {sp["name"].casefold(): sp["role"] for sp in speakers},
             {sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"},
-            links,
+            (links, {}),
         )
         sentence_id += len(sentences)
         article_id += 1
@@ -260,7 +264,7 @@ _PASSED = tuple(
 def _statement_rows(
     batch: Prepared,
     statements: Any,
-    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], list[Any]]],
+    known: dict[str, tuple[int, int, int, dict[str, Any], dict[str, Any], Any]],
     mentions: dict[tuple[str, str], int],
     groups: dict[tuple[str, int], tuple[str, int, str | None]],
     statement_id: int,
@@ -281,13 +285,15 @@ def _statement_rows(
     current = None
     first_statement = statement_id
     no_source = (None, None, None)
+    link_statements, link_slots = batch.link_statements, batch.link_slots
+    next_slot = 0
     for i, sha in enumerate(shas):
         info = known.get(sha)
         if info is None:  # an article stored before
             continue
         if sha != current:
             current, first_statement = sha, statement_id
-        article_id, first_sentence, n_sentences, article_roles, unnamed, links = info
+        article_id, first_sentence, n_sentences, article_roles, unnamed, (links, slots) = info
         kept.append(i)
         ids.append(statement_id)
         article_ids.append(article_id)
@@ -314,7 +320,14 @@ def _statement_rows(
                 folded = name.casefold()
                 if folded not in linked:
                     linked.add(folded)
-                    links.append((statement_id, folded, name))
+                    slot = slots.get(folded)
+                    if slot is None:  # the batch's articles' statements come in their order
+                        slot = slots[folded] = [next_slot, [folded, name, 0, next_slot]]
+                        links.append(slot[1])
+                        next_slot += 1
+                    slot[1][2] += 1
+                    link_statements.append(statement_id)
+                    link_slots.append(slot[0])
         if actor_id is not None:
             quote_sha, quote_index, key_list = groups[(sha, indexes[i])]
             if quote_sha != sha:
@@ -329,6 +342,7 @@ def _statement_rows(
                         )
                     batch.key_lists.append((statement_id, key_list))
         statement_id += 1
+    _renumber_slots(batch, next_slot)
     mention, *passed = [col[name] for name in ("speaker_mention", *_PASSED)]
     if len(kept) < len(shas):
         mention, *passed = [[values[i] for i in kept] for values in (mention, *passed)]
@@ -349,3 +363,18 @@ def _statement_rows(
         strict=True,
     )
     return statement_id
+
+
+def _renumber_slots(batch: Prepared, slots: int) -> None:
+    """The slots numbered in the order of the batch's articles, as the writer counts them
+    (already so when the statements come in their articles' order, as a dataset has them)."""
+    order = [entry[3] for *_, linked in batch.topics for entry in linked]
+    if order == list(range(slots)):
+        return
+    renumber = [0] * slots
+    for new, old in enumerate(order):
+        renumber[old] = new
+    for *_, linked in batch.topics:
+        for entry in linked:
+            entry[3] = renumber[entry[3]]
+    batch.link_slots[:] = [renumber[slot] for slot in batch.link_slots]
