@@ -383,3 +383,46 @@ def test_of_two_cues_reporting_the_same_words_the_less_likely_goes() -> None:
     # a short content inside a long one reports something else: both stay
     short = (text.index("in May"), len(text) - 1)
     assert drop_nested([outer, short], [cues[0], (short[0] - 7, short[0] - 1)], [0.9, 0.6]) == set()
+
+
+def test_a_bare_phrase_with_no_speaker_is_never_kept(nlp: object) -> None:
+    from factcli.extract import extract
+    from factcli.learn.features import paragraph_candidates
+    from factcli.learn.linear import bare_phrase
+    from factcli.learn.model import load
+    from factcli.models import Article
+
+    text = (
+        "This growing public support for Verdania consistently faces strong opposition "
+        "from the north."
+    )
+    model = load()
+    scored = paragraph_candidates(_rules_for(nlp, text), [])  # type: ignore[arg-type]
+    bare = [
+        (text[c.content[0] : c.content[1]], model.probability(f))
+        for c, f, _ in scored
+        if f is not None and c.cue_token.lower_ == "support" and bare_phrase(f)
+    ]
+    # the model alone would keep it: the rule is what drops it
+    assert bare and bare[0][0] == "Verdania" and bare[0][1] >= model.threshold
+    statements = extract(Article(text=text, source="t"), "model").statements
+    assert all(text[s.cue.start : s.cue.end] != "support" for s in statements)
+
+
+@pytest.mark.parametrize(
+    ("feats", "bare"),
+    [
+        (["how=n_prep", "noverb", "speakers=0", "len=1"], True),
+        (["how=dobj", "noverb", "speakers=0", "len=2"], True),
+        (["how=dobj", "noverb", "speakers=1", "len=2"], False),  # someone says it
+        (["how=dobj", "cverb", "speakers=0", "len=2"], False),  # a clause
+        (["how=dobj", "noverb", "speakers=0", "len=4"], False),  # longer phrases are judged
+        (["how=rule", "noverb", "speakers=0", "len=1"], False),  # the rules' own
+    ],
+)
+def test_which_candidates_are_bare_phrases(feats: list[str], bare: bool) -> None:
+    from factcli.learn.linear import bare_phrase
+
+    assert bare_phrase(feats) is bare
+    model = LinearModel({"bias": 5.0}, 0.3, "t", {}, 0.15)
+    assert model.accepts(feats) is not bare

@@ -26,7 +26,7 @@ from factcli.learn.bounds import best_end, end_options
 from factcli.learn.continued import run_on
 from factcli.learn.corpus import ParsedArticle, load_corpus, training_root
 from factcli.learn.features import paragraph_candidates
-from factcli.learn.linear import RULE_FEATURE, LinearModel, choose, fit
+from factcli.learn.linear import NEVER, RULE_FEATURE, LinearModel, bare_phrase, choose, fit
 from factcli.learn.nested import drop_nested
 from factcli.learn.score import Tally, gold_positions, positions
 from factcli.learn.speakers import revised
@@ -212,7 +212,7 @@ def cross_validate(
 
     def figures(rule_t: float, own_t: float, bounds: bool = True) -> dict[str, dict[str, float]]:
         limits = [
-            0.0 if ex.feats is None else rule_t if r else own_t
+            0.0 if ex.feats is None else NEVER if bare_phrase(ex.feats) else rule_t if r else own_t
             for ex, r in zip(examples, by_rule, strict=True)
         ]
         keep = choose(
