@@ -27,9 +27,8 @@ NEVER = 2.0
 def bare_phrase(feats: Sequence[str]) -> bool:
     """A candidate of the model's own whose content is a bare phrase with no speaker ("the
     league's support for Ridgeway" would give "support" with "Ridgeway"): a name or a thing,
-    not a claim. Such
-    candidates are never kept: in cross-validation on train most kept were wrong, and
-    dropping them lifts end-to-end F1 with no loss elsewhere."""
+    not a claim. Such candidates are never kept: in cross-validation on train most kept were
+    wrong, and dropping them lifts end-to-end F1 with no loss elsewhere."""
     if RULE_FEATURE in feats:
         return False
     have = set(feats)
