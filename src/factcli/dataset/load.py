@@ -746,11 +746,12 @@ def _read_ahead(
     month = months[0] if months else ""
     try:
         for month in months:
+            found = rows.lookups(dataset, month)
             for articles, statements in rows.batches(dataset, month):
                 if stop.is_set():
                     return
                 todo = _unstored(conn, articles)
-                batch = rows.prepare(dataset, month, todo, statements, next_ids)
+                batch = rows.prepare(month, todo, statements, next_ids, found)
                 batch.skipped = len(articles) - len(todo)
                 if not put(batch):
                     return

@@ -106,20 +106,55 @@ def dict_rows(batch: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _lookup(
-    dataset: Path, table: str, month: str, first: int, last: int, columns: list[str]
-) -> Any:
-    """The rows of one month of `table` for orders `first`..`last`: each month is sorted by
-    order in small row groups, so only the row groups of that range are read."""
-    import pyarrow.compute as pc
-    import pyarrow.dataset as ds
+class Following:
+    """One month of a table sorted by `order` (`actor_mentions`, `quote_groups`), read once
+    from start to end as the batches of its articles ask for their rows in turn: each row
+    group is decoded once, not once per batch that overlaps it, and memory holds only the
+    rows of the batch being prepared."""
 
-    path = dataset / table / month / "part-0.parquet"
-    if not path.is_file():
-        return schema.schemas()[table].empty_table().select(columns)
-    data = ds.dataset(path)
-    order = pc.field("order")
-    return data.to_table(columns=columns, filter=(order >= first) & (order <= last))
+    def __init__(self, dataset: Path, table: str, month: str, columns: list[str]) -> None:
+        import pyarrow.parquet as pq
+
+        self.columns = columns
+        path = dataset / table / month / "part-0.parquet"
+        self._batches: Iterator[Any] | None = None
+        if path.is_file():
+            self._batches = pq.ParquetFile(path).iter_batches(
+                batch_size=4 * BATCH_ARTICLES, columns=[*columns, "order"]
+            )
+        self._pending: Any = schema.schemas()[table].empty_table().select([*columns, "order"])
+
+    def rows(self, first: int, last: int) -> Any:
+        """The rows for orders `first`..`last`, asked for in increasing order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        pending = self._pending
+        while self._batches is not None and (
+            pending.num_rows == 0 or pending["order"][-1].as_py() <= last
+        ):
+            nxt = next(self._batches, None)
+            if nxt is None:
+                self._batches = None
+            else:
+                pending = pa.concat_tables([pending, pa.Table.from_batches([nxt])])
+        upto = pc.sum(pc.less_equal(pending["order"], last)).as_py() or 0
+        found = pending.slice(0, upto)
+        self._pending = pending.slice(upto).combine_chunks()
+        return found.filter(pc.greater_equal(found["order"], first)).select(self.columns)
+
+
+def lookups(dataset: Path, month: str) -> tuple[Following, Following]:
+    """The month's actor mentions and quote groups, read alongside its batches (`prepare`)."""
+    return (
+        Following(dataset, "actor_mentions", month, ["sha256", "name_key", "actor_id"]),
+        Following(
+            dataset,
+            "quote_groups",
+            month,
+            ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "band_keys"],
+        ),
+    )
 
 
 def _json_lists(keys: Any) -> list[str | None]:
@@ -134,24 +169,24 @@ def _json_lists(keys: Any) -> list[str | None]:
 
 
 def prepare(
-    dataset: Path,
     month: str,
     articles: list[dict[str, Any]],
     statements: Any,
     next_ids: list[int],
+    side: tuple[Following, Following],
 ) -> Prepared:
     """Rows as the store's writer makes them, with the reduce step's actors and quotes, for
     `articles` (those of the batch not stored yet) and the batch's `statements` (an Arrow
     table, rows of other articles ignored); ids are counted on from `next_ids` (updated),
-    which the writer checks against the database."""
+    which the writer checks against the database. `side` reads the month's actor mentions
+    and quote groups (`lookups`), for one batch after another."""
 
     batch = Prepared(month, 0, (next_ids[0], next_ids[1], next_ids[2]))
     if not articles:
         return batch
     first, last = articles[0]["order"], articles[-1]["order"]
-    found = _lookup(
-        dataset, "actor_mentions", month, first, last, ["sha256", "name_key", "actor_id"]
-    )
+    actor_mentions, quote_groups = side
+    found = actor_mentions.rows(first, last)
     mentions = dict(
         zip(
             zip(found["sha256"].to_pylist(), found["name_key"].to_pylist(), strict=True),
@@ -159,14 +194,7 @@ def prepare(
             strict=True,
         )
     )
-    found = _lookup(
-        dataset,
-        "quote_groups",
-        month,
-        first,
-        last,
-        ["sha256", "statement_index", "quote_sha256", "quote_statement_index", "band_keys"],
-    )
+    found = quote_groups.rows(first, last)
     groups = dict(
         zip(
             zip(found["sha256"].to_pylist(), found["statement_index"].to_pylist(), strict=True),
