@@ -304,43 +304,48 @@ def _statement_rows(
     shas, keys, indexes = col["sha256"], col["speaker_key"], col["statement_index"]
     sentence_index, topics, contents = col["sentence_index"], col["topics"], col["content"]
     kept: list[int] = []
-    ids: list[int] = []
     article_ids: list[int] = []
     sentence_ids: list[int | None] = []
     actor_ids: list[int | None] = []
     roles: list[str | None] = []
-    anonymous: list[tuple[str | None, str | None, str | None]] = []
-    current = None
-    first_statement = statement_id
-    no_source = (None, None, None)
+    unnamed_rows: dict[int, dict[str, Any]] = {}  # row (among those kept): its unnamed source
+    first_id = statement_id
     link_statements, link_slots = batch.link_statements, batch.link_slots
     next_slot = 0
+    # an article's statements are consecutive: what is known of it is looked up once per run
+    current = info = None
+    article_id = first_sentence = n_sentences = first_statement = 0
+    article_roles: dict[str, Any] = {}
+    unnamed: dict[str, Any] = {}
+    links: list[list[Any]] = []
+    slots: dict[str, Any] = {}
     for i, sha in enumerate(shas):
-        info = known.get(sha)
+        if sha != current:
+            current, info = sha, known.get(sha)
+            if info is not None:
+                first_statement = statement_id
+                article_id, first_sentence, n_sentences, article_roles, unnamed, (links, slots) = (
+                    info
+                )
         if info is None:  # an article stored before
             continue
-        if sha != current:
-            current, first_statement = sha, statement_id
-        article_id, first_sentence, n_sentences, article_roles, unnamed, (links, slots) = info
         kept.append(i)
-        ids.append(statement_id)
         article_ids.append(article_id)
         index = sentence_index[i]
         sentence_ids.append(first_sentence + index if index < n_sentences else None)
         key = keys[i]
-        source = unnamed.get(key) if key is not None else None
-        actor_id = mentions[(sha, key)] if key is not None and source is None else None
+        if key is None:
+            actor_id = None
+            roles.append(None)
+        else:
+            source = unnamed.get(key) if unnamed else None
+            if source is None:
+                actor_id = mentions[(sha, key)]
+            else:
+                actor_id = None
+                unnamed_rows[statement_id - first_id] = source
+            roles.append(article_roles.get(key))
         actor_ids.append(actor_id)
-        roles.append(article_roles.get(key) if key is not None else None)
-        anonymous.append(
-            (
-                source["name"],
-                source.get("description") or source["name"],
-                source.get("organisation"),
-            )
-            if source
-            else no_source
-        )
         names = topics[i]
         if names:
             linked: set[str] = set()
@@ -374,11 +379,16 @@ def _statement_rows(
     mention, *passed = [col[name] for name in ("speaker_mention", *_PASSED)]
     if len(kept) < len(shas):
         mention, *passed = [[values[i] for i in kept] for values in (mention, *passed)]
-    sources = [a[0] for a in anonymous]
-    descriptions = [a[1] for a in anonymous]
-    organisations = [a[2] for a in anonymous]
+    count = statement_id - first_id
+    sources: list[str | None] = [None] * count
+    descriptions: list[str | None] = [None] * count
+    organisations: list[str | None] = [None] * count
+    for row, source in unnamed_rows.items():
+        sources[row] = source["name"]
+        descriptions[row] = source.get("description") or source["name"]
+        organisations[row] = source.get("organisation")
     batch.statements += zip(
-        ids,
+        range(first_id, statement_id),
         article_ids,
         sentence_ids,
         actor_ids,
