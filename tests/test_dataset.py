@@ -414,6 +414,58 @@ def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path,
     assert dump(db) == dump(ingested)
 
 
+READER_ORPHANED = """
+import os, sys
+from pathlib import Path
+from factcli import store
+from factcli.dataset import load
+if __name__ == "__main__":
+    dataset, db = Path(sys.argv[1]), Path(sys.argv[2])
+    store.open_db(db, create=True).close()
+    reader = load._Reader(dataset, db, load.partitions(dataset))
+    reader.begin((1, 1, 1))
+    while reader.prepared.empty():
+        pass
+    print(reader.process.pid, flush=True)
+    os._exit(0)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_reader_whose_loader_was_killed_stops(built: Path, tmp_path: Path):
+    """A loader killed while its reader has batches waiting in the pipe: the reader stops by
+    itself rather than wait for ever to hand them over."""
+    import subprocess
+    import sys
+
+    script, out = tmp_path / "orphan.py", tmp_path / "orphan.out"
+    script.write_text(READER_ORPHANED)
+    with out.open("w") as stdout:  # a file: the reader keeps a copy of the loader's stdout
+        subprocess.run(
+            [sys.executable, str(script), str(built), str(tmp_path / "orphan.db")],
+            stdout=stdout,
+            timeout=120,
+            check=True,
+        )
+    pid = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.1)
+    running = _running(pid)
+    if running:
+        os.kill(pid, signal.SIGKILL)
+    assert not running
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a process not yet finished (a zombie no one reaped has finished)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 @pytest.mark.parametrize("older", [False, True])
 def test_load_killed_after_one_month_then_finished(
     built: Path, ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, older: bool

@@ -730,6 +730,9 @@ def _read_ahead(
                 return True
             except queue.Full:
                 continue
+        # nobody reads what is still buffered: exit without waiting to write it (with the
+        # pipe full, the queue's thread would wait forever on a writer that was killed)
+        out.cancel_join_thread()
         return False
 
     ids = None
@@ -749,6 +752,7 @@ def _read_ahead(
             found = rows.lookups(dataset, month)
             for articles, statements in rows.batches(dataset, month):
                 if stop.is_set():
+                    out.cancel_join_thread()
                     return
                 todo = _unstored(conn, articles)
                 batch = rows.prepare(month, todo, statements, next_ids, found)
