@@ -2,6 +2,8 @@
 
     python bench/distributed.py --articles 1000 --statements 1000000   # the figures in docs
     python bench/distributed.py --articles 40 --statements 20000        # a quick look
+    python bench/distributed.py --skip-extract --skip-queries --skip-load --phases \
+        --statements 200000 --dataset DIR                                # CPU per phase of load
 
 1. Throughput: the same articles (the sample articles of `data/` perturbed, as by
    bench/archive.py, in two JSON Lines shards) through two `factcli extract` processes side by
@@ -337,6 +339,44 @@ def load_figures(dataset: Path, db: Path, statements: int) -> None:
     print(f"  load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
+def load_phases(dataset: Path, db: Path, statements: int) -> None:
+    """`load` called in this process: CPU seconds of the loader's main thread per phase
+    (receiving the reader's batches, inserting them, the final builds), of all its threads,
+    and of the reader process. CPU, unlike wall time, hardly moves with the machine's load."""
+    from factcli.dataset import load as loading
+
+    spent = {"receiving": 0.0, "inserting": 0.0, "final builds": 0.0}
+
+    def timed(name: str, fn: Any) -> Any:
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.thread_time() - started
+
+        return inner
+
+    originals = (loading._Reader.take, loading._write, loading.finish)
+    loading._Reader.take = timed("receiving", loading._Reader.take)  # type: ignore[method-assign]
+    loading._write = timed("inserting", loading._write)
+    loading.finish = timed("final builds", loading.finish)
+    try:
+        children = cpu()
+        started, process = time.perf_counter(), time.process_time()
+        report = loading.load(dataset, db)
+        wall, process = time.perf_counter() - started, time.process_time() - process
+    finally:
+        loading._Reader.take, loading._write, loading.finish = originals  # type: ignore[method-assign]
+    assert report.statements == statements, report
+    print(f"load in-process, {statements:,} statements: wall {wall:.1f} s")
+    phases = ", ".join(f"{k} {v:.2f} s" for k, v in spent.items())
+    print(f"  CPU of the loader's main thread: {phases}")
+    reader = cpu() - children
+    print(f"  CPU of the loader (all threads) {process:.1f} s + the reader {reader:.1f} s")
+    print(f"  load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
 def query_figures(dataset: Path, repeat: int) -> None:
     from factcli.dataset import duck
 
@@ -371,6 +411,11 @@ def main() -> int:
     parser.add_argument("--skip-queries", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also load in this process and print the CPU of each phase of the load",
+    )
+    parser.add_argument(
         "--dataset",
         type=Path,
         help="the synthetic dataset's folder: written there when it does not exist, else reused",
@@ -382,7 +427,7 @@ def main() -> int:
         folder = Path(tmp)
         if not args.skip_extract:
             throughput(folder, args.articles)
-        if args.skip_queries and args.skip_load:
+        if args.skip_queries and args.skip_load and not args.phases:
             return 0
         dataset = args.dataset or folder / "synthetic"
         if not dataset.exists():
@@ -396,6 +441,8 @@ def main() -> int:
             query_figures(dataset, args.repeat)
         if not args.skip_load:
             load_figures(dataset, folder / "loaded.db", args.statements)
+        if args.phases:
+            load_phases(dataset, folder / "phases.db", args.statements)
     return 0
 
 
