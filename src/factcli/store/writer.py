@@ -212,8 +212,12 @@ def _save(db: Database, extraction: Extraction, replace: bool, deferred: bool) -
     conn.executemany(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
     )
-    for row in statement_rows:
-        quotes.assign(db, row[0], row[3], row[12])
+    spoken = [row for row in statement_rows if row[3] is not None]
+    listed = quotes.keys_listed(db) if spoken else False
+    for row, content_signature in zip(
+        spoken, quotes.signatures([str(row[12]) for row in spoken]), strict=True
+    ):
+        quotes.assign(db, row[0], row[3], row[12], content_signature, new=True, listed=listed)
 
     for topic_id, n in statement_topic_counts.items():
         topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
