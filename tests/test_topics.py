@@ -332,3 +332,20 @@ def test_noun_chunks_are_spacys_own(nlp: Language) -> None:
     assert ours == [(c.start, c.end, c.label_, c.root.i) for c in doc.noun_chunks]
     assert len(ours) >= 10
     assert any(doc[c[3]].dep_ == "conj" for c in ours)
+
+
+def test_plain_words_get_wordfreqs_zipf() -> None:
+    """A word of lower-case ASCII letters is looked up without wordfreq's tokenizer, with the
+    answer wordfreq gives: over its own English list and over words it does not know."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    from factcli.topics import _plain_zipf, _zipf
+
+    known = [w for w in top_n_list("en", 20_000) if w.isascii() and w.isalpha() and w.islower()]
+    unknown = ["tarifffs", "zzyzx", "qwertyuiop", "a", "x"]
+    assert len(known) > 15_000
+    assert [_plain_zipf(w) for w in known + unknown] == [
+        zipf_frequency(w, "en") for w in known + unknown
+    ]
+    for word in ("rates", "o'brien", "café", "Tariff", "covid-19"):  # plain or not, one answer
+        assert _zipf(word) == zipf_frequency(word, "en")
