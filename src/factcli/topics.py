@@ -571,7 +571,11 @@ def article_topics(
             forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
             if kinds.get(key, "phrase") == "phrase":
                 kinds[key] = m.kind
-            if m.kind == "phrase" and not any(c.isupper() for c in doc[m.start : m.end].text):
+            if (
+                m.kind == "phrase"
+                and key not in written_lower
+                and not any(c.isupper() for c in doc[m.start : m.end].text)
+            ):
                 written_lower.add(key)
     own = dict(weights)
     for key in own:
