@@ -377,18 +377,21 @@ def test_noun_chunks_are_spacys_own(nlp: Language) -> None:
     assert any(doc[c[3]].dep_ == "conj" for c in ours)
 
 
-def test_plain_words_get_wordfreqs_zipf() -> None:
-    """A word of lower-case ASCII letters is looked up without wordfreq's tokenizer, with the
-    answer wordfreq gives: over its own English list and over words it does not know."""
+def test_word_frequencies_are_wordfreqs() -> None:
+    """The look-up gives wordfreq's own `zipf_frequency`: over its English list, over plain
+    words it does not know, and over words its tokenizer splits or changes."""
+    import random
+    import string
+
     from wordfreq import top_n_list, zipf_frequency
 
-    from factcli.topics import _plain_zipf, _zipf
+    from factcli.topics import _zipf
 
-    known = [w for w in top_n_list("en", 20_000) if w.isascii() and w.isalpha() and w.islower()]
-    unknown = ["tarifffs", "zzyzx", "qwertyuiop", "a", "x"]
-    assert len(known) > 15_000
-    assert [_plain_zipf(w) for w in known + unknown] == [
-        zipf_frequency(w, "en") for w in known + unknown
-    ]
-    for word in ("rates", "o'brien", "café", "Tariff", "covid-19"):  # plain or not, one answer
-        assert _zipf(word) == zipf_frequency(word, "en")
+    rng = random.Random(3)
+    plain = [w for w in top_n_list("en", 20_000) if w.isascii() and w.isalpha() and w.islower()]
+    made_up = ["".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(200)]
+    other = ["o'brien", "café", "Tariff", "covid-19", "2020", "1,000", "e-mail", "U.S.", "", " "]
+    other += ["don't", "new york", "naïve", "straße", "x-ray", "3d", "ﬁnance", "日本"]
+    words = plain + made_up + other
+    assert len(plain) > 15_000
+    assert [_zipf.__wrapped__(w) for w in words] == [zipf_frequency(w, "en") for w in words]
