@@ -730,9 +730,12 @@ def _read_ahead(
                 return True
             except queue.Full:
                 continue
-        # nobody reads what is still buffered: exit without waiting to write it (with the
-        # pipe full, the queue's thread would wait forever on a writer that was killed)
-        out.cancel_join_thread()
+        if os.getppid() != parent:
+            # the writer was killed: nobody reads what is still buffered, so exit without
+            # waiting to write it (with the pipe full, the queue's thread would wait forever).
+            # A writer that stops us reads on until we are gone: a message cut short would
+            # leave it waiting for the rest.
+            out.cancel_join_thread()
         return False
 
     ids = None
@@ -752,7 +755,6 @@ def _read_ahead(
             found = rows.lookups(dataset, month)
             for articles, statements in rows.batches(dataset, month):
                 if stop.is_set():
-                    out.cancel_join_thread()
                     return
                 todo = _unstored(conn, articles)
                 batch = rows.prepare(month, todo, statements, next_ids, found)
