@@ -280,6 +280,7 @@ class ParagraphRules:
         self.tokens: list[Token] = list(doc)
         self._starts = [t.idx for t in self.tokens]
         self._ends = [t.idx + len(t.text) for t in self.tokens]
+        self._trim_marks: tuple[list[bool], list[bool], list[int]] | None = None
         # token index → (start, end) of its sentence; Token.sent rescans the doc on every call
         self._sentence: list[tuple[int, int]] = []
         for sent in doc.sents:
@@ -299,6 +300,37 @@ class ParagraphRules:
         """Index of the last token ending at or before an absolute character position."""
         i = bisect_right(self._ends, char - self.offset) - 1
         return i if i >= 0 else None
+
+    def trim(self, start: int, end: int) -> tuple[int, int] | None:
+        """`trim_tokens` over this paragraph, reading each token's kind from lists made once
+        (the candidates of one paragraph trim many spans over the same tokens)."""
+        if self._trim_marks is None:
+            loose = [t.is_space or (t.is_punct and t.text not in QUOTE_CHARS) for t in self.tokens]
+            quote = [t.text in QUOTE_CHARS for t in self.tokens]
+            before = [0]
+            for q in quote:
+                before.append(before[-1] + q)
+            self._trim_marks = (loose, quote, before)
+        loose, quote, before = self._trim_marks
+        for attempt in range(4):
+            while start < end and loose[start]:
+                start += 1
+            while end > start and loose[end - 1]:
+                end -= 1
+            if attempt == 3 or end - start < 1:
+                break
+            inner = before[end] - before[start]
+            if quote[start] and quote[end - 1] and inner == 2 and end - start > 2:
+                start, end = start + 1, end - 1
+            elif quote[start] and inner % 2 == 1:
+                start += 1
+            elif quote[end - 1] and inner % 2 == 1:
+                end -= 1
+            else:
+                break
+        if end - start < 1:
+            return None
+        return start, end
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         """(first, end) token indices of the sentence of token i."""
@@ -612,6 +644,8 @@ class ParagraphRules:
 
     def _snap_to_quotes(self, start: int, end: int) -> tuple[int, int]:
         """A content that starts or ends inside a quotation takes the whole quotation."""
+        if not self.quotes:
+            return start, end
         s_char, e_char = token_span_chars(self.tokens, start, end)
         s_char += self.offset
         e_char += self.offset
