@@ -108,3 +108,29 @@ def test_below_draws_its_line_under_the_threshold() -> None:
     assert not model.below(line) and not model.below(line - 1e-12)
     for threshold in (0.0, 1.0):
         assert not LinearModel({}, threshold, "t", {}).below(-1000.0)
+
+
+def test_tables_sum_the_weights_of_the_features_they_stand_for(nlp: Language) -> None:
+    from factcli.learn.features import (
+        ParagraphMemo,
+        _Tables,
+        _Values,
+        _varying,
+        token_candidates,
+    )
+
+    rules = _rules(nlp)
+    memo = ParagraphMemo(rules)
+    made = [(c, how) for tok in rules.tokens for c, how in token_candidates(tok, rules, memo)]
+    assert len(made) > 10
+    for n, (cand, how) in enumerate(made):
+        facts = memo.cue(cand.cue_token)  # type: ignore[arg-type]
+        nested = n % 2 == 1
+        var, _ = _varying(cand, how, rules, nested, memo, facts)
+        # a weight of its own for every feature, "|" in a lemma and "=" in a value included
+        weights = {f: float(k + 1) for k, f in enumerate(sorted(set(var)))}
+        lem, lexk = facts.parts[0], facts.parts[1]  # type: ignore[index]
+        weights["lem+first=a|b|" + "X"] = 1000.0  # a lemma "a|b", not this one
+        tables = _Tables(weights)
+        values = _Values(cand, how, rules, memo)
+        assert tables.sum(values, lem, lexk, nested) == sum(weights[f] for f in set(var))

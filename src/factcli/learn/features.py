@@ -591,6 +591,89 @@ def _cue_only(facts: CueFacts, nested: bool) -> list[str]:
     return out
 
 
+class _Values:
+    """What a candidate's own features are made of (`_varying` strings them, `_Tables.sum`
+    adds their weights without stringing them): how it was found, its kind and speakers, and
+    its content's first word, length, head, verbs, what follows it in the sentence, its inner
+    clauses and commas, quote marks."""
+
+    __slots__ = (
+        "how",
+        "origin",
+        "speakers",
+        "spkent",
+        "span",
+        "word",
+        "length",
+        "firstpos",
+        "side",
+        "chead",
+        "cheaddep",
+        "cheadlem",
+        "verb",
+        "rest",
+        "nextdep",
+        "marks",
+        "quoted",
+    )
+
+    def __init__(
+        self,
+        cand: Candidate,
+        how: str,
+        rules: ParagraphRules,
+        memo: ParagraphMemo,
+    ) -> None:
+        tok = cand.cue_token
+        assert tok is not None
+        tokens = rules.tokens
+        self.how = how
+        self.origin = f"{how}:{cand.kind}"
+        self.speakers = str(min(len(cand.speakers), 2))
+        self.spkent: str | None = None
+        if cand.speakers:
+            head = cand.speakers[0]
+            self.spkent = head.ent_type_ or head.pos_
+        start = rules.token_at(cand.content[0])
+        end = rules.token_before(cand.content[1])
+        self.span = start is not None and end is not None and end >= start
+        if not self.span:
+            return
+        assert start is not None and end is not None
+        first = tokens[start]
+        self.word = first.lower_ if first.is_alpha and first.is_stop else "X"
+        self.length = _bucket(end - start + 1)
+        self.firstpos = memo.pos[start]
+        self.side = "after" if start > tok.i else "before"
+        heads = memo.heads
+        pos, dep = memo.pos, memo.dep
+        chead = next((i for i in range(start, end + 1) if not start <= heads[i] <= end), None)
+        self.chead: str | None = None
+        self.cheaddep = ""
+        self.cheadlem: str | None = None
+        if chead is not None:
+            self.chead, self.cheaddep = pos[chead], dep[chead]
+            if pos[chead] in ("NOUN", "VERB", "ADJ"):
+                self.cheadlem = lemma(tokens[chead])
+        verbs, quotes, words, following = memo.counts
+        self.verb = verbs[end + 1] > verbs[start]
+        sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(tokens)
+        rest = words[sent_end] - words[end + 1] if sent_end > end + 1 else 0
+        self.rest = _bucket(rest) if rest else ""
+        self.nextdep = dep[following[end + 1]] if rest else ""
+        where, before = memo.marks
+        text = memo.lower
+        marks: list[str] = []
+        for i in where[before[start] : before[end + 1]]:
+            d = dep[i]
+            if d in _INNER_DEPS and start <= heads[i] <= end:
+                marks.append("inner=" + d)
+            elif text[i] == ",":
+                marks.append("comma")
+        self.marks = marks
+        self.quoted = quotes[end + 1] > quotes[start]
+
+
 def _varying(
     cand: Candidate,
     how: str,
@@ -598,6 +681,7 @@ def _varying(
     nested: bool,
     memo: ParagraphMemo,
     facts: CueFacts,
+    values: _Values | None = None,
 ) -> tuple[list[str], int]:
     """The features of a candidate that depend on how it was found, its speakers and its
     content, and how many of them come first (origin and speakers)."""
@@ -606,8 +690,8 @@ def _varying(
     if facts.parts is None:
         facts.parts = _token_parts(tok, memo)
     lem, lexk = facts.parts[0], facts.parts[1]
-    tokens = rules.tokens
-    origin = f"{how}:{cand.kind}"
+    v = values if values is not None else _Values(cand, how, rules, memo)
+    origin = v.origin
     var = [
         "origin=" + origin,
         "how=" + how,
@@ -616,50 +700,124 @@ def _varying(
     ]
     if nested:
         var.append("nested+origin=" + origin)
-    var.append("speakers=" + str(min(len(cand.speakers), 2)))
-    if cand.speakers:
-        head = cand.speakers[0]
-        var.append("spkent=" + (head.ent_type_ or head.pos_))
+    var.append("speakers=" + v.speakers)
+    if v.spkent is not None:
+        var.append("spkent=" + v.spkent)
     spoken = len(var)
-    start = rules.token_at(cand.content[0])
-    end = rules.token_before(cand.content[1])
-    if start is not None and end is not None and end >= start:
-        first = tokens[start]
-        word = first.lower_ if first.is_alpha and first.is_stop else "X"
-        n = _bucket(end - start + 1)
-        var.append("first=" + word)
-        var.append("lem+first=" + lem + "|" + word)
-        var.append("firstpos=" + memo.pos[start])
+    if v.span:
+        n = v.length
+        var.append("first=" + v.word)
+        var.append("lem+first=" + lem + "|" + v.word)
+        var.append("firstpos=" + v.firstpos)
         var.append("len=" + n)
         var.append("lem+len=" + lem + "|" + n)
-        var.append("after" if start > tok.i else "before")
-        heads = memo.heads
-        pos, dep = memo.pos, memo.dep
-        chead = next((i for i in range(start, end + 1) if not start <= heads[i] <= end), None)
-        if chead is not None:
-            var.append("chead=" + pos[chead] + "|" + dep[chead])
-            var.append("lem+chead=" + lem + "|" + pos[chead])
-            if pos[chead] in ("NOUN", "VERB", "ADJ"):
-                var.append("cheadlem=" + lemma(tokens[chead]))
-        verbs, quotes, words, following = memo.counts
-        var.append("cverb" if verbs[end + 1] > verbs[start] else "noverb")
+        var.append(v.side)
+        if v.chead is not None:
+            var.append("chead=" + v.chead + "|" + v.cheaddep)
+            var.append("lem+chead=" + lem + "|" + v.chead)
+            if v.cheadlem is not None:
+                var.append("cheadlem=" + v.cheadlem)
+        var.append("cverb" if v.verb else "noverb")
         var.append("how+len=" + how + "|" + n)
-        sent_end = rules._sentence[tok.i][1] if tok.i < len(rules._sentence) else len(tokens)
-        rest = words[sent_end] - words[end + 1] if sent_end > end + 1 else 0
-        var.append("toend" if not rest else "rest=" + _bucket(rest))
-        if rest:
-            var.append("nextdep=" + dep[following[end + 1]])
-        where, before = memo.marks
-        text = memo.lower
-        for i in where[before[start] : before[end + 1]]:
-            d = dep[i]
-            if d in _INNER_DEPS and start <= heads[i] <= end:
-                var.append("inner=" + d)
-            elif text[i] == ",":
-                var.append("comma")
-        if quotes[end + 1] > quotes[start]:
+        var.append("rest=" + v.rest if v.rest else "toend")
+        if v.rest:
+            var.append("nextdep=" + v.nextdep)
+        var.extend(v.marks)
+        if v.quoted:
             var.append("quoted")
     return var, spoken
+
+
+_SINGLE = (
+    "origin",
+    "how",
+    "nested+origin",
+    "speakers",
+    "spkent",
+    "first",
+    "firstpos",
+    "len",
+    "cheadlem",
+    "rest",
+    "nextdep",
+    "inner",
+)
+_PAIRED = ("lem+origin", "lex+origin", "lem+first", "lem+len", "lem+chead", "chead", "how+len")
+_BARE = ("after", "before", "cverb", "noverb", "toend", "comma", "quoted")
+
+
+class _Tables:
+    """The weights of the features `_varying` makes, by template and value ("first=" and
+    "the" as single["first"]["the"]; "lem+len=" and "say|4" as paired["lem+len"]["say"]["4"],
+    parted at the last "|", since only the lemma can hold one), so that a candidate's sum is
+    a few lookups in small tables instead of stringing its features and looking each up among
+    all the model's weights."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.single: dict[str, dict[str, float]] = {name: {} for name in _SINGLE}
+        self.paired: dict[str, dict[str, dict[str, float]]] = {name: {} for name in _PAIRED}
+        self.bare = dict.fromkeys(_BARE, 0.0)
+        for feature, weight in weights.items():
+            name, eq, value = feature.partition("=")
+            if not eq:
+                if feature in self.bare:
+                    self.bare[feature] = weight
+            elif name in self.single:
+                self.single[name][value] = weight
+            elif name in self.paired:
+                first, bar, second = value.rpartition("|")
+                if bar:
+                    self.paired[name].setdefault(first, {})[second] = weight
+
+    def sum(self, v: _Values, lem: str, lexk: str, nested: bool) -> float:
+        """The weights of `_varying(...)`'s features (each once) summed, in another order."""
+        single, paired, bare = self.single, self.paired, self.bare
+        none: dict[str, float] = {}
+        how = v.how
+        z = single["origin"].get(v.origin, 0.0) + single["how"].get(how, 0.0)
+        z += paired["lem+origin"].get(lem, none).get(how, 0.0)
+        z += paired["lex+origin"].get(lexk, none).get(v.origin, 0.0)
+        if nested:
+            z += single["nested+origin"].get(v.origin, 0.0)
+        z += single["speakers"].get(v.speakers, 0.0)
+        if v.spkent is not None:
+            z += single["spkent"].get(v.spkent, 0.0)
+        if not v.span:
+            return z
+        n = v.length
+        z += single["first"].get(v.word, 0.0) + paired["lem+first"].get(lem, none).get(v.word, 0.0)
+        z += single["firstpos"].get(v.firstpos, 0.0) + single["len"].get(n, 0.0)
+        z += paired["lem+len"].get(lem, none).get(n, 0.0) + bare[v.side]
+        if v.chead is not None:
+            z += paired["chead"].get(v.chead, none).get(v.cheaddep, 0.0)
+            z += paired["lem+chead"].get(lem, none).get(v.chead, 0.0)
+            if v.cheadlem is not None:
+                z += single["cheadlem"].get(v.cheadlem, 0.0)
+        z += bare["cverb" if v.verb else "noverb"]
+        z += paired["how+len"].get(how, none).get(n, 0.0)
+        if v.rest:
+            z += single["rest"].get(v.rest, 0.0) + single["nextdep"].get(v.nextdep, 0.0)
+        else:
+            z += bare["toend"]
+        if v.marks:
+            inner = single["inner"]
+            for mark in set(v.marks):
+                z += bare["comma"] if mark == "comma" else inner.get(mark[6:], 0.0)
+        if v.quoted:
+            z += bare["quoted"]
+        return z
+
+
+_TABLES: dict[int, tuple[LinearModel, _Tables]] = {}
+"""Each model's `_Tables`, made at its first use (the model is kept with them, so that its
+id is not reused)."""
+
+
+def _tables(model: LinearModel) -> _Tables:
+    made = _TABLES.get(id(model))
+    if made is None:
+        made = _TABLES[id(model)] = (model, _Tables(model.weights))
+    return made[1]
 
 
 _INNER_DEPS = frozenset({"relcl", "conj", "advcl", "appos", "acl"})
@@ -746,14 +904,20 @@ def _judged(
     tok = cand.cue_token
     assert tok is not None
     facts = memo.cue(tok)
-    var, spoken = _varying(cand, how, rules, nested, memo, facts)
+    values = _Values(cand, how, rules, memo)
     if model is not None:
-        weight = model.weights.get
+        if facts.parts is None:
+            facts.parts = _token_parts(tok, memo)
         cue = facts.sums.get(nested)
         if cue is None:
-            cue = facts.sums[nested] = sum(map(weight, set(_cue_only(facts, nested)), repeat(0.0)))
-        if bare_phrase(var) or model.below(cue + sum(map(weight, set(var), repeat(0.0)))):
+            only = set(_cue_only(facts, nested))
+            cue = facts.sums[nested] = sum(map(model.weights.get, only, repeat(0.0)))
+        lem, lexk = facts.parts[0], facts.parts[1]
+        if model.below(cue + _tables(model).sum(values, lem, lexk, nested)):
             return None
+    var, spoken = _varying(cand, how, rules, nested, memo, facts, values)
+    if model is not None and bare_phrase(var):
+        return None
     return _assemble(facts, var, spoken, nested)
 
 
