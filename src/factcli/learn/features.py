@@ -9,11 +9,9 @@ the parse that spaCy already made, so they cost little beside parsing.
 
 from __future__ import annotations
 
+import math
 from itertools import repeat
 from typing import TYPE_CHECKING
-
-from numpy import arange
-from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS
 
 from factcli.attribution import lexicon as lx
 from factcli.attribution.rules import (
@@ -27,7 +25,7 @@ from factcli.attribution.rules import (
 from factcli.learn.linear import LinearModel, bare_phrase
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Token
 
 _OBJECT_PREPS = frozenset(
     {"against", "for", "on", "about", "of", "over", "with", "to", "in", "as", "behind", "toward"}
@@ -246,6 +244,16 @@ def build_candidate(
     `CueFacts`, when several candidates of one token are built."""
     if facts is None:
         facts = CueFacts(tok, rules)
+    span = _cleaned(tok, rules, start, end, bounds, facts)
+    if span is None:
+        return None
+    return _candidate(tok, span, facts)
+
+
+def _cleaned(
+    tok: Token, rules: ParagraphRules, start: int, end: int, bounds: bool, facts: CueFacts
+) -> tuple[int, int, tuple[int, int], str] | None:
+    """`build_candidate`'s content before its speakers: (start, end, absolute span, kind)."""
     if facts.in_quote and not bounds:
         return None
     if not facts.has_ccomp:
@@ -257,13 +265,22 @@ def build_candidate(
     start, end = trimmed
     if start <= tok.i < end:
         return None
-    heads = facts.speakers
-    if any(start <= h.i < end for h in heads):
-        heads = []
     content = rules.abs_span(start, end)
     kind = "indirect"
     if any(q.start >= content[0] and q.end <= content[1] for q in rules.quotes):
         kind = "mixed"
+    return start, end, content, kind
+
+
+def _candidate(
+    tok: Token, span: tuple[int, int, tuple[int, int], str], facts: CueFacts
+) -> Candidate:
+    """The candidate of a `_cleaned` content, with the speakers the model reads off the parse
+    (none when they lie inside the content)."""
+    start, end, content, kind = span
+    heads = facts.speakers
+    if any(start <= h.i < end for h in heads):
+        heads = []
     return Candidate(kind, facts.cue_span, content, list(heads), tok)  # type: ignore[arg-type]
 
 
@@ -338,54 +355,18 @@ def _bucket(n: int) -> str:
     return "more"
 
 
-_COLUMNS = [POS, DEP, LOWER, HEAD, IS_PUNCT, IS_SPACE]
-_NAMES: dict[int, str] = {}
-"""The string of each hash or symbol read lately (emptied at `_NAMES_KEPT` entries, so that
-words do not pile up over a long run)."""
-_NAMES_KEPT = 20_000
-
-
-def _names(doc: Doc, values: list[int]) -> list[str]:
-    """The strings of a column of `doc.to_array`: one dict lookup each, where a token's
-    attribute (`tok.pos_`) asks spaCy's string store anew for every token."""
-    try:
-        return list(map(_NAMES.__getitem__, values))
-    except KeyError:
-        strings = doc.vocab.strings
-        if len(_NAMES) > _NAMES_KEPT:
-            _NAMES.clear()
-        for value in values:
-            if value not in _NAMES:
-                _NAMES[value] = strings[value]
-        return list(map(_NAMES.__getitem__, values))
-
-
 class ParagraphMemo:
-    """Per paragraph: each cue token's `CueFacts` and every token's part of speech, dependency,
-    text, head and children, read from spaCy once, so that the many candidates of one
-    paragraph do not ask spaCy for the same tokens again (spaCy makes a new token object at
-    each `doc[i]`, `tok.head` and on every walk over a token's children)."""
+    """Per paragraph: each cue token's `CueFacts`, the paragraph's `Columns` and what the
+    features of its candidates ask of them, so that the many candidates of one paragraph do
+    not ask spaCy for the same tokens again."""
 
     def __init__(self, rules: ParagraphRules) -> None:
         self.rules = rules
         self.facts: dict[int, CueFacts] = {}
-        doc = rules.doc
-        n = len(doc)
-        table = doc.to_array(_COLUMNS)
-        pos, dep, lower, _, punct, space = table.T.tolist() if n else [[]] * 6
-        self.pos = _names(doc, pos)
-        self.dep = _names(doc, dep)
-        self.lower = _names(doc, lower)
-        """Lower case, which is the text itself for punctuation and quote marks."""
-        self.blank = [bool(a or b) for a, b in zip(punct, space, strict=True)]
-        self.heads = (table[:, 3].astype("int64") + arange(n)).tolist() if n else []
-        children: list[list[int]] = [[] for _ in range(n)]
-        for i, h in enumerate(self.heads):
-            if h != i:
-                children[h].append(i)
-        self.children = children
-        self._left = [-1] * n
-        self._right = [-1] * n
+        cols = rules.columns
+        self.pos, self.dep, self.lower, self.blank = cols.pos, cols.dep, cols.lower, cols.blank
+        self.heads, self.children = cols.heads, cols.children
+        self.rights, self.left, self.right = cols.rights, cols.left, cols.right
         self._objects: dict[int, list[int]] = {}
         self._counts: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._marks: tuple[list[int], list[int]] | None = None
@@ -396,10 +377,6 @@ class ParagraphMemo:
         space."""
         return self.pos, self.dep, [t.text for t in self.rules.tokens], self.blank
 
-    def rights(self, i: int) -> list[int]:
-        """The children of token i on its right, in order."""
-        return [c for c in self.children[i] if c > i]
-
     def tag(self, i: int) -> str:
         return self.rules.tokens[i].tag_
 
@@ -408,20 +385,6 @@ class ParagraphMemo:
         if facts is None:
             facts = self.facts[tok.i] = CueFacts(tok, self.rules, self)
         return facts
-
-    def left(self, i: int) -> int:
-        """Index of the first token of token i's subtree."""
-        edge = self._left[i]
-        if edge < 0:
-            edge = self._left[i] = self.rules.tokens[i].left_edge.i
-        return edge
-
-    def right(self, i: int) -> int:
-        """Index of the last token of token i's subtree."""
-        edge = self._right[i]
-        if edge < 0:
-            edge = self._right[i] = self.rules.tokens[i].right_edge.i
-        return edge
 
     def objects(self, prep: int) -> list[int]:
         """The objects of a preposition ("against [the plan]")."""
@@ -619,23 +582,34 @@ class _Values:
 
     def __init__(
         self,
-        cand: Candidate,
+        cand: Candidate | None,
         how: str,
         rules: ParagraphRules,
         memo: ParagraphMemo,
+        unspoken: tuple[Token, tuple[int, int], str] | None = None,
     ) -> None:
-        tok = cand.cue_token
+        """Of `cand`, or, with `unspoken` (its cue token, content and kind), of a candidate
+        whose speakers are not known yet (`speakers` empty: `_Tables.sum` adds the most they
+        could weigh)."""
+        kind: str
+        if cand is not None:
+            tok, content, kind = cand.cue_token, cand.content, cand.kind
+        else:
+            assert unspoken is not None
+            tok, content, kind = unspoken
         assert tok is not None
         tokens = rules.tokens
         self.how = how
-        self.origin = f"{how}:{cand.kind}"
-        self.speakers = str(min(len(cand.speakers), 2))
+        self.origin = f"{how}:{kind}"
+        self.speakers = ""
         self.spkent: str | None = None
-        if cand.speakers:
-            head = cand.speakers[0]
-            self.spkent = head.ent_type_ or head.pos_
-        start = rules.token_at(cand.content[0])
-        end = rules.token_before(cand.content[1])
+        if cand is not None:
+            self.speakers = str(min(len(cand.speakers), 2))
+            if cand.speakers:
+                head = cand.speakers[0]
+                self.spkent = head.ent_type_ or head.pos_
+        start = rules.token_at(content[0])
+        end = rules.token_before(content[1])
         self.span = start is not None and end is not None and end >= start
         if not self.span:
             return
@@ -768,6 +742,13 @@ class _Tables:
                 first, bar, second = value.rpartition("|")
                 if bar:
                     self.paired[name].setdefault(first, {})[second] = weight
+        spoken = self.single["speakers"]
+        entity = max(0.0, *self.single["spkent"].values())
+        self.most_spoken = max(
+            spoken.get("0", 0.0), spoken.get("1", 0.0) + entity, spoken.get("2", 0.0) + entity
+        )
+        """The most the speakers' features can weigh: none ("speakers=0"), or one or two and
+        the first one's kind ("spkent=")."""
 
     def sum(self, v: _Values, lem: str, lexk: str, nested: bool) -> float:
         """The weights of `_varying(...)`'s features (each once) summed, in another order."""
@@ -779,9 +760,12 @@ class _Tables:
         z += paired["lex+origin"].get(lexk, none).get(v.origin, 0.0)
         if nested:
             z += single["nested+origin"].get(v.origin, 0.0)
-        z += single["speakers"].get(v.speakers, 0.0)
-        if v.spkent is not None:
-            z += single["spkent"].get(v.spkent, 0.0)
+        if not v.speakers:
+            z += self.most_spoken
+        else:
+            z += single["speakers"].get(v.speakers, 0.0)
+            if v.spkent is not None:
+                z += single["spkent"].get(v.spkent, 0.0)
         if not v.span:
             return z
         n = v.length
@@ -879,6 +863,13 @@ def paragraph_candidates(
             or i in rules.used_verbs
         ):
             continue
+        if model is not None:
+            nested = any(a <= tok.i <= b for a, b in ranges)
+            for cand, how in _unspoken_first(tok, rules, nested, memo, model):
+                feats = _judged(cand, how, rules, nested, memo, model)
+                if feats is not None:
+                    out.append((cand, feats, tok.i))
+            continue
         made = token_candidates(tok, rules, memo)
         if not made:
             continue
@@ -887,6 +878,43 @@ def paragraph_candidates(
             feats = _judged(cand, how, rules, nested, memo, model)
             if feats is not None:
                 out.append((cand, feats, tok.i))
+    return out
+
+
+def _unspoken_first(
+    tok: Token, rules: ParagraphRules, nested: bool, memo: ParagraphMemo, model: LinearModel
+) -> list[tuple[Candidate, str]]:
+    """`token_candidates`, less those `model` could not keep whoever their speakers are: their
+    weights are summed with the most the speakers' features can weigh before the speakers are
+    read off the parse (the longest step of a candidate) and its cue span."""
+    out: list[tuple[Candidate, str]] = []
+    seen: set[tuple[int, int]] = set()
+    tried: set[tuple[int, int, bool]] = set()
+    facts: CueFacts | None = None
+    cue = 0.0
+    tables = _tables(model)
+    for how, start, end in variants(tok, rules, memo):
+        key = (start, end, how == "bounds")
+        if key in tried:
+            continue
+        tried.add(key)
+        if facts is None:
+            facts = memo.cue(tok)
+            if facts.parts is None:
+                facts.parts = _token_parts(tok, memo)
+            cue = facts.sums.get(nested, math.nan)
+            if math.isnan(cue):
+                only = set(_cue_only(facts, nested))
+                cue = facts.sums[nested] = sum(map(model.weights.get, only, repeat(0.0)))
+        span = _cleaned(tok, rules, start, end, key[2], facts)
+        if span is None or span[2] in seen:
+            continue
+        seen.add(span[2])
+        values = _Values(None, how, rules, memo, (tok, span[2], span[3]))
+        lem, lexk = facts.parts[0], facts.parts[1]  # type: ignore[index]
+        if model.below(cue + tables.sum(values, lem, lexk, nested)):
+            continue
+        out.append((_candidate(tok, span, facts), how))
     return out
 
 
