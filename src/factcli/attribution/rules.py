@@ -297,8 +297,9 @@ class ParagraphRules:
         return self._columns
 
     def abs_span(self, start: int, end: int) -> tuple[int, int]:
-        s, e = token_span_chars(self.tokens, start, end)
-        return s + self.offset, e + self.offset
+        """Absolute character span of tokens [start, end) (`token_span_chars` plus the
+        offset, read from the lists of token starts and ends)."""
+        return self._starts[start] + self.offset, self._ends[end - 1] + self.offset
 
     def token_at(self, char: int) -> int | None:
         """Index of the first token starting at or after an absolute character position."""

@@ -586,17 +586,19 @@ class _Values:
         how: str,
         rules: ParagraphRules,
         memo: ParagraphMemo,
-        unspoken: tuple[Token, tuple[int, int], str] | None = None,
+        unspoken: tuple[Token, tuple[int, int], str, int, int] | None = None,
     ) -> None:
-        """Of `cand`, or, with `unspoken` (its cue token, content and kind), of a candidate
-        whose speakers are not known yet (`speakers` empty: `_Tables.sum` adds the most they
-        could weigh)."""
+        """Of `cand`, or, with `unspoken` (its cue token, content, kind and the content's
+        first and last token), of a candidate whose speakers are not known yet (`speakers`
+        empty: `_Tables.sum` adds the most they could weigh)."""
         kind: str
+        start: int | None
+        end: int | None
         if cand is not None:
             tok, content, kind = cand.cue_token, cand.content, cand.kind
         else:
             assert unspoken is not None
-            tok, content, kind = unspoken
+            tok, content, kind, start, end = unspoken
         assert tok is not None
         tokens = rules.tokens
         self.how = how
@@ -608,8 +610,9 @@ class _Values:
             if cand.speakers:
                 head = cand.speakers[0]
                 self.spkent = head.ent_type_ or head.pos_
-        start = rules.token_at(content[0])
-        end = rules.token_before(content[1])
+        if cand is not None:
+            start = rules.token_at(content[0])
+            end = rules.token_before(content[1])
         self.span = start is not None and end is not None and end >= start
         if not self.span:
             return
@@ -621,7 +624,11 @@ class _Values:
         self.side = "after" if start > tok.i else "before"
         heads = memo.heads
         pos, dep = memo.pos, memo.dep
-        chead = next((i for i in range(start, end + 1) if not start <= heads[i] <= end), None)
+        chead = None
+        for i in range(start, end + 1):
+            if not start <= heads[i] <= end:
+                chead = i
+                break
         self.chead: str | None = None
         self.cheaddep = ""
         self.cheadlem: str | None = None
@@ -910,7 +917,8 @@ def _unspoken_first(
         if span is None or span[2] in seen:
             continue
         seen.add(span[2])
-        values = _Values(None, how, rules, memo, (tok, span[2], span[3]))
+        # a content's first token starts where it starts, its last ends where it ends
+        values = _Values(None, how, rules, memo, (tok, span[2], span[3], span[0], span[1] - 1))
         lem, lexk = facts.parts[0], facts.parts[1]  # type: ignore[index]
         if model.below(cue + tables.sum(values, lem, lexk, nested)):
             continue
