@@ -40,7 +40,8 @@ def _names(doc: Doc, values: list[int]) -> list[str]:
 
 class Columns:
     """Every token's part of speech, dependency, lower case (the text itself for punctuation
-    and quote marks), whether it is punctuation or space, head and children (in order); the
+    and quote marks), whether it is punctuation or space and whether space, head and children
+    (in order); the
     edges of a token's subtree are read from spaCy when first asked."""
 
     def __init__(self, doc: Doc, tokens: Sequence[Token]) -> None:
@@ -52,6 +53,7 @@ class Columns:
         self.dep = _names(doc, dep)
         self.lower = _names(doc, lower)
         self.blank = [bool(a or b) for a, b in zip(punct, space, strict=True)]
+        self.space = [bool(b) for b in space]
         self.heads: list[int] = (table[:, 3].astype("int64") + arange(n)).tolist() if n else []
         children: list[list[int]] = [[] for _ in range(n)]
         for i, h in enumerate(self.heads):

@@ -861,7 +861,7 @@ def paragraph_candidates(
                 feats = _judged(other, how, rules, False, memo, model)
                 if feats is not None:
                     out.append((other, feats, tok.i))
-    pos, dep, _, blank = memo.columns
+    pos, dep, blank = memo.pos, memo.dep, memo.blank
     for tok in rules.tokens:
         i = tok.i
         if (
