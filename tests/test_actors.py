@@ -180,6 +180,27 @@ def test_company_suffixes_are_one_actor(extract_text: ExtractText) -> None:
     assert organisation_key("Harlow & Co") == organisation_key("Harlow") == "harlow"
 
 
+def test_company_basename_is_cleancos() -> None:
+    """The look-up gives cleanco's answer, its order of removal and repeated terms included."""
+    import itertools
+
+    from cleanco import basename
+
+    from factcli.roles import company_basename
+
+    terms = ["Co", "Ltd", "Inc.", "GmbH & Co KG", "S.A.", "SA", "LLC", "L.L.C.", "plc", "Pty Ltd"]
+    names = [
+        f"{base} {a}{sep} {b}"
+        for base in ("Harlow", "The Vantor Group", "Müller-Lüdenscheid")
+        for a, b in itertools.product(terms, repeat=2)
+        for sep in ("", ",")
+    ]
+    names += ["", "Co", "Ltd Co", "Harlow Co Ltd", "Harlow Ltd Co", "Ærø Holdings Inc.", "..."]
+    assert [company_basename(n) for n in names] == [basename(n) for n in names]
+    assert company_basename("Harlow Co Ltd") == "Harlow Co"
+    assert company_basename("Harlow Ltd Co") == "Harlow"
+
+
 # -- the archive: anonymous sources never merge across articles --------------------------------
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from factcli.cli import app
 from factcli.models import Article, Extraction, Sentence, Topic
 from factcli.queries import topics as topic_queries
-from factcli.store import open_db, open_query_db, save_extraction
+from factcli.store import open_db, open_query_db, save_extraction, save_extractions
 from factcli.topics import (
     article_topics,
     doc_mentions,
@@ -211,11 +211,15 @@ def test_a_place_weighs_half_a_subject(tmp_path: Path) -> None:
     assert rows[1]["score"] == 2.0
 
 
+@pytest.mark.parametrize("chunked", [False, True])
 @pytest.mark.parametrize("order", [1, -1])
-def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, order: int) -> None:
+def test_words_in_lower_case_outrank_a_name_whatever_the_order(
+    tmp_path: Path, order: int, chunked: bool
+) -> None:
     """One capitalised "General Election" read as an organisation does not make the phrase an
     article is about a name; a name outranks the same words capitalised as a phrase ("White
-    House") or in lower case in passing ("a labour of love")."""
+    House") or in lower case in passing ("a labour of love"). The same when the articles are
+    stored in one chunk, whose writer keeps the topics it has read."""
     sightings = [
         [(Topic("General Election", "organisation", 0.5, True), 2)],
         [(Topic("general election", "phrase", 0.94, True), 2)],
@@ -225,8 +229,11 @@ def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, o
         [(Topic("Labour", "organisation", 0.5, True), 3)],
     ]
     db = open_db(tmp_path / "k.db", create=True)
-    for n, topics in list(enumerate(sightings))[::order]:
-        save_extraction(db, _article(n, topics, "2020-01-05"))
+    articles = [_article(n, topics, "2020-01-05") for n, topics in enumerate(sightings)][::order]
+    if chunked:
+        assert all(isinstance(r, int) for r in save_extractions(db, articles))
+    for article in articles if not chunked else []:
+        save_extraction(db, article)
     db.close()
     conn = open_query_db(tmp_path / "k.db")
     rows = {r["name"]: (r["kind"], r["salient"], r["score"]) for r in topic_queries.topics(conn)}
@@ -236,6 +243,42 @@ def test_words_in_lower_case_outrank_a_name_whatever_the_order(tmp_path: Path, o
         "White House": ("organisation", 2, 1.0),
         "Labour": ("organisation", 1, 0.5),
     }
+
+
+def test_a_topic_of_an_article_rolled_back_is_not_taken_for_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article that fails after its topics went in is rolled back with them; the next
+    article of the chunk naming the same topic stores it anew."""
+    import sqlite3
+
+    from factcli.store import quotes
+
+    calls = iter(range(10))
+    signatures = quotes.signatures
+
+    def failing_second(contents: list[str]) -> list[list[int]]:
+        if next(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return signatures(contents)
+
+    monkeypatch.setattr(quotes, "signatures", failing_second)
+    bergen = Topic("Bergen", "place", 0.5, True)
+    db = open_db(tmp_path / "r.db", create=True)
+    found = save_extractions(
+        db,
+        [
+            _article(0, [(Topic("Oslo", "place", 0.5, True), 2)], "2020-01-05"),
+            _article(1, [(bergen, 2)], "2020-01-05"),
+            _article(2, [(bergen, 2)], "2020-01-05"),
+        ],
+    )
+    assert [type(r) for r in found] == [int, sqlite3.OperationalError, int]
+    rows = db.execute("SELECT name, article_count FROM topics ORDER BY name").fetchall()
+    linked = db.execute("SELECT article_id, topic_id FROM article_topics").fetchall()
+    db.close()
+    assert rows == [("Bergen", 1), ("Oslo", 1)]
+    assert len(linked) == 2
 
 
 def test_date_ranges_sum_months_and_edge_days(tmp_path: Path) -> None:
@@ -332,3 +375,23 @@ def test_noun_chunks_are_spacys_own(nlp: Language) -> None:
     assert ours == [(c.start, c.end, c.label_, c.root.i) for c in doc.noun_chunks]
     assert len(ours) >= 10
     assert any(doc[c[3]].dep_ == "conj" for c in ours)
+
+
+def test_word_frequencies_are_wordfreqs() -> None:
+    """The look-up gives wordfreq's own `zipf_frequency`: over its English list, over plain
+    words it does not know, and over words its tokenizer splits or changes."""
+    import random
+    import string
+
+    from wordfreq import top_n_list, zipf_frequency
+
+    from factcli.topics import _zipf
+
+    rng = random.Random(3)
+    plain = [w for w in top_n_list("en", 20_000) if w.isascii() and w.isalpha() and w.islower()]
+    made_up = ["".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(200)]
+    other = ["o'brien", "café", "Tariff", "covid-19", "2020", "1,000", "e-mail", "U.S.", "", " "]
+    other += ["don't", "new york", "naïve", "straße", "x-ray", "3d", "ﬁnance", "日本"]
+    words = plain + made_up + other
+    assert len(plain) > 15_000
+    assert [_zipf.__wrapped__(w) for w in words] == [zipf_frequency(w, "en") for w in words]

@@ -316,19 +316,53 @@ def organisation_key(name: str) -> str:
     """ "Microsoft Corp." and "Microsoft" give one key (company suffixes dropped, any case);
     cached, as an article asks for the same few names again and again."""
     base = name.strip()
-    try:
-        from cleanco import basename
-
-        stripped = basename(base)
-        if stripped:
-            base = stripped
-    except ImportError:  # pragma: no cover - cleanco is a dependency
-        pass
+    stripped = company_basename(base)
+    if stripped:
+        base = stripped
     base = _ORG_SUFFIX.sub("", base) or base
     words = re.sub(r"[^\w]+", " ", base.casefold()).split()
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+def company_basename(name: str) -> str:
+    """cleanco's ``basename(name)``, the same answer for every name, found by looking the
+    name's last words up among its legal terms ("corp", "gmbh & co kg") instead of comparing
+    them with each of its 321 terms in turn (0.2 ms a name, a few ms an article).
+
+    cleanco tries its terms longest first, then in their sorted order, and removes each one
+    the name ends with at that moment, so "Harlow Co Ltd" loses "ltd" and keeps "co" (which
+    came before "ltd"), and "Harlow Ltd Co" loses both; the look-up keeps that order.
+    """
+    from cleanco.clean import normalized, strip_punct, strip_tail
+
+    name = strip_tail(name)
+    parts = name.split()
+    normal = [strip_punct(part) for part in normalized(name).split()]
+    for size, terms in _legal_terms().items():
+        after = -1
+        while True:
+            at = next((i for i in terms.get(tuple(normal[-size:]), ()) if i > after), None)
+            if at is None:
+                break
+            after = at
+            del normal[-size:]
+            del parts[-size:]
+    return str(strip_tail(" ".join(parts)))
+
+
+@lru_cache(maxsize=1)
+def _legal_terms() -> dict[int, dict[tuple[str, ...], list[int]]]:
+    """cleanco's terms by their number of words, longest first, each with its places in
+    cleanco's order (two terms can normalise alike: "llc" and "l.l.c.")."""
+    from cleanco.clean import prepare_default_terms
+
+    by_size: dict[int, dict[tuple[str, ...], list[int]]] = {}
+    for at, (size, words) in enumerate(prepare_default_terms()):
+        if size:
+            by_size.setdefault(size, {}).setdefault(tuple(words), []).append(at)
+    return dict(sorted(by_size.items(), reverse=True))
 
 
 def is_not_a_name(text: str) -> bool:

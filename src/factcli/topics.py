@@ -309,14 +309,14 @@ def key_phrase(chunk: Span, common: frozenset[int] = frozenset()) -> tuple[int, 
         return None
     if root.pos_ == "PROPN" and root_ent:
         return None
-    tokens = list(chunk[: root.i - chunk.start + 1])
+    if root.lemma_.lower() in _VAGUE or root.lower_ in _VAGUE:
+        return None
+    tokens = [root] if root.i == chunk.start else list(chunk[: root.i - chunk.start + 1])
     start = 0
     for at, tok in enumerate(tokens[:-1]):
         if _cuts(tok, tokens, at, tok.i in common):
             start = at + 1
     words = tokens[start:]
-    if root.lemma_.lower() in _VAGUE or root.lower_ in _VAGUE:
-        return None
     while len(words) > 1 and (
         len(_phrase_text(words, root).split()) > _MAX_PHRASE_WORDS or words[0].text == "-"
     ):
@@ -400,10 +400,65 @@ def specificity(name: str, kind: TopicKind) -> float:
 
 @lru_cache(maxsize=100_000)
 def _zipf(word: str) -> float:
-    """General English frequency of a word (wordfreq's data ships in its wheel; loaded once)."""
-    from wordfreq import zipf_frequency
+    """General English frequency of a word: wordfreq's `zipf_frequency(word, "en")`, the same
+    value, from the same table (see `_frequencies`).
 
-    return float(zipf_frequency(word, "en"))
+    A word of lower-case ASCII letters (all that topics ask for, in practice) is its own one
+    token, so it is looked up at once: no import of wordfreq (langcodes and ftfy come with it,
+    0.27 s of every process) and no tokenizer (most of the 20 µs a new word costs it). Any
+    other word goes through wordfreq's tokenizer and its rules for several tokens and digits,
+    as `zipf_frequency` does (`tests/test_topics.py` compares both over wordfreq's list)."""
+    minimum = 1e-9  # wordfreq's zipf_to_freq(0)
+    freqs = _frequencies()
+    if word.isascii() and word.isalpha() and word.islower():
+        found = freqs.get(word)
+        if found is None:
+            return float(round(math.log(minimum, 10) + 9, 2))
+        tokens = [word]
+    else:
+        from wordfreq.numbers import digit_freq, smash_numbers
+        from wordfreq.tokens import lossy_tokenize
+
+        tokens = lossy_tokenize(word, "en")
+        if not tokens:
+            return float(round(math.log(minimum, 10) + 9, 2))
+    one_over = 0.0
+    for token in tokens:
+        smashed = token if token is word else smash_numbers(token)
+        if smashed not in freqs:
+            return float(round(math.log(minimum, 10) + 9, 2))
+        freq = freqs[smashed]
+        if smashed != token:
+            freq *= digit_freq(token)
+        one_over += 1.0 / freq
+    freq = max(1.0 / one_over, minimum)
+    freq = round(freq, math.floor(-math.log(freq, 10)) + 3)
+    return float(round(math.log(freq, 10) + 9, 2))
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    """wordfreq's English word frequencies, read as its `get_frequency_dict("en")` reads
+    them (the "large" list, in its wheel; a word of bucket n has frequency 10^(-n/100)),
+    without importing wordfreq."""
+    import gzip
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    import msgpack
+
+    spec = find_spec("wordfreq")
+    assert spec is not None and spec.origin is not None
+    with gzip.open(Path(spec.origin).parent / "data" / "large_en.msgpack.gz", "rb") as f:
+        data = msgpack.load(f, raw=False)
+    if not isinstance(data[0], dict) or data[0].get("format") != "cB":
+        raise ValueError("wordfreq's English list is not in the format it should be")
+    freqs: dict[str, float] = {}
+    for index, bucket in enumerate(data[1:]):
+        freq = 10 ** (-index / 100)
+        for word in bucket:
+            freqs[word] = freq
+    return freqs
 
 
 def doc_mentions(doc: Doc) -> list[Mention]:
@@ -552,7 +607,11 @@ def article_topics(
             forms[key][m.name] = forms[key].get(m.name, 0) + (weight == 1)
             if kinds.get(key, "phrase") == "phrase":
                 kinds[key] = m.kind
-            if m.kind == "phrase" and not any(c.isupper() for c in doc[m.start : m.end].text):
+            if (
+                m.kind == "phrase"
+                and key not in written_lower
+                and not any(c.isupper() for c in doc[m.start : m.end].text)
+            ):
                 written_lower.add(key)
     own = dict(weights)
     for key in own:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -12,6 +13,9 @@ from factcli.errors import FactcliError
 from factcli.models import Extraction
 from factcli.store import batching, identity, quotes
 from factcli.store.transactions import transaction
+
+TopicRows = dict[str, tuple[Any, ...]]
+"""A topic's (id, kind, name, common) by the name it was asked for (see `_topic_id`)."""
 
 
 class AlreadyStored(FactcliError):
@@ -33,7 +37,7 @@ def save_extraction(db: Database, extraction: Extraction, *, replace: bool = Fal
     stored ones by `identity.resolve` (one actor per person across the corpus).
     """
     with transaction(db), batching.deferring(db) as deferred:
-        return _save(db, extraction, replace, deferred)
+        return _save(db, extraction, replace, deferred, {})
 
 
 def save_extractions(
@@ -49,14 +53,16 @@ def save_extractions(
     then nothing of the batch is stored.
     """
     results: list[int | Exception] = []
+    topic_rows: TopicRows = {}
     with transaction(db), batching.deferring(db) as deferred:
         for extraction in extractions:
             db.conn.execute("SAVEPOINT article")
             try:
-                article_id = _save(db, extraction, replace, deferred)
+                article_id = _save(db, extraction, replace, deferred, topic_rows)
             except (sqlite3.Error, FactcliError) as exc:
                 if not db.conn.in_transaction:
                     raise
+                topic_rows.clear()  # it may hold topics the rollback takes back
                 db.conn.execute("ROLLBACK TO SAVEPOINT article")
                 db.conn.execute("RELEASE SAVEPOINT article")
                 results.append(exc)
@@ -66,14 +72,17 @@ def save_extractions(
     return results
 
 
-def _save(db: Database, extraction: Extraction, replace: bool, deferred: bool) -> int:
+def _save(
+    db: Database, extraction: Extraction, replace: bool, deferred: bool, topic_rows: TopicRows
+) -> int:
     """The inserts of one article, inside a transaction the caller holds.
 
     Ids are given explicitly (the next free rowid, as SQLite itself would pick while the write
     lock is held), so sentences, statements and links go in with prepared `executemany` calls.
     With `deferred`, the counting triggers stand aside (`batching.deferring`, which the caller
     holds): the rows inserted so far are counted before a replaced article's rows are deleted,
-    and the article's statements are added to their actors' counts here.
+    and the article's statements are added to their actors' counts here. `topic_rows` holds
+    the topics read or written so far in the caller's transaction (see `_topic_id`).
     """
     conn = db.conn
     article = extraction.article
@@ -149,7 +158,7 @@ def _save(db: Database, extraction: Extraction, replace: bool, deferred: bool) -
     salient: set[int] = set()
     for topic, count in extraction.topics:
         topic_id = _topic_id(
-            db, topic_ids, topic.name, topic.kind, topic.specificity, topic.salient
+            db, topic_ids, topic.name, topic.kind, topic.specificity, topic.salient, topic_rows
         )
         topic_counts[topic_id] = topic_counts.get(topic_id, 0) + count
         if topic.salient:
@@ -212,8 +221,12 @@ def _save(db: Database, extraction: Extraction, replace: bool, deferred: bool) -
     conn.executemany(
         "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)", link_rows
     )
-    for row in statement_rows:
-        quotes.assign(db, row[0], row[3], row[12])
+    spoken = [row for row in statement_rows if row[3] is not None]
+    listed = quotes.keys_listed(db) if spoken else False
+    for row, content_signature in zip(
+        spoken, quotes.signatures([str(row[12]) for row in spoken]), strict=True
+    ):
+        quotes.assign(db, row[0], row[3], row[12], content_signature, new=True, listed=listed)
 
     for topic_id, n in statement_topic_counts.items():
         topic_counts[topic_id] = max(topic_counts.get(topic_id, 0), n)
@@ -270,6 +283,7 @@ def _topic_id(
     kind: str | None,
     specificity: float = 1.0,
     salient: bool = False,
+    rows: TopicRows | None = None,
 ) -> int:
     """The id of the topic `name` (any case), created on first sight with its kind and
     specificity; the archive-wide counts and score follow from triggers (see m006).
@@ -280,28 +294,46 @@ def _topic_id(
     a capitalised "General Election" read as an organisation does not make it a name), and
     ``topics.common`` records that it was seen; otherwise a named entity outranks a key phrase
     ("White House"), and the first sighting stays. The winner's name and specificity are kept.
+
+    `rows` (the writer's, for one transaction) keeps the rows read and written by the name
+    asked for, so a topic that many articles of a chunk name is read once; a row taken over
+    here leaves it, and the writer empties it when an article is rolled back.
     """
     key = name.casefold()
     if key in cache and kind is None:  # a sighting with a kind may change the stored one
         return cache[key]
     common = kind == "phrase" and salient and is_common(name)
-    row = db.execute("SELECT id, kind, name, common FROM topics WHERE name = ?", [name]).fetchone()
+    row = rows.get(name) if rows is not None else None
+    if row is None:
+        row = db.execute(
+            "SELECT id, kind, name, common FROM topics WHERE name = ?", [name]
+        ).fetchone()
     if row is None:
         topic_id = _insert(
             db,
             "INSERT INTO topics (name, kind, specificity, common) VALUES (?, ?, ?, ?)",
             [name, kind, specificity, int(common)],
         )
+        row = (topic_id, kind, name, int(common))
     else:
         topic_id, stored_kind, stored_name, stored_common = int(row[0]), row[1], row[2], row[3]
+        taken = True
         if kind is None or stored_common:
-            pass
+            taken = False
         elif common:
             _retake(db, topic_id, name, kind, specificity, common=True)
         elif kind != "phrase" and stored_kind in (None, "phrase"):
             _retake(db, topic_id, name, kind, specificity)
         elif stored_kind is None:  # first seen as a statement's topic: its kind comes now
             _retake(db, topic_id, stored_name, kind, specificity)
+        else:
+            taken = False
+        if taken and rows is not None:
+            for other in [n for n, r in rows.items() if r[0] == topic_id]:
+                del rows[other]
+            row = None
+    if rows is not None and row is not None:
+        rows[name] = tuple(row)
     cache[key] = topic_id
     return topic_id
 
