@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from factcli.attribution import lexicon as lx
+from factcli.attribution.columns import Columns
 from factcli.attribution.quotes import Quote
 from factcli.models import StatementKind
 
@@ -280,15 +281,25 @@ class ParagraphRules:
         self.tokens: list[Token] = list(doc)
         self._starts = [t.idx for t in self.tokens]
         self._ends = [t.idx + len(t.text) for t in self.tokens]
+        self._trim_marks: tuple[list[bool], list[bool], list[int]] | None = None
+        self._columns: Columns | None = None
         # token index → (start, end) of its sentence; Token.sent rescans the doc on every call
         self._sentence: list[tuple[int, int]] = []
         for sent in doc.sents:
             self._sentence.extend([(sent.start, sent.end)] * (sent.end - sent.start))
 
     # -- helpers -------------------------------------------------------------------------------
+    @property
+    def columns(self) -> Columns:
+        """The paragraph's tokens as lists, made at the first question."""
+        if self._columns is None:
+            self._columns = Columns(self.doc, self.tokens)
+        return self._columns
+
     def abs_span(self, start: int, end: int) -> tuple[int, int]:
-        s, e = token_span_chars(self.tokens, start, end)
-        return s + self.offset, e + self.offset
+        """Absolute character span of tokens [start, end) (`token_span_chars` plus the
+        offset, read from the lists of token starts and ends)."""
+        return self._starts[start] + self.offset, self._ends[end - 1] + self.offset
 
     def token_at(self, char: int) -> int | None:
         """Index of the first token starting at or after an absolute character position."""
@@ -299,6 +310,37 @@ class ParagraphRules:
         """Index of the last token ending at or before an absolute character position."""
         i = bisect_right(self._ends, char - self.offset) - 1
         return i if i >= 0 else None
+
+    def trim(self, start: int, end: int) -> tuple[int, int] | None:
+        """`trim_tokens` over this paragraph, reading each token's kind from lists made once
+        (the candidates of one paragraph trim many spans over the same tokens)."""
+        if self._trim_marks is None:
+            loose = [t.is_space or (t.is_punct and t.text not in QUOTE_CHARS) for t in self.tokens]
+            quote = [t.text in QUOTE_CHARS for t in self.tokens]
+            before = [0]
+            for q in quote:
+                before.append(before[-1] + q)
+            self._trim_marks = (loose, quote, before)
+        loose, quote, before = self._trim_marks
+        for attempt in range(4):
+            while start < end and loose[start]:
+                start += 1
+            while end > start and loose[end - 1]:
+                end -= 1
+            if attempt == 3 or end - start < 1:
+                break
+            inner = before[end] - before[start]
+            if quote[start] and quote[end - 1] and inner == 2 and end - start > 2:
+                start, end = start + 1, end - 1
+            elif quote[start] and inner % 2 == 1:
+                start += 1
+            elif quote[end - 1] and inner % 2 == 1:
+                end -= 1
+            else:
+                break
+        if end - start < 1:
+            return None
+        return start, end
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         """(first, end) token indices of the sentence of token i."""
@@ -485,64 +527,66 @@ class ParagraphRules:
     def content_bounds(self, verb: Token) -> tuple[int, int] | None:
         """Token bounds of what `verb` reports, or None when it reports nothing here."""
         lem = lemma(verb)
-        doc = self.doc
-        ccomps = [
-            c
-            for c in verb.children
-            if (
-                c.dep_ == "ccomp"
-                and doc[c.left_edge.i].text != "("
-                and not (c.left_edge.i > 0 and doc[c.left_edge.i - 1].text == "(")
-            )
-            or (
-                c.dep_ == "advcl"
-                and c.i > verb.i
-                and doc[c.left_edge.i].lower_ == "that"
-                and lem in lx.SPEECH_VERBS | lx.THOUGHT_VERBS
-            )
-        ]
-        right = [c for c in ccomps if c.i > verb.i]
-        if right or ccomps:
-            c = right[0] if right else ccomps[-1]
-            if c.lower_ in _SPEECH_NOUN_SKIP and c.n_lefts == 0 and c.n_rights == 0:
+        cols = self.columns
+        dep, lower, children = cols.dep, cols.lower, cols.children
+        left, right = cols.left, cols.right
+        v = verb.i
+        ccomps = []
+        for c in children[v]:
+            d = dep[c]
+            if d == "ccomp":
+                first = left(c)
+                if lower[first] != "(" and not (first > 0 and lower[first - 1] == "("):
+                    ccomps.append(c)
+            elif (
+                d == "advcl"
+                and c > v
+                and lower[left(c)] == "that"
+                and (lem in lx.SPEECH_VERBS or lem in lx.THOUGHT_VERBS)
+            ):
+                ccomps.append(c)
+        right_of = [c for c in ccomps if c > v]
+        if right_of or ccomps:
+            c = right_of[0] if right_of else ccomps[-1]
+            if lower[c] in _SPEECH_NOUN_SKIP and not children[c]:
                 return None
-            start, end = c.left_edge.i, c.right_edge.i + 1
-            for conj in c.children:
+            start, end = left(c), right(c) + 1
+            for conj in children[c]:
                 if (
-                    conj.dep_ == "conj"
-                    and is_cue_verb(conj)
-                    and not any(g.dep_ in (*_SUBJECT_DEPS, "nsubjpass") for g in conj.children)
+                    dep[conj] == "conj"
+                    and self._cue_verb_at(conj)
+                    and not any(dep[g] in (*_SUBJECT_DEPS, "nsubjpass") for g in children[conj])
                 ):
-                    cut = conj.left_edge.i
-                    if cut > start and doc[cut - 1].dep_ == "cc":
+                    cut = left(conj)
+                    if cut > start and dep[cut - 1] == "cc":
                         cut -= 1
                     end = min(end, cut)
-            if right:
+            if right_of:
                 # "said that A, and that B" – the conjoined clause is part of the statement
-                for other in right[1:]:
-                    end = max(end, other.right_edge.i + 1)
+                for other in right_of[1:]:
+                    end = max(end, right(other) + 1)
                 end = self._extend_over_adjuncts(verb, end)
             return start, end
-        if verb.dep_ == "parataxis" and verb.head.i != verb.i and lem in lx.SPEECH_VERBS:
-            head = verb.head
-            return head.left_edge.i, head.right_edge.i + 1
-        if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        head = cols.heads[v]
+        if dep[v] == "parataxis" and head != v and lem in lx.SPEECH_VERBS:
+            return left(head), right(head) + 1
+        if any(dep[c] == "mark" and lower[c] == "as" for c in children[v]):
             return None  # handled by sentence-level "as stated by X"
         xcomp: tuple[int, int] | None = None
-        if lem in lx.XCOMP_VERBS and not any(c.dep_ == "auxpass" for c in verb.children):
-            xs = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
+        if lem in lx.XCOMP_VERBS and not any(dep[c] == "auxpass" for c in children[v]):
+            xs = [c for c in children[v] if dep[c] == "xcomp" and c > v]
             if xs:
-                xcomp = xs[0].left_edge.i, xs[0].right_edge.i + 1
+                xcomp = left(xs[0]), right(xs[0]) + 1
         preps = lx.PREP_CONTENT.get(lem, frozenset())
-        for child in verb.rights:
-            marks = [g for g in child.children if g.dep_ == "mark" and g.lower_ in preps]
-            if child.dep_ == "advcl" and marks:
+        for kid in cols.rights(v):
+            marks = [g for g in children[kid] if dep[g] == "mark" and lower[g] in preps]
+            if dep[kid] == "advcl" and marks:
                 # "called for lawmakers to release the audit" parsed as a clause
-                return marks[0].i + 1, child.right_edge.i + 1
-            if child.dep_ in ("prep", "prt") and child.lower_ in preps:
-                objs = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                return marks[0] + 1, right(kid) + 1
+            if dep[kid] in ("prep", "prt") and lower[kid] in preps:
+                objs = [g for g in children[kid] if dep[g] in ("pobj", "pcomp")]
                 if objs:
-                    start, end = objs[0].left_edge.i, objs[-1].right_edge.i + 1
+                    start, end = left(objs[0]), right(objs[-1]) + 1
                     if xcomp is not None and xcomp[0] >= end:
                         end = xcomp[1]  # "called for contestants to wear shorter dresses"
                     return start, end
@@ -592,6 +636,15 @@ class ParagraphRules:
             return None
         return obj_start, obj_end
 
+    def _cue_verb_at(self, i: int) -> bool:
+        """`is_cue_verb` of token i, from the paragraph's columns."""
+        cols = self.columns
+        if cols.pos[i] not in ("VERB", "AUX"):
+            return False
+        if cols.dep[i] in ("amod", "compound", "aux", "auxpass"):
+            return False
+        return lemma(self.tokens[i]) in lx.CUE_VERBS
+
     def _extend_over_adjuncts(self, verb: Token, end: int) -> int:
         """ "said the claim smacked of hypocrisy, because Democrats …": the parser often hangs a
         trailing reason or condition on the cue verb, but it belongs to what was said."""
@@ -612,6 +665,8 @@ class ParagraphRules:
 
     def _snap_to_quotes(self, start: int, end: int) -> tuple[int, int]:
         """A content that starts or ends inside a quotation takes the whole quotation."""
+        if not self.quotes:
+            return start, end
         s_char, e_char = token_span_chars(self.tokens, start, end)
         s_char += self.offset
         e_char += self.offset

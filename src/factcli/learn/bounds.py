@@ -11,6 +11,7 @@ one, scores every end; the likeliest wins, and the parse's own end wins ties.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,10 +26,6 @@ MAX_EXTRA = 4
 """At most this many breaks are tried after the span (and before it ends)."""
 
 
-def _is_break(tok: Token) -> bool:
-    return tok.text in BREAKS or (tok.dep_ == "cc" and tok.lower_ in ("and", "but", "or"))
-
-
 def _word_or_pos(tok: Token) -> str:
     return tok.lower_ if tok.pos_ in _FUNCTION_POS else tok.pos_
 
@@ -37,13 +34,22 @@ def _bucket(n: int) -> str:
     return str(n) if n < 4 else "4+" if n < 8 else "8+" if n < 16 else "16+"
 
 
-def _end_of(tokens: Sequence[Token], i: int, offset: int) -> int:
+def _end_of(rules: ParagraphRules, i: int) -> int:
     """Absolute end of the last word before token i (spaces and trailing breaks skipped)."""
+    cols = rules.columns
+    space, lower = cols.space, cols.lower
     j = i - 1
-    while j >= 0 and (tokens[j].is_space or tokens[j].text in BREAKS):
+    while j >= 0 and (space[j] or lower[j] in BREAKS):
         j -= 1
-    t = tokens[j]
-    return t.idx + len(t.text) + offset
+    return rules.abs_span(j, j + 1)[1]
+
+
+def _break_at(lower: Sequence[str], dep: Sequence[str], i: int) -> bool:
+    """Whether token i is a break (a comma, dash, semicolon, parenthesis or colon, or "and",
+    "but", "or" joining clauses), read from its paragraph's columns (a break's text is its
+    lower case)."""
+    word = lower[i]
+    return word in BREAKS or (dep[i] == "cc" and word in ("and", "but", "or"))
 
 
 def end_options(
@@ -59,7 +65,7 @@ def end_options(
     if first is None or last is None or last < first:
         return []
     tokens = rules.tokens
-    offset = rules.offset
+    pos, lower, dep = rules.columns.pos, rules.columns.lower, rules.columns.dep
     s_end = rules.sentence_bounds(last)[1]
     while s_end - 1 > last and (tokens[s_end - 1].is_punct or tokens[s_end - 1].is_space):
         s_end -= 1
@@ -83,7 +89,7 @@ def end_options(
         after = tokens[stop + 1] if stop + 1 < min(len(tokens), s_end) else None
         aw = "EOS" if after is None else _word_or_pos(after)
         adep = "EOS" if after is None else after.dep_
-        verbs = sum(1 for i in span if tokens[i].pos_ in ("VERB", "AUX"))
+        verbs = sum(1 for i in span if pos[i] in ("VERB", "AUX"))
         n = len(span)
         out = [
             "bias",
@@ -106,17 +112,17 @@ def end_options(
 
     own_stop = last + 1
     options = [(c1, feats("own", own_stop, range(0)))]
-    cuts = [i for i in range(first + 2, last + 1) if _is_break(tokens[i])]
+    cuts = [i for i in range(first + 2, last + 1) if _break_at(lower, dep, i)]
     for k, i in enumerate(reversed(cuts[-MAX_EXTRA:])):
-        end = _end_of(tokens, i, offset)
-        if end > tokens[first].idx + offset:
+        end = _end_of(rules, i)
+        if end > rules.abs_span(first, first + 1)[0]:
             where = "cut" + str(min(k + 1, 3))
             options.append((end, feats(where, i, range(i, own_stop))))
     k = 0
     for i in range(own_stop + 1, s_end + 1):
-        if i < s_end and not _is_break(tokens[i]):
+        if i < s_end and not _break_at(lower, dep, i):
             continue
-        end = _end_of(tokens, i, offset)
+        end = _end_of(rules, i)
         if end <= c1:
             continue
         k += 1
@@ -129,9 +135,11 @@ def end_options(
 
 def best_end(options: Sequence[tuple[int, list[str]]], weights: Mapping[str, float]) -> int:
     """The end whose features score highest; the parse's own end (first) wins ties."""
-    best, score = options[0][0], sum(weights.get(f, 0.0) for f in set(options[0][1]))
+    # `map` adds the same terms in the same order as a generator would
+    weight = weights.get
+    best, score = options[0][0], sum(map(weight, set(options[0][1]), repeat(0.0)))
     for end, fs in options[1:]:
-        z = sum(weights.get(f, 0.0) for f in set(fs))
+        z = sum(map(weight, set(fs), repeat(0.0)))
         if z > score:
             best, score = end, z
     return best

@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import repeat
 from pathlib import Path
 
@@ -22,6 +23,8 @@ BARE_PHRASE = frozenset({"noverb", "speakers=0"})
 SHORT = frozenset({"len=1", "len=2"})
 NEVER = 2.0
 """A limit no probability reaches."""
+FLOOR_MARGIN = 1e-9
+"""How far under the threshold's log-odds `LinearModel.below` draws its line."""
 
 
 def bare_phrase(feats: Sequence[str]) -> bool:
@@ -56,6 +59,24 @@ class LinearModel:
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
+
+    @cached_property
+    def _floor(self) -> float:
+        """The sum of weights under which a candidate of the model's own is never kept, a
+        little under the threshold's log-odds (minus infinity when the threshold is not a
+        probability strictly between 0 and 1)."""
+        if not 0.0 < self.threshold < 1.0:
+            return -math.inf
+        return math.log(self.threshold / (1.0 - self.threshold)) - FLOOR_MARGIN
+
+    def below(self, z: float) -> bool:
+        """Whether a candidate of the model's own (not `RULE_FEATURE`) whose weights sum to
+        `z`, summed in any order, stays under the threshold. `probability` is monotone in the
+        sum, and sums of the same weights in two orders differ by rounding alone (about 1e-14
+        for a hundred terms under 30), far less than `FLOOR_MARGIN`: a candidate `below`
+        says no to has a probability under the threshold, whatever order `probability`
+        adds its weights in."""
+        return z < self._floor
 
     def accepts(self, feats: Sequence[str]) -> bool:
         return self.probability(feats) >= self.limit(feats)

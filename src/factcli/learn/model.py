@@ -68,7 +68,7 @@ class ModelJudge:
         from factcli.learn.speakers import revise
 
         model = self.model
-        scored = paragraph_candidates(rules, found)
+        scored = paragraph_candidates(rules, found, model)
         probs = [2.0 if f is None else model.probability(f) for _, f, _ in scored]
         limits = [0.0 if f is None else model.limit(f) for _, f, _ in scored]
         keep = choose([g for _, _, g in scored], probs, limits)
