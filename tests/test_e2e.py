@@ -319,3 +319,16 @@ def test_python_m_factcli_never_imports_spacy_for_help_and_queries(db: str) -> N
         [sys.executable, "-m", "factcli", "--help"], capture_output=True, text=True
     )
     assert help_only.returncode == 0 and "who-said" in help_only.stdout
+
+
+def test_the_ingest_writer_imports_no_spacy() -> None:
+    """With --jobs 2 the writer process imports the pipeline and the rules but parses nothing:
+    spaCy there would add some 50 MB to ingest's peak memory."""
+    code = (
+        "import sys\n"
+        "import factcli.attribution.rules, factcli.extract, factcli.pipeline\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc'))\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

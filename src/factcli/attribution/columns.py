@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from numpy import arange
-from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS
-
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-_READ = [POS, DEP, LOWER, HEAD, IS_PUNCT, IS_SPACE]
 _NAMES: dict[int, str] = {}
 """The string of each hash or symbol read lately (emptied at `_NAMES_KEPT` entries, so that
 words do not pile up over a long run)."""
@@ -45,9 +41,14 @@ class Columns:
     edges of a token's subtree are read from spaCy when first asked."""
 
     def __init__(self, doc: Doc, tokens: Sequence[Token]) -> None:
+        # imported here: the rules are imported where no text is parsed (ingest's writer
+        # process), and spaCy would add some 50 MB to it
+        from numpy import arange
+        from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS
+
         self.tokens = tokens
         n = len(tokens)
-        table = doc.to_array(_READ)
+        table = doc.to_array([POS, DEP, LOWER, HEAD, IS_PUNCT, IS_SPACE])
         pos, dep, lower, _, punct, space = table.T.tolist() if n else [[]] * 6
         self.pos = _names(doc, pos)
         self.dep = _names(doc, dep)
