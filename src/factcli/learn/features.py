@@ -9,7 +9,7 @@ the parse that spaCy already made, so they cost little beside parsing.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from itertools import repeat
 from typing import TYPE_CHECKING
 
@@ -312,6 +312,33 @@ def _fallback_speakers(tok: Token) -> list[Token]:
     return []
 
 
+def _distinct_variants(
+    tok: Token, rules: ParagraphRules, memo: ParagraphMemo
+) -> Iterator[tuple[str, int, int, bool]]:
+    """`variants`, each span (and whether it is the rules' own bounds) once: the first
+    proposal of a span keeps it."""
+    tried: set[tuple[int, int, bool]] = set()
+    for how, start, end in variants(tok, rules, memo):
+        key = (start, end, how == "bounds")
+        if key not in tried:
+            tried.add(key)
+            yield how, start, end, key[2]
+
+
+def _own_sum(
+    tok: Token, facts: CueFacts, memo: ParagraphMemo, model: LinearModel, nested: bool
+) -> float:
+    """The weights of the token's own features, summed once per token (and nesting), shared by
+    all its candidates."""
+    if facts.parts is None:
+        facts.parts = _token_parts(tok, memo)
+    cue = facts.sums.get(nested)
+    if cue is None:
+        only = set(_cue_only(facts, nested))
+        cue = facts.sums[nested] = sum(map(model.weights.get, only, repeat(0.0)))
+    return cue
+
+
 def token_candidates(
     tok: Token, rules: ParagraphRules, memo: ParagraphMemo | None = None
 ) -> list[tuple[Candidate, str]]:
@@ -320,18 +347,13 @@ def token_candidates(
     candidate, which the first proposal keeps."""
     out: list[tuple[Candidate, str]] = []
     seen: set[tuple[int, int]] = set()
-    tried: set[tuple[int, int, bool]] = set()
     facts: CueFacts | None = None
     if memo is None:
         memo = ParagraphMemo(rules)
-    for how, start, end in variants(tok, rules, memo):
-        key = (start, end, how == "bounds")
-        if key in tried:
-            continue
-        tried.add(key)
+    for how, start, end, bounds in _distinct_variants(tok, rules, memo):
         if facts is None:
             facts = memo.cue(tok)
-        cand = build_candidate(tok, rules, start, end, key[2], facts)
+        cand = build_candidate(tok, rules, start, end, bounds, facts)
         if cand is not None and cand.content not in seen:
             seen.add(cand.content)
             out.append((cand, how))
@@ -896,24 +918,14 @@ def _unspoken_first(
     read off the parse (the longest step of a candidate) and its cue span."""
     out: list[tuple[Candidate, str]] = []
     seen: set[tuple[int, int]] = set()
-    tried: set[tuple[int, int, bool]] = set()
     facts: CueFacts | None = None
     cue = 0.0
     tables = _tables(model)
-    for how, start, end in variants(tok, rules, memo):
-        key = (start, end, how == "bounds")
-        if key in tried:
-            continue
-        tried.add(key)
+    for how, start, end, bounds in _distinct_variants(tok, rules, memo):
         if facts is None:
             facts = memo.cue(tok)
-            if facts.parts is None:
-                facts.parts = _token_parts(tok, memo)
-            cue = facts.sums.get(nested, math.nan)
-            if math.isnan(cue):
-                only = set(_cue_only(facts, nested))
-                cue = facts.sums[nested] = sum(map(model.weights.get, only, repeat(0.0)))
-        span = _cleaned(tok, rules, start, end, key[2], facts)
+            cue = _own_sum(tok, facts, memo, model, nested)
+        span = _cleaned(tok, rules, start, end, bounds, facts)
         if span is None or span[2] in seen:
             continue
         seen.add(span[2])
@@ -942,13 +954,8 @@ def _judged(
     facts = memo.cue(tok)
     values = _Values(cand, how, rules, memo)
     if model is not None:
-        if facts.parts is None:
-            facts.parts = _token_parts(tok, memo)
-        cue = facts.sums.get(nested)
-        if cue is None:
-            only = set(_cue_only(facts, nested))
-            cue = facts.sums[nested] = sum(map(model.weights.get, only, repeat(0.0)))
-        lem, lexk = facts.parts[0], facts.parts[1]
+        cue = _own_sum(tok, facts, memo, model, nested)
+        lem, lexk = facts.parts[0], facts.parts[1]  # type: ignore[index]
         if model.below(cue + _tables(model).sum(values, lem, lexk, nested)):
             return None
     var, spoken = _varying(cand, how, rules, nested, memo, facts, values)
