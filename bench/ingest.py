@@ -6,22 +6,23 @@
 The corpus is made from the articles in data/, each copy made unique by a closing line (no text
 is downloaded). For each process count N, bare spaCy runs N processes that each load the same
 model and `nlp.pipe` a share of the texts: whole articles, and then the paragraphs factcli
-parses (each one a document). `factcli ingest --jobs N` reads, parses, extracts and stores the
-same files into a fresh database. All are timed as whole processes (start-up and model load
-included), in turn, so a machine's drift hits them alike; a ratio is factcli's throughput over
-bare spaCy's, by wall time and by CPU time (user + system of all of a run's processes; on a
-busy machine the steadier of the two). --corpus takes the articles from a folder of real ones
-instead. Peak memory: the largest single process, and the sum over all of a run's processes
-(sampled), as resident memory (RSS, which counts the pages processes share, such as the
-libraries, once in each) and as their proportional share (PSS, which counts them once). The
-memory check ingests --memory-articles and ten times as many with --jobs 2 and compares the
-peaks. First, the fixed cost of a run: bare spaCy and factcli on the corpus's first article
-alone (start-up, imports, loads, a new database), CPU seconds of each and their difference,
-which a run of N articles spreads over N. --before DIR also times, in the same rounds, the
-factcli of another source tree (DIR,
-a checkout with its src/ folder, such as `git worktree add DIR main`), so a change is measured
-against the code before it side by side, on the same machine at the same time. One line per
-figure, then a summary line.
+parses (each one a document). Bare spaCy is the pipeline as installed, loaded by its own
+package: not `factcli.nlp.load()`, which swaps its attribute ruler for factcli's faster table
+(factcli/attributes.py), so the ratio compares factcli with spaCy as shipped. `factcli ingest
+--jobs N` reads, parses, extracts and stores the same files into a fresh database. All are timed
+as whole processes (start-up and model load included), in turn, so a machine's drift hits them
+alike; a ratio is factcli's throughput over bare spaCy's, by wall time and by CPU time (user +
+system of all of a run's processes; on a busy machine the steadier of the two). --corpus takes
+the articles from a folder of real ones instead. Peak memory: the largest single process, and
+the sum over all of a run's processes (sampled), as resident memory (RSS, which counts the pages
+processes share, such as the libraries, once in each) and as their proportional share (PSS,
+which counts them once). The memory check ingests --memory-articles and ten times as many with
+--jobs 2 and compares the peaks. First, the fixed cost of a run: bare spaCy and factcli on the
+corpus's first article alone (start-up, imports, loads, a new database), CPU seconds of each and
+their difference, which a run of N articles spreads over N. --before DIR also times, in the same
+rounds, the factcli of another source tree (DIR, a checkout with its src/ folder, such as `git
+worktree add DIR main`), so a change is measured against the code before it side by side, on the
+same machine at the same time. One line per figure, then a summary line.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from multiprocessing import get_context
 
 
 def run(paths):
+    import importlib
+
     from factcli import nlp
 
     texts = [open(p, encoding="utf-8").read() for p in paths]
@@ -55,7 +58,8 @@ def run(paths):
 
         articles = [read_article(p) for p in paths]
         texts = [a.text[s:e] for a in articles for s, e in article_paragraphs(a)]
-    for _ in nlp.load().pipe(texts, batch_size=nlp.BATCH_SIZE):
+    spacy_nlp = importlib.import_module(nlp.package_name()).load()  # as installed
+    for _ in spacy_nlp.pipe(texts, batch_size=nlp.BATCH_SIZE):
         pass
     return len(texts)
 

