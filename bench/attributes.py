@@ -3,12 +3,14 @@
     python bench/attributes.py FOLDER [FOLDER ...]              # identity over every article
     python bench/attributes.py FOLDER --articles 80 --time 3    # CPU per component, 3 rounds
 
-Identity: the pipeline as installed (spaCy's `attribute_ruler`) and `factcli.nlp.load()` (the
-table in its place) each parse every .txt article of the folders, as the paragraphs factcli
-parses and as the whole text (whose blank lines are whitespace tokens), and every document's
-`doc.to_array` of POS, TAG, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START and NORM is
-compared token by token. It prints the documents, tokens and documents that differ (with the
-first differing tokens), and exits 1 on any difference.
+Identity: every .txt article of the folders, as the paragraphs factcli parses and as the whole
+text (whose blank lines are whitespace tokens), goes through the pipes of the pipeline as
+installed up to its `attribute_ruler` (tok2vec, tagger, parser: what comes before the ruler is
+the same for both, so it runs once); then one copy of each document goes through spaCy's ruler
+and the other through the table of `factcli.nlp.load()`, and each through the pipes after it
+(lemmatizer, NER), and every document's `doc.to_array` of POS, TAG, MORPH, LEMMA, DEP, HEAD,
+ENT_IOB, ENT_TYPE, SENT_START and NORM is compared token by token. It prints the documents,
+tokens and documents that differ (with the first differing tokens), and exits 1 on any.
 
 --time N: the paragraphs of --articles articles (spread evenly over the folders) go through the
 pipes before the ruler once; then, N rounds, each component's own work over all of them is
@@ -24,6 +26,7 @@ import importlib
 import sys
 import time
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,11 @@ def documents(files: list[Path]) -> Iterator[str]:
         yield path.read_text(encoding="utf-8", errors="replace")
 
 
+def batched(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
+    while batch := list(islice(items, n)):
+        yield batch
+
+
 def installed() -> Any:
     from factcli import nlp
 
@@ -67,27 +75,32 @@ def check(files: list[Path]) -> int:
     from factcli import nlp
 
     spacy_nlp = installed()
-    factcli_nlp = nlp.load()
-    names = [type(p).__name__ for _, p in factcli_nlp.pipeline]
-    print(f"pipes: installed {[type(p).__name__ for _, p in spacy_nlp.pipeline]}; factcli {names}")
+    table = nlp.load().get_pipe("attribute_ruler")
+    print(f"components: installed {type(spacy_nlp.get_pipe('attribute_ruler')).__name__}; "
+          f"factcli.nlp.load() {type(table).__name__}")  # fmt: skip
+    names = spacy_nlp.pipe_names
+    at = names.index("attribute_ruler")
+    ruler = spacy_nlp.get_pipe("attribute_ruler")
+    after = [spacy_nlp.get_pipe(name) for name in names[at + 1 :]]
     docs = tokens = differ = 0
-    pairs = zip(
-        spacy_nlp.pipe(documents(files), batch_size=nlp.BATCH_SIZE),
-        factcli_nlp.pipe(documents(files), batch_size=nlp.BATCH_SIZE),
-        strict=True,
-    )
-    for a, b in pairs:
-        docs += 1
-        tokens += len(a)
-        x, y = a.to_array(ATTRS), b.to_array(ATTRS)
-        if x.shape == y.shape and (x == y).all():
-            continue
-        differ += 1
-        if differ <= 5:
-            for i in range(min(len(a), len(b))):
-                if (x[i] != y[i]).any():
+    with spacy_nlp.select_pipes(enable=names[:at]):
+        parsed = spacy_nlp.pipe(documents(files), batch_size=nlp.BATCH_SIZE)
+        for batch in batched(parsed, nlp.BATCH_SIZE):
+            ours = [table(doc.copy()) for doc in batch]
+            theirs = [ruler(doc) for doc in batch]
+            for pipe in after:
+                ours = list(pipe.pipe(ours, batch_size=nlp.BATCH_SIZE))
+                theirs = list(pipe.pipe(theirs, batch_size=nlp.BATCH_SIZE))
+            for a, b in zip(theirs, ours, strict=True):
+                docs += 1
+                tokens += len(a)
+                x, y = a.to_array(ATTRS), b.to_array(ATTRS)
+                if x.shape == y.shape and (x == y).all():
+                    continue
+                differ += 1
+                if differ <= 5:
+                    i = next(i for i in range(len(a)) if (x[i] != y[i]).any())
                     print(f"differs: {a[i].text!r} in {a[: i + 1].text[-60:]!r}")
-                    break
     print(f"identity: {len(files)} articles, {docs} documents, {tokens} tokens, {differ} differ")
     return 1 if differ else 0
 
