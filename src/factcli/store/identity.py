@@ -442,32 +442,48 @@ def _update(db: Database, actor_id: int, actor: Actor) -> int:
     return actor_id
 
 
+_SPELLINGS = {
+    True: "SELECT spelling, articles FROM actor_name_counts WHERE actor_id = ? AND name = ?",
+    False: "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
+    " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
+}
+"""An actor's spellings of a name and the number of articles of each: kept counts, or (on a
+schema before m015) counted from the rows."""
+
+_KINDS = {
+    True: "SELECT kind, articles FROM actor_kind_counts WHERE actor_id = ? ORDER BY kind",
+    False: "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
+    " GROUP BY kind ORDER BY kind",
+}
+"""An actor's kinds, in order of their names (which breaks a tie), and the number of articles
+of each: kept counts, or (on a schema before m015) counted from the rows."""
+
+
+def _counts_kept(db: Database) -> bool:
+    """Whether the kinds and spellings are counted (m015): not yet while an older database is
+    brought forward by its migrations, nor in one written at an older version."""
+    from factcli.store.migrations import MIGRATIONS, m015_actor_kind_counts
+
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    return bool(version >= MIGRATIONS.index(m015_actor_kind_counts) + 1)
+
+
 def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
     """The spelling most articles give a name that differs only in case ("Supreme Court" over
-    one article's "Supreme court"); the stored one wins a tie."""
-    counts = {
-        str(n): int(c)
-        for n, c in db.execute(
-            "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
-            " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
-            [actor_id, name],
-        )
-    }
+    one article's "Supreme court"); the stored one wins a tie. The spellings are counted by
+    triggers (``actor_name_counts``), so a name of thousands of articles costs what a new one
+    does."""
+    counts = {str(n): int(c) for n, c in db.execute(_SPELLINGS[_counts_kept(db)], [actor_id, name])}
     counts[seen] = counts.get(seen, 0) + 1
     return seen if counts[seen] > counts.get(name, 0) else name
 
 
 def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
     """The kind most articles gave the actor, this one included (the newest wins a tie): the
-    tagger calling "Politico" a person in one article out of ten does not make it one."""
-    counts = {
-        str(k): float(n)
-        for k, n in db.execute(
-            "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
-            " GROUP BY kind",
-            [actor_id],
-        )
-    }
+    tagger calling "Politico" a person in one article out of ten does not make it one. The
+    kinds are counted by triggers (``actor_kind_counts``): one look-up however many articles
+    named the actor."""
+    counts = {str(k): float(n) for k, n in db.execute(_KINDS[_counts_kept(db)], [actor_id])}
     if kind:
         counts[kind] = counts.get(kind, 0) + 1
     if not counts:
