@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -442,30 +443,33 @@ def _update(db: Database, actor_id: int, actor: Actor) -> int:
     return actor_id
 
 
-_SPELLINGS = {
-    True: "SELECT spelling, articles FROM actor_name_counts WHERE actor_id = ? AND name = ?",
-    False: "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
+_SPELLINGS = (
+    "SELECT spelling, articles FROM actor_name_counts WHERE actor_id = ? AND name = ?",
+    "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
     " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
-}
-"""An actor's spellings of a name and the number of articles of each: kept counts, or (on a
-schema before m015) counted from the rows."""
+)
+"""An actor's spellings of a name and the number of articles of each: kept counts, and the
+same counted from the rows (`_counted`)."""
 
-_KINDS = {
-    True: "SELECT kind, articles FROM actor_kind_counts WHERE actor_id = ? ORDER BY kind",
-    False: "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
+_KINDS = (
+    "SELECT kind, articles FROM actor_kind_counts WHERE actor_id = ? ORDER BY kind",
+    "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
     " GROUP BY kind ORDER BY kind",
-}
+)
 """An actor's kinds, in order of their names (which breaks a tie), and the number of articles
-of each: kept counts, or (on a schema before m015) counted from the rows."""
+of each: kept counts, and the same counted from the rows (`_counted`)."""
 
 
-def _counts_kept(db: Database) -> bool:
-    """Whether the kinds and spellings are counted (m015): not yet while an older database is
-    brought forward by its migrations, nor in one written at an older version."""
-    from factcli.store.migrations import MIGRATIONS, m015_actor_kind_counts
-
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    return bool(version >= MIGRATIONS.index(m015_actor_kind_counts) + 1)
+def _counted(db: Database, queries: tuple[str, str], params: list[object]) -> list[Any]:
+    """The kept counts (m015), else, on a schema without them (an older database brought
+    forward by its migrations, which store before m015 comes), the rows counted."""
+    kept, from_rows = queries
+    try:
+        return db.conn.execute(kept, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return db.conn.execute(from_rows, params).fetchall()
 
 
 def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
@@ -473,7 +477,7 @@ def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
     one article's "Supreme court"); the stored one wins a tie. The spellings are counted by
     triggers (``actor_name_counts``), so a name of thousands of articles costs what a new one
     does."""
-    counts = {str(n): int(c) for n, c in db.execute(_SPELLINGS[_counts_kept(db)], [actor_id, name])}
+    counts = {str(n): int(c) for n, c in _counted(db, _SPELLINGS, [actor_id, name])}
     counts[seen] = counts.get(seen, 0) + 1
     return seen if counts[seen] > counts.get(name, 0) else name
 
@@ -483,7 +487,7 @@ def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
     tagger calling "Politico" a person in one article out of ten does not make it one. The
     kinds are counted by triggers (``actor_kind_counts``): one look-up however many articles
     named the actor."""
-    counts = {str(k): float(n) for k, n in db.execute(_KINDS[_counts_kept(db)], [actor_id])}
+    counts = {str(k): float(n) for k, n in _counted(db, _KINDS, [actor_id])}
     if kind:
         counts[kind] = counts.get(kind, 0) + 1
     if not counts:
