@@ -8,7 +8,10 @@ extracted once, as `ingest` does, and the extractions are kept in --cache (reuse
 exists, so a second run parses nothing). Then they are stored into a fresh database in chunks
 of 16 articles (`save_extractions`, as ingest does), in a new process per round, and the CPU
 time of the identity step (`writer.resolve_actors`: matching each speaker to a stored actor and
-recording the article's view of it) and of the whole of storing is taken per article. Printed:
+recording the article's view of it), of the choice of its kind and spelling in it
+(`identity._majority_kind` and `_usual_casing`) and of the whole of storing is taken per
+article (a text met twice is stored once, as ingest does). --copies N stores the articles N
+times over, each copy a new text, so the actors gather N times the articles. Printed:
 CPU milliseconds per article of each step over the first and the last --window articles and
 over each window between, one line per round. --before SRC stores the same extractions with the
 code in SRC (a `src/` folder, such as `git archive` of an earlier commit) in alternate rounds,
@@ -46,26 +49,52 @@ def extract_all(folders: list[Path], cache: Path) -> None:
     print(f"{len(extractions)} extractions kept in {cache}", file=sys.stderr)
 
 
-def replay(cache: Path, chunk: int) -> dict[str, list[float]]:
-    """Store the cached extractions into a fresh database; CPU seconds per article of each step
-    (an article's share of its chunk's storing: the chunk's time over its articles)."""
+def replay(cache: Path, chunk: int, copies: int) -> dict[str, list[float]]:
+    """Store the cached extractions into a fresh database, `copies` times over; CPU seconds
+    per article of each step (an article's share of its chunk's storing: the chunk's time over
+    its articles)."""
+    from dataclasses import replace
+
     from factcli import store
-    from factcli.store import writer
+    from factcli.store import identity, writer
 
     with gzip.open(cache, "rb") as f:
-        extractions = pickle.load(f)
+        every = pickle.load(f)
+    texts: set[str] = set()  # a text met again is skipped, as ingest skips it
+    once = [e for e in every if e.article.sha256 not in texts and not texts.add(e.article.sha256)]
+    extractions = once + [
+        replace(e, article=replace(e.article, text=f"{e.article.text}\n(copy {k})\n"))
+        for k in range(1, copies)
+        for e in once
+    ]
     clock = time.process_time
-    identity: list[float] = []
-    original = writer.resolve_actors
+    steps: dict[str, list[float]] = {"identity": [], "choice": []}
+    choosing = [0.0]
 
-    def timed(*args: Any, **kwargs: Any) -> Any:
+    def timed(original: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            begin = clock()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                choosing[0] += clock() - begin
+
+        return run
+
+    resolve_actors = writer.resolve_actors
+
+    def identity_step(*args: Any, **kwargs: Any) -> Any:
+        choosing[0] = 0.0
         begin = clock()
         try:
-            return original(*args, **kwargs)
+            return resolve_actors(*args, **kwargs)
         finally:
-            identity.append(clock() - begin)
+            steps["identity"].append(clock() - begin)
+            steps["choice"].append(choosing[0])
 
-    writer.resolve_actors = timed  # type: ignore[assignment]
+    writer.resolve_actors = identity_step  # type: ignore[assignment]
+    for name in ("_majority_kind", "_usual_casing"):
+        setattr(identity, name, timed(getattr(identity, name)))
     storing: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = store.open_db(Path(tmp) / "growth.db", create=True)
@@ -79,7 +108,7 @@ def replay(cache: Path, chunk: int) -> dict[str, list[float]]:
                 raise SystemExit(f"not stored: {failed[0]}")
             storing += [spent / len(part)] * len(part)
         db.close()
-    return {"identity": identity, "storing": storing}
+    return {**steps, "storing": storing}
 
 
 def summary(label: str, times: dict[str, list[float]], window: int) -> list[str]:
@@ -108,10 +137,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--window", type=int, default=200)
     parser.add_argument("--chunk", type=int, default=16)
+    parser.add_argument(
+        "--copies", type=int, default=1, help="store the articles this many times (new texts)"
+    )
     parser.add_argument("--replay", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.replay:
-        print(json.dumps(replay(args.cache, args.chunk)))
+        print(json.dumps(replay(args.cache, args.chunk, args.copies)))
         return 0
     if not args.cache.exists():
         if not args.folders:
@@ -119,13 +151,13 @@ def main() -> int:
         extract_all(args.folders, args.cache)
     sources = [("after", None)] + ([("before", args.before)] if args.before else [])
     command = [sys.executable, __file__, "--cache", str(args.cache), "--replay"]
-    command += ["--chunk", str(args.chunk)]
+    command += ["--chunk", str(args.chunk), "--copies", str(args.copies)]
     for round_ in range(args.rounds):
         for label, src in sources if round_ % 2 == 0 else sources[::-1]:
             env = dict(os.environ)
             if src is not None:
                 env["PYTHONPATH"] = str(src)
-            out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            out = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
             times = json.loads(out.stdout)
             for line in summary(label, times, args.window):
                 print(f"round {round_ + 1} {line}", flush=True)
