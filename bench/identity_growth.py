@@ -60,16 +60,18 @@ def replay(cache: Path, chunk: int, copies: int) -> dict[str, list[float]]:
 
     with gzip.open(cache, "rb") as f:
         every = pickle.load(f)
-    texts: set[str] = set()  # a text met again is skipped, as ingest skips it
-    once = [e for e in every if e.article.sha256 not in texts and not texts.add(e.article.sha256)]
+    first: dict[str, Any] = {}  # a text met again is skipped, as ingest skips it
+    for e in every:
+        first.setdefault(e.article.sha256, e)
+    once = list(first.values())
     extractions = once + [
         replace(e, article=replace(e.article, text=f"{e.article.text}\n(copy {k})\n"))
         for k in range(1, copies)
         for e in once
     ]
     clock = time.process_time
-    steps: dict[str, list[float]] = {"identity": [], "choice": []}
-    choosing = [0.0]
+    steps: dict[str, list[float]] = {"identity": [], "choice": [], "choices": []}
+    choosing = [0.0, 0]
 
     def timed(original: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -78,21 +80,23 @@ def replay(cache: Path, chunk: int, copies: int) -> dict[str, list[float]]:
                 return original(*args, **kwargs)
             finally:
                 choosing[0] += clock() - begin
+                choosing[1] += 1
 
         return run
 
     resolve_actors = writer.resolve_actors
 
     def identity_step(*args: Any, **kwargs: Any) -> Any:
-        choosing[0] = 0.0
+        choosing[:] = [0.0, 0]
         begin = clock()
         try:
             return resolve_actors(*args, **kwargs)
         finally:
             steps["identity"].append(clock() - begin)
             steps["choice"].append(choosing[0])
+            steps["choices"].append(choosing[1])
 
-    writer.resolve_actors = identity_step  # type: ignore[assignment]
+    writer.resolve_actors = identity_step
     for name in ("_majority_kind", "_usual_casing"):
         setattr(identity, name, timed(getattr(identity, name)))
     storing: list[float] = []
@@ -113,6 +117,17 @@ def replay(cache: Path, chunk: int, copies: int) -> dict[str, list[float]]:
 
 def summary(label: str, times: dict[str, list[float]], window: int) -> list[str]:
     lines = []
+    calls = times.pop("choices")
+    spent = times["choice"]
+    per_call = [
+        sum(spent[k : k + window]) / max(1, sum(calls[k : k + window])) * 1e6
+        for k in range(0, len(calls), window)
+    ]
+    lines.append(
+        f"{label:6} choice   us/call    first {window}: {per_call[0]:.1f}  last {window}:"
+        f" {sum(spent[-window:]) / max(1, sum(calls[-window:])) * 1e6:.1f}"
+        f"  (by {window}: {' '.join(f'{v:.1f}' for v in per_call)})"
+    )
     for step, values in times.items():
         spans = list(range(0, len(values), window))
         cells = []
