@@ -122,11 +122,11 @@ def _revised(cand: Candidate) -> list[Token] | None:
         return []
     if (
         lem == "ask"
-        and tok.tag_ == "VBN"
         and tok.dep_ == "advcl"
         and not any(c.dep_ == "agent" for c in tok.children)
+        and (tok.tag_ == "VBN" or (tok.tag_ == "VBD" and not _has_subject(tok)))
     ):
-        return []
+        return []  # "Asked about …": the tagger reads it as a past tense at times
     head = cand.speakers[0]
     if head.lower_ == "it" and lem == "be":
         return []
