@@ -350,6 +350,13 @@ def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object)
             ["governor"],
         ),
         (
+            "The governor is insisting that she has won the vote, claiming that the count was "
+            "fair.",
+            "claiming",
+            ["she"],
+            ["governor"],
+        ),
+        (
             "The governor said that the plan would fail and the mayor insisted that taxes must "
             "fall.",
             "insisted",
