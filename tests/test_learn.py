@@ -350,6 +350,13 @@ def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object)
             ["governor"],
         ),
         (
+            "A spokeswoman for the union said the group welcomed the new contract but wanted "
+            "more detail on pensions.",
+            "wanted",
+            ["group"],
+            None,
+        ),
+        (
             "The governor is insisting that she has won the vote, claiming that the count was "
             "fair.",
             "claiming",
