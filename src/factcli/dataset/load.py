@@ -754,7 +754,7 @@ def _read_ahead(
     try:
         for month in months:
             found = rows.lookups(dataset, month)
-            for articles, statements in rows.batches(dataset, month):
+            for articles, statements in rows.batches(dataset, month, bulk=True):
                 if stop.is_set():
                     return
                 todo = _unstored(conn, articles)
