@@ -643,7 +643,7 @@ def _bulk_load(
                     _write(db, item, topic_ids)
                     report.skipped += item.skipped
                     report.articles += len(item.articles)
-                    report.statements += len(item.statements)
+                    report.statements += len(item.statements) + len(item.unnamed)
                     item = take()
             report.partitions += 1
             _collect_cycles()
@@ -841,14 +841,17 @@ def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
         5,
         batch.actors,
     )
-    insert_rows(
-        conn,
+    head = (
         "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
         " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
-        " content, content_start, content_end, anonymous_source, anonymous_description,"
-        " anonymous_organisation)",
+        " content, content_start, content_end"
+    )
+    insert_rows(conn, head + ")", 15, batch.statements)
+    insert_rows(
+        conn,
+        head + ", anonymous_source, anonymous_description, anonymous_organisation)",
         18,
-        batch.statements,
+        batch.unnamed,
     )
     links: list[int] = [0] * (2 * len(batch.link_statements))
     links[0::2] = batch.link_statements
