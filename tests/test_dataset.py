@@ -412,6 +412,7 @@ def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path,
     con.close()
     load(built, db)
     assert dump(db) == dump(ingested)
+    assert drift(db) == []
 
 
 READER_ORPHANED = """

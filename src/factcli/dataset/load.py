@@ -30,6 +30,8 @@ from factcli.dataset.inserts import insert_flat, insert_rows
 from factcli.dataset.rows import Prepared, dict_rows
 from factcli.errors import FactcliError
 from factcli.store.migrations import (
+    ACTOR_VIEW_COUNTS_INSERT_TRIGGER,
+    ACTOR_VIEW_COUNTS_REBUILD,
     STATS_COUNT_TRIGGERS,
     STATS_COUNTS_REBUILD,
     TOPIC_PERIOD_TRIGGERS,
@@ -283,6 +285,7 @@ DEFERRED_TRIGGERS = (
     *TOPIC_PERIOD_TRIGGERS,
     "actors_names_ai",
     *STATS_COUNT_TRIGGERS,
+    ACTOR_VIEW_COUNTS_INSERT_TRIGGER,
 )
 """Full-text indexes are rebuilt, counts computed and actors' names indexed once after a bulk
 load instead."""
@@ -453,6 +456,9 @@ def _finish_builds(
             db.execute(sql)
     if "actors_names_ai" in names:
         db.execute(ACTOR_NAMES)
+    if ACTOR_VIEW_COUNTS_INSERT_TRIGGER in names:
+        for sql in ACTOR_VIEW_COUNTS_REBUILD:
+            db.execute(sql)
 
 
 def _rebuild_fulltext(db: Database, tables: list[str]) -> None:

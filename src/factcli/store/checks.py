@@ -96,6 +96,16 @@ def count_drift(db: Database) -> list[str]:
     checks["quotes_in_several_articles"] = _differing(
         "SELECT quote_id FROM quotes_in_several_articles", several
     )
+    checks["actor_kind_counts"] = _differing(
+        "SELECT actor_id, kind, articles FROM actor_kind_counts",
+        """SELECT actor_id, kind, COUNT(*) FROM article_actors WHERE kind IS NOT NULL
+            GROUP BY actor_id, kind""",
+    )
+    checks["actor_name_counts"] = _differing(
+        "SELECT actor_id, name, spelling, articles FROM actor_name_counts",
+        """SELECT actor_id, name, name, COUNT(*) FROM article_actors
+            GROUP BY actor_id, name COLLATE BINARY""",
+    )
     for name, sql in checks.items():
         wrong = db.execute(sql).fetchone()[0]
         if wrong:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -442,32 +443,51 @@ def _update(db: Database, actor_id: int, actor: Actor) -> int:
     return actor_id
 
 
+_SPELLINGS = (
+    "SELECT spelling, articles FROM actor_name_counts WHERE actor_id = ? AND name = ?",
+    "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
+    " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
+)
+"""An actor's spellings of a name and the number of articles of each: kept counts, and the
+same counted from the rows (`_counted`)."""
+
+_KINDS = (
+    "SELECT kind, articles FROM actor_kind_counts WHERE actor_id = ? ORDER BY kind",
+    "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
+    " GROUP BY kind ORDER BY kind",
+)
+"""An actor's kinds, in order of their names (which breaks a tie), and the number of articles
+of each: kept counts, and the same counted from the rows (`_counted`)."""
+
+
+def _counted(db: Database, queries: tuple[str, str], params: list[object]) -> list[Any]:
+    """The kept counts (m015), else, on a schema without them (an older database brought
+    forward by its migrations, which store before m015 comes), the rows counted."""
+    kept, from_rows = queries
+    try:
+        return db.conn.execute(kept, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return db.conn.execute(from_rows, params).fetchall()
+
+
 def _usual_casing(db: Database, actor_id: int, name: str, seen: str) -> str:
     """The spelling most articles give a name that differs only in case ("Supreme Court" over
-    one article's "Supreme court"); the stored one wins a tie."""
-    counts = {
-        str(n): int(c)
-        for n, c in db.execute(
-            "SELECT name COLLATE BINARY, COUNT(*) FROM article_actors"
-            " WHERE actor_id = ? AND name = ? GROUP BY name COLLATE BINARY",
-            [actor_id, name],
-        )
-    }
+    one article's "Supreme court"); the stored one wins a tie. The spellings are counted by
+    triggers (``actor_name_counts``), so a name of thousands of articles costs what a new one
+    does."""
+    counts = {str(n): int(c) for n, c in _counted(db, _SPELLINGS, [actor_id, name])}
     counts[seen] = counts.get(seen, 0) + 1
     return seen if counts[seen] > counts.get(name, 0) else name
 
 
 def _majority_kind(db: Database, actor_id: int, kind: str | None) -> str | None:
     """The kind most articles gave the actor, this one included (the newest wins a tie): the
-    tagger calling "Politico" a person in one article out of ten does not make it one."""
-    counts = {
-        str(k): float(n)
-        for k, n in db.execute(
-            "SELECT kind, COUNT(*) FROM article_actors WHERE actor_id = ? AND kind IS NOT NULL"
-            " GROUP BY kind",
-            [actor_id],
-        )
-    }
+    tagger calling "Politico" a person in one article out of ten does not make it one. The
+    kinds are counted by triggers (``actor_kind_counts``): one look-up however many articles
+    named the actor."""
+    counts = {str(k): float(n) for k, n in _counted(db, _KINDS, [actor_id])}
     if kind:
         counts[kind] = counts.get(kind, 0) + 1
     if not counts:

@@ -885,3 +885,95 @@ def set_counting_conditions(db: Database) -> None:
                 "UPDATE deferred_schema SET sql = ? WHERE name = ?",
                 [counting_condition(waiting[0]), name],
             )
+
+
+def _actor_view_counts(row: str, sign: int) -> str:
+    """What one ``article_actors`` row adds to (sign 1) or takes from (-1) its actor's counts
+    of kinds and of spellings; a count that reaches nothing goes."""
+    if sign > 0:
+        return f"""INSERT INTO actor_kind_counts (actor_id, kind, articles)
+            SELECT {row}.actor_id, {row}.kind, 1 WHERE {row}.kind IS NOT NULL
+            ON CONFLICT (actor_id, kind) DO UPDATE SET articles = articles + 1;
+        INSERT INTO actor_name_counts (actor_id, name, spelling, articles)
+            VALUES ({row}.actor_id, {row}.name, {row}.name, 1)
+            ON CONFLICT (actor_id, name, spelling) DO UPDATE SET articles = articles + 1;"""
+    kind = f"actor_id = {row}.actor_id AND kind = {row}.kind"
+    name = f"actor_id = {row}.actor_id AND name = {row}.name AND spelling = {row}.name"
+    return f"""UPDATE actor_kind_counts SET articles = articles - 1 WHERE {kind};
+        DELETE FROM actor_kind_counts WHERE {kind} AND articles <= 0;
+        UPDATE actor_name_counts SET articles = articles - 1 WHERE {name};
+        DELETE FROM actor_name_counts WHERE {name} AND articles <= 0;"""
+
+
+_ACTOR_VIEW_COUNT_TRIGGERS = (
+    f"""CREATE TRIGGER actor_view_counts_ai AFTER INSERT ON article_actors BEGIN
+        {_actor_view_counts("NEW", 1)}
+    END""",
+    f"""CREATE TRIGGER actor_view_counts_ad AFTER DELETE ON article_actors BEGIN
+        {_actor_view_counts("OLD", -1)}
+    END""",
+    f"""CREATE TRIGGER actor_view_counts_au AFTER UPDATE OF actor_id, name, kind
+    ON article_actors BEGIN
+        {_actor_view_counts("OLD", -1)}
+        {_actor_view_counts("NEW", 1)}
+    END""",
+)
+
+ACTOR_VIEW_COUNTS_INSERT_TRIGGER = "actor_view_counts_ai"
+"""The trigger a bulk load sets aside, then makes up for with `ACTOR_VIEW_COUNTS_REBUILD`."""
+
+ACTOR_VIEW_COUNTS_REBUILD = (
+    "DELETE FROM actor_kind_counts",
+    """INSERT INTO actor_kind_counts (actor_id, kind, articles)
+        SELECT actor_id, kind, COUNT(*) FROM article_actors WHERE kind IS NOT NULL
+        GROUP BY actor_id, kind ORDER BY actor_id, kind""",
+    "DELETE FROM actor_name_counts",
+    """INSERT INTO actor_name_counts (actor_id, name, spelling, articles)
+        SELECT actor_id, name, name, COUNT(*) FROM article_actors
+        GROUP BY actor_id, name COLLATE BINARY ORDER BY actor_id, name, name COLLATE BINARY""",
+)
+"""Every count of ``actor_kind_counts`` and ``actor_name_counts`` from ``article_actors`` (the
+migration; the end of a bulk load)."""
+
+
+@migration
+def m015_actor_kind_counts(db: Database) -> None:
+    """An actor's kinds and spellings counted over its articles, kept as counts.
+
+    When an article names an actor, the kind most articles gave it and the spelling most
+    articles use are chosen again (`identity._majority_kind`, `identity._usual_casing`). Both
+    counted the actor's ``article_actors`` rows each time, so a speaker of thousands of
+    articles cost more at each new one. ``actor_kind_counts`` (``actor_id``, ``kind``,
+    ``articles``) and ``actor_name_counts`` (``actor_id``, ``name`` compared without case,
+    ``spelling`` as written, ``articles``) keep those counts; triggers on ``article_actors``
+    keep them exact through every write (an article stored, deleted or stored again with
+    `--force`, actors merged or split), and a bulk load counts them once at its end. A bulk
+    load left unfinished gets the insert trigger set aside with its own, so it counts too.
+    """
+    _execute_each(
+        db,
+        """
+        CREATE TABLE actor_kind_counts (
+            actor_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (actor_id, kind)
+        ) WITHOUT ROWID;
+        CREATE TABLE actor_name_counts (
+            actor_id INTEGER NOT NULL,
+            name TEXT NOT NULL COLLATE NOCASE,
+            spelling TEXT NOT NULL COLLATE BINARY,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (actor_id, name, spelling)
+        ) WITHOUT ROWID
+        """,
+    )
+    for statement in ACTOR_VIEW_COUNTS_REBUILD:
+        db.execute(statement)
+    pending = db.execute("SELECT 1 FROM deferred_schema LIMIT 1").fetchone() is not None
+    for sql in _ACTOR_VIEW_COUNT_TRIGGERS:
+        name = sql.split()[2]
+        if pending and name == ACTOR_VIEW_COUNTS_INSERT_TRIGGER:
+            db.execute("INSERT INTO deferred_schema (name, sql) VALUES (?, ?)", [name, sql])
+        else:
+            db.execute(sql)
