@@ -342,6 +342,44 @@ def test_the_model_joins_a_quotation_continued_after_its_cue_clause(nlp: object)
         ("The mayor wants to rebuild the bridge.", "wants", ["mayor"], None),
         # the tagger takes the name for an adverb: the speaker is the name all the same
         ("Jolly said the harbour would reopen in May.", "said", [], ["Jolly"]),
+        # a second cue verb the parse hangs on the reported clause speaks for the reporter
+        (
+            "The governor said that the plan would fail and insisted that taxes must fall.",
+            "insisted",
+            ["plan"],
+            ["governor"],
+        ),
+        (
+            "A spokeswoman for the union said the group welcomed the new contract but wanted "
+            "more detail on pensions.",
+            "wanted",
+            ["group"],
+            None,
+        ),
+        (
+            "The governor is insisting that she has won the vote, claiming that the count was "
+            "fair.",
+            "claiming",
+            ["she"],
+            ["governor"],
+        ),
+        (
+            "The governor said that the plan would fail and the mayor insisted that taxes must "
+            "fall.",
+            "insisted",
+            ["mayor"],
+            None,
+        ),
+        # a passive with no "by" has no source; with one, the agent stays
+        (
+            "The mayor defended the aide hours after the aide was charged with fraud.",
+            "charged",
+            ["mayor"],
+            [],
+        ),
+        ("The plan was criticized by the mayor for its cost.", "criticized", ["mayor"], None),
+        # an infinitive on an adjective speaks for the adjective's subject
+        ("Voters were more likely to say they prefer the mayor.", "say", [], ["Voters"]),
     ],
 )
 def test_speakers_the_annotators_mark_otherwise(

@@ -52,8 +52,13 @@ class Example:
     """The cue's characters (`learn.nested` drops one of two cues reporting the same words)."""
 
 
-def _speaker_chars(cand: Candidate, offset: int) -> list[tuple[int, int]]:
-    """The speaker mentions of `cand` if it is kept (`learn.speakers`), as character spans."""
+def _speaker_chars(cand: Candidate, offset: int, offsets: dict[int, int]) -> list[tuple[int, int]]:
+    """The speaker mentions of `cand` if it is kept (`learn.speakers`), as character spans. A
+    quotation that continues a speaker's has that speaker's mentions, in the paragraph they
+    are in (`offsets`: each candidate's paragraph), as `extract` gives them."""
+    while cand.inherited_from is not None and id(cand.inherited_from) in offsets:
+        cand = cand.inherited_from
+        offset = offsets[id(cand)]
     heads = revised(cand)
     out = []
     for head in cand.speakers if heads is None else heads:
@@ -120,7 +125,7 @@ def examples_of(index: int, parsed: ParsedArticle) -> list[Example]:
             Example(
                 index,
                 cand.content,
-                _speaker_chars(cand, off),
+                _speaker_chars(cand, off, offsets),
                 feats,
                 label,
                 group,
