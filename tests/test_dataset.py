@@ -801,3 +801,28 @@ def test_topic_slots_follow_the_articles_order():
     _renumber_slots(batch, 3)
     assert [e[3] for e in first + second] == [0, 1, 2]
     assert batch.link_slots == [1, 2, 0, 1]
+
+
+def test_many_rows_to_a_statement_insert_what_one_per_statement_would():
+    """Rows on both sides of a statement's capacity, a conflict clause applied row by row, and
+    a flat list of values: the same table as `executemany` one row at a time."""
+    from factcli.dataset.inserts import insert_flat, insert_rows, rows_per_statement
+
+    def table() -> sqlite3.Connection:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT, c REAL)")
+        return conn
+
+    per = rows_per_statement(table(), 3)
+    assert 1 < per <= 999 // 3
+    for n in (0, 1, per - 1, per, 2 * per + 5):
+        rows = [(i % (per + 3), f"row {i}", i / 2) for i in range(n)]  # repeated keys
+        one, many, flat = table(), table(), table()
+        one.executemany("INSERT OR REPLACE INTO t (a, b, c) VALUES (?, ?, ?)", rows)
+        insert_rows(many, "INSERT OR REPLACE INTO t (a, b, c)", 3, rows)
+        insert_flat(flat, "INSERT OR REPLACE INTO t (a, b, c)", 3, [v for r in rows for v in r])
+        expected = one.execute("SELECT * FROM t ORDER BY a").fetchall()
+        assert many.execute("SELECT * FROM t ORDER BY a").fetchall() == expected
+        assert flat.execute("SELECT * FROM t ORDER BY a").fetchall() == expected
+    with pytest.raises(ValueError):
+        insert_flat(table(), "INSERT INTO t (a, b, c)", 3, [1, "x"])

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factcli.dataset import rows, schema, side
+from factcli.dataset.inserts import insert_flat, insert_rows
 from factcli.dataset.rows import Prepared, dict_rows
 from factcli.errors import FactcliError
 from factcli.store.migrations import (
@@ -648,7 +649,7 @@ def _bulk_load(
                     _write(db, item, topic_ids)
                     report.skipped += item.skipped
                     report.articles += len(item.articles)
-                    report.statements += len(item.statements)
+                    report.statements += len(item.statements) + len(item.unnamed)
                     item = take()
             report.partitions += 1
             _collect_cycles()
@@ -759,7 +760,7 @@ def _read_ahead(
     try:
         for month in months:
             found = rows.lookups(dataset, month)
-            for articles, statements in rows.batches(dataset, month):
+            for articles, statements in rows.batches(dataset, month, bulk=True):
                 if stop.is_set():
                     return
                 todo = _unstored(conn, articles)
@@ -826,45 +827,56 @@ def _write(db: Database, batch: Prepared, topic_ids: dict[str, int]) -> None:
                 counts[0] += 1
                 counts[1] += tid in salient
                 counts[2] += statement_counts.get(tid, 0)
-    conn.executemany(
+    insert_rows(
+        conn,
         "INSERT INTO articles (id, sha256, source, title, published, text, body_start,"
         " ingested_at, outlet, url, author, extractor, model_version, spacy_pipeline,"
-        " published_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " published_from)",
+        15,
         batch.articles,
     )
-    conn.executemany(
-        'INSERT INTO sentences (id, article_id, idx, paragraph, start, "end", text)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        conn,
+        'INSERT INTO sentences (id, article_id, idx, paragraph, start, "end", text)',
+        7,
         batch.sentences,
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)"
-        " VALUES (?, ?, ?, ?, ?)",
+    insert_rows(
+        conn,
+        "INSERT OR IGNORE INTO article_actors (article_id, actor_id, name, role, kind)",
+        5,
         batch.actors,
     )
-    conn.executemany(
+    head = (
         "INSERT INTO statements (id, article_id, sentence_id, actor_id, speaker_mention,"
         " speaker_role, speaker_start, speaker_end, cue, cue_start, cue_end, kind,"
-        " content, content_start, content_end, anonymous_source, anonymous_description,"
-        " anonymous_organisation)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        batch.statements,
+        " content, content_start, content_end"
     )
-    conn.executemany(
-        "INSERT INTO statement_topics (statement_id, topic_id) VALUES (?, ?)",
-        zip(batch.link_statements, map(slot_topics.__getitem__, batch.link_slots), strict=True),
+    insert_rows(conn, head + ")", 15, batch.statements)
+    insert_rows(
+        conn,
+        head + ", anonymous_source, anonymous_description, anonymous_organisation)",
+        18,
+        batch.unnamed,
     )
-    conn.executemany(
-        "INSERT INTO article_topics (article_id, topic_id, count, salient) VALUES (?, ?, ?, ?)",
+    links: list[int] = [0] * (2 * len(batch.link_statements))
+    links[0::2] = batch.link_statements
+    links[1::2] = map(slot_topics.__getitem__, batch.link_slots)
+    insert_flat(conn, "INSERT INTO statement_topics (statement_id, topic_id)", 2, links)
+    insert_rows(
+        conn,
+        "INSERT INTO article_topics (article_id, topic_id, count, salient)",
+        4,
         article_topic_rows,
     )
-    conn.executemany(
-        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id) VALUES (?, ?)",
+    insert_rows(
+        conn,
+        "INSERT OR REPLACE INTO statement_quotes (statement_id, quote_id)",
+        2,
         batch.quotes,
     )
-    conn.executemany(
-        "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys) VALUES (?, ?)",
-        batch.key_lists,
+    insert_rows(
+        conn, "INSERT OR REPLACE INTO quote_key_lists (statement_id, keys)", 2, batch.key_lists
     )
     conn.executemany(
         "INSERT INTO topic_days (day, topic_id, articles, salient, statements)"
