@@ -7,8 +7,10 @@
 
 1. Throughput: the same articles (the sample articles of `data/` perturbed, as by
    bench/archive.py, in two JSON Lines shards) through two `factcli extract` processes side by
-   side (one shard each: what two local jobs do), then `factcli extract --engine dask` with a
-   local cluster of 2 workers and of 1 worker. Wall clock, start-up and spaCy loads included.
+   side (one shard each: what two local jobs do), and `factcli extract --engine dask` with a
+   local cluster of 2 workers, alternated for `--rounds` rounds (the median ratio is the
+   figure: a shared machine's speed drifts by a third within minutes); then 1 worker once.
+   Wall clock, start-up and spaCy loads included.
 2. Load: a synthetic dataset of `--statements` statements (rows written directly, no parsing)
    loaded by `factcli load` into a fresh database: statements per second and the loader's
    peak RSS.
@@ -22,6 +24,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,22 +44,22 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+FACTCLI = [sys.executable, "-m", "factcli"]
+
+
 def run(cmd: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def throughput(folder: Path, n: int) -> None:
-    from archive import generate
-
-    shards = generate(folder, n, per_shard=(n + 1) // 2)
-    factcli = [sys.executable, "-m", "factcli"]
+def _plain(folder: Path, shards: list[Path]) -> tuple[float, float]:
+    """Two `factcli extract` processes side by side, one shard each: what two local jobs do."""
     cpu0 = cpu()
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [*factcli, "extract", str(s), "-o", str(folder / f"{s.name}.out")],
+            [*FACTCLI, "extract", str(s), "-o", str(folder / f"{s.name}.out")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -65,42 +68,71 @@ def throughput(folder: Path, n: int) -> None:
     for p in procs:
         if p.wait() != 0:
             raise SystemExit("factcli extract failed")
-    two_jobs = time.perf_counter() - started
-    cpus = {0: cpu() - cpu0}
-    size = str(max(10, n // 20))
-    times = {}
-    for workers in (2, 1):
-        out = folder / f"dataset-{workers}"
-        cpu0 = cpu()
-        times[workers] = run(
-            [
-                *factcli,
-                "extract",
-                *map(str, shards),
-                "--engine",
-                "dask",
-                "--workers",
-                str(workers),
-                "--out",
-                str(out),
-                "--partition-size",
-                size,
-            ]
-        )
-        cpus[workers] = cpu() - cpu0
-    print(f"extract, {n} articles (wall clock and CPU of all processes, start-up included):")
-    print(
-        f"  machine load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()}"
+    return time.perf_counter() - started, cpu() - cpu0
+
+
+def _dask(folder: Path, shards: list[Path], workers: int, size: int) -> tuple[float, float]:
+    out = folder / f"dataset-{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    cpu0 = cpu()
+    wall = run(
+        [
+            *FACTCLI,
+            "extract",
+            *map(str, shards),
+            "--engine",
+            "dask",
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+            "--partition-size",
+            str(size),
+        ]
     )
-    rows = [("2 x factcli extract (one shard each)", two_jobs, cpus[0])]
-    rows += [(f"--engine dask --workers {w}", times[w], cpus[w]) for w in (2, 1)]
-    for label, wall, used in rows:
+    return wall, cpu() - cpu0
+
+
+def throughput(folder: Path, n: int, rounds: int) -> None:
+    """Plain and Dask runs alternate, round by round and in turn first, so a machine whose
+    speed drifts (a shared virtual machine) weighs on both alike; the ratio of each round is
+    printed and their median is the figure. One worker is timed once, beside the last round's
+    two."""
+    from archive import generate
+
+    shards = generate(folder, n, per_shard=(n + 1) // 2)
+    size = max(10, n // 20)
+    print(f"extract, {n} articles (wall clock and CPU of all processes, start-up included):")
+
+    def line(label: str, wall: float, used: float) -> None:
         print(
             f"  {label:38s} {wall:7.1f} s  {n / wall:6.1f} articles/s"
             f"  CPU {used:7.1f} s ({1000 * used / n:.0f} ms/article)"
         )
-    print(f"  dask 2 workers / 2 extract processes: {two_jobs / times[2]:.2f}")
-    print(f"  dask 2 workers / 1 worker:            {times[1] / times[2]:.2f}")
+
+    ratios = []
+    for number in range(1, rounds + 1):
+        if number % 2:
+            plain = _plain(folder, shards)
+            two = _dask(folder, shards, 2, size)
+        else:
+            two = _dask(folder, shards, 2, size)
+            plain = _plain(folder, shards)
+        ratios.append(plain[0] / two[0])
+        print(f" round {number} ({'plain first' if number % 2 else 'dask first'}):")
+        line("2 x factcli extract (one shard each)", *plain)
+        line("--engine dask --workers 2", *two)
+        print(f"  dask 2 workers / 2 extract processes: {ratios[-1]:.2f}")
+    one = _dask(folder, shards, 1, size)
+    line("--engine dask --workers 1 (after the last)", *one)
+    print(
+        f"  machine load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()}"
+    )
+    print(
+        f"  dask 2 workers / 2 extract processes, median of {rounds}: "
+        f"{statistics.median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    print(f"  dask 2 workers / 1 worker (last round):  {one[0] / two[0]:.2f}")
 
 
 WORDS = [
@@ -407,6 +439,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--statements", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="plain and Dask extraction runs, alternated"
+    )
     parser.add_argument("--skip-extract", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
@@ -426,7 +461,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="factcli-bench-") as tmp:
         folder = Path(tmp)
         if not args.skip_extract:
-            throughput(folder, args.articles)
+            throughput(folder, args.articles, max(1, args.rounds))
         if args.skip_queries and args.skip_load and not args.phases:
             return 0
         dataset = args.dataset or folder / "synthetic"

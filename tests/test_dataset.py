@@ -390,6 +390,27 @@ def test_a_worker_killed_mid_run_still_gives_every_article_once(cluster: Any, tm
     assert len(pairs) == len(set(pairs))
 
 
+def test_workers_run_long_tasks_undisturbed(built: Path, cluster: Any):
+    """The worker plugin (sent to every worker, a restarted one too) stops Dask's profiler and
+    slows the self-checks that would take the interpreter lock from a spaCy task."""
+    from distributed import Client
+
+    from factcli.dataset.cluster import QUIET_INTERVALS_MS
+
+    def state(dask_worker: Any) -> tuple[dict[str, float], bool]:
+        callbacks = dask_worker.periodic_callbacks
+        intervals = {n: callbacks[n].callback_time for n in QUIET_INTERVALS_MS if n in callbacks}
+        return intervals, "profile" not in callbacks
+
+    with Client(cluster.scheduler_address) as client:
+        states = list(client.run(state).values())
+    assert len(states) == 2
+    for intervals, profiler_stopped in states:
+        assert intervals.keys() == QUIET_INTERVALS_MS.keys()
+        assert all(intervals[n] >= QUIET_INTERVALS_MS[n] for n in intervals)
+        assert profiler_stopped
+
+
 def test_load_stopped_after_one_month_then_finished(built: Path, ingested: Path, tmp_path: Path):
     from factcli.dataset.load import load
 

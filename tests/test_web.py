@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from factcli.cli import app
+from factcli.web.metadata import INTERNAL_TABLES, PUBLIC_TABLES
 
 pytest.importorskip("datasette", reason="factcli[web] is not installed")
 
@@ -86,6 +87,18 @@ def test_internal_tables_hidden_and_labels_set(client: Client) -> None:
         assert tables[name]["hidden"], name
     for name in ("articles", "statements", "actors", "topics"):
         assert not tables[name]["hidden"], name
+    shadow = ("_fts", "_config", "_content", "_data", "_docsize", "_idx")
+    unclassified = {
+        name
+        for name, table in tables.items()
+        if not any(part in name for part in shadow)
+        and name not in INTERNAL_TABLES
+        and name not in PUBLIC_TABLES
+    }
+    assert not unclassified, "a table is neither public nor internal: " + ", ".join(unclassified)
+    for name in INTERNAL_TABLES:
+        if name in tables:
+            assert tables[name]["hidden"], name
     rows = client.get("/factcli/statements.json?_labels=on&_shape=objects&_size=1").json()["rows"]
     assert isinstance(rows[0]["actor_id"], dict) and rows[0]["actor_id"]["label"]
     assert isinstance(rows[0]["article_id"], dict) and rows[0]["article_id"]["label"]

@@ -17,16 +17,29 @@ CONNECT_TIMEOUT_S = 5
 """An unreachable scheduler is reported after this long, never after a hang."""
 
 
+QUIET_INTERVALS_MS = {"tick": 1000, "monitor": 2000, "memory_monitor": 1000}
+"""How often a process of the cluster wakes up to check itself. Dask's defaults (every 20 ms
+its event loop's latency, every 500 ms the host's CPU, memory and disk, every 100 ms the
+process's memory) suit short numeric tasks; a spaCy task runs for seconds, and each wake-up
+takes the interpreter lock from it, so on 2 cores these checks cost about a tenth of the
+throughput."""
+
 WORKER_CONFIG: dict[str, Any] = {
     "distributed.worker.profile.enabled": False,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": f"{QUIET_INTERVALS_MS['tick']}ms",
+    "distributed.admin.tick.cycle": "5s",
+    "distributed.admin.system-monitor.interval": f"{QUIET_INTERVALS_MS['monitor']}ms",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": f"{QUIET_INTERVALS_MS['memory_monitor']}ms",
 }
-"""Dask settings for the workers of a local cluster. Dask's statistical profiler samples the
-busy thread's stack every 10 ms, which costs a deep spaCy stack about a tenth of the worker's
-CPU; and the nanny's MALLOC_TRIM_THRESHOLD_ turns off glibc's adaptive mmap threshold, so every
-array spaCy allocates above 128 KB becomes an mmap, a munmap and page faults (75 times the page
-faults of a plain process, a quarter more CPU per article). Remote workers get the same from
-the worker plugin below, or from `dask worker` started as docs/scaling.md shows."""
+"""Dask settings for a local cluster (its scheduler, nannies and workers). Dask's statistical
+profiler samples the busy thread's stack every 10 ms, which costs a deep spaCy stack about a
+tenth of the worker's CPU; the nanny's MALLOC_TRIM_THRESHOLD_ turns off glibc's adaptive mmap
+threshold, so every array spaCy allocates above 128 KB becomes an mmap, a munmap and page
+faults (75 times the page faults of a plain process, a quarter more CPU per article); and the
+checks of `QUIET_INTERVALS_MS` run less often. Remote workers get the same from the worker
+plugin below, or from `dask worker` started as docs/scaling.md shows."""
 
 MMAP_THRESHOLD = 32 * 1024 * 1024
 TRIM_THRESHOLD = 64 * 1024 * 1024
@@ -37,7 +50,8 @@ def tune_worker_process(worker: Any = None) -> None:
 
     glibc's mmap threshold cannot be made adaptive again once the environment fixed it, so it is
     set to the adaptive ceiling (32 MB): spaCy's arrays come from the heap again. The profiler's
-    periodic callbacks are stopped; both are best effort (another libc, another Dask)."""
+    periodic callbacks are stopped and the self-checks slowed; all best effort (another libc,
+    another Dask)."""
     if os.environ.get("MALLOC_TRIM_THRESHOLD_") is not None:
         try:
             import ctypes
@@ -49,9 +63,15 @@ def tune_worker_process(worker: Any = None) -> None:
             pass
     callbacks = getattr(worker, "periodic_callbacks", None) or {}
     for name in ("profile", "profile-cycle"):
-        callback = callbacks.get(name)
+        # removed, not only stopped: a worker that joins later (one the nanny restarted) runs
+        # its plugins before it starts every callback it still holds
+        callback = callbacks.pop(name, None)
         if callback is not None:
             callback.stop()
+    for name, interval_ms in QUIET_INTERVALS_MS.items():
+        callback = callbacks.get(name)
+        if callback is not None and getattr(callback, "callback_time", interval_ms) < interval_ms:
+            callback.callback_time = interval_ms  # takes effect from the next wake-up
 
 
 def _worker_plugin() -> Any:
@@ -105,7 +125,7 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
                     scheduler_port=0,
                     silence_logs=40,
                 )
-            client = Client(cluster)
+                client = Client(cluster)
     except FactcliError:
         raise
     except (OSError, TimeoutError, ValueError) as exc:

@@ -18,8 +18,24 @@ INTERNAL_TABLES = (
     "article_actors",
     "statement_topics",
     "article_topics",
+    "actor_kind_counts",
+    "actor_name_counts",
+    "actor_names",
+    "stats_counts",
+    "topic_months",
+    "topic_days",
+    "counting_deferred",
+    "deferred_quotes",
+    "deferred_schema",
+    "dataset_loads",
 )
-"""Key and link tables that serve matching and counting; their rows mean nothing on their own."""
+"""Key, link, count and bookkeeping tables that serve matching, counting and loading; their
+rows mean nothing on their own (the query commands and the pages built on them show what they
+count)."""
+
+PUBLIC_TABLES = ("articles", "sentences", "statements", "actors", "topics", "who_said")
+"""What a reader browses. `quotes_in_several_articles` is a view of `statements` and stays
+visible too; every other table of a factcli database is in `INTERNAL_TABLES`."""
 
 _PHRASE = "'\"' || replace(:phrase, '\"', '\"\"') || '\"'"
 """The user's words as one FTS5 phrase: quotes, AND, NEAR and brackets lose their meaning."""
