@@ -847,3 +847,41 @@ def test_many_rows_to_a_statement_insert_what_one_per_statement_would():
         assert flat.execute("SELECT * FROM t ORDER BY a").fetchall() == expected
     with pytest.raises(ValueError):
         insert_flat(table(), "INSERT INTO t (a, b, c)", 3, [1, "x"])
+
+
+def test_the_last_partitions_are_cut_finer_and_every_record_planned_once(tmp_path: Path):
+    from factcli.dataset.build import TAIL_TASKS, plan
+    from factcli.formats import InputOptions
+
+    feed = write_feed(tmp_path / "feed.jsonl", synthetic_articles(130, seed=5)[:130])
+    tasks, problems = plan([str(feed)], InputOptions(), 20)
+    assert not problems
+    sizes = [sum(p.stop - p.start for p in t.pieces) for t in tasks]
+    assert sum(sizes) == 130
+    records = [r for t in tasks for p in t.pieces for r in range(p.start, p.stop)]
+    assert records == list(range(130))
+    tail = sizes[-2 * TAIL_TASKS * 2 :]
+    assert max(tail) == 5 and sum(s for s in sizes if s <= 5) == TAIL_TASKS * 20
+    assert sizes[: len(sizes) - len(tail)] == [20] * 4 + [10]  # the head as given
+    again, _ = plan([str(feed)], InputOptions(), 20)
+    assert [t.key for t in again] == [t.key for t in tasks]  # the same inputs, the same keys
+    small, _ = plan([str(feed)], InputOptions(), 100)
+    assert [sum(p.stop - p.start for p in t.pieces) for t in small] == [100, 30]
+
+
+def test_a_task_file_is_read_month_by_month(tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    from factcli.dataset import schema
+    from factcli.dataset.build import _month_rows, _write_by_month
+
+    blank = dict.fromkeys(schema.schemas()["articles"].names)
+    rows = [{**blank, "sha256": f"{n:064x}", "order": n, "month": m} for n, m in enumerate("baba")]
+    path = tmp_path / "articles.parquet"
+    _write_by_month(path, "articles", rows)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2
+    assert _month_rows(path, "a")["order"].to_pylist() == [1, 3]
+    assert _month_rows(path, "b")["order"].to_pylist() == [0, 2]
+    assert _month_rows(path, "c").num_rows == 0
+    pq.write_table(pq.read_table(path).sort_by("order"), path, write_statistics=False)
+    assert _month_rows(path, "a")["order"].to_pylist() == [1, 3]  # a file not grouped by month

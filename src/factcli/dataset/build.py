@@ -86,13 +86,54 @@ def plan(
             tasks.append(Task(_task_key(batch, options, extractor), tuple(batch)))
         batch, size = [], 0
 
-    for piece in pieces:
-        if size + piece.stop - piece.start > partition_size:
-            close()
-        batch.append(piece)
-        size += piece.stop - piece.start
-    close()
+    head, tail = _taper(pieces, partition_size)
+    for pieces_of, limit in ((head, partition_size), (tail, _tail_size(partition_size))):
+        for piece in pieces_of:
+            if size + piece.stop - piece.start > limit:
+                close()
+            batch.append(piece)
+            size += piece.stop - piece.start
+        close()
     return tasks, problems
+
+
+TAIL_TASKS = 2
+"""The last this-many partitions' worth of articles are cut into quarter-size tasks."""
+
+
+def _tail_size(partition_size: int) -> int:
+    return max(1, -(-partition_size // 4))
+
+
+def _taper(pieces: list[Piece], partition_size: int) -> tuple[list[Piece], list[Piece]]:
+    """The pieces split into a head, cut as given, and a tail of `TAIL_TASKS` partitions cut
+    four times finer. The workers run tasks in order; when the last tasks are small, the
+    workers finish at nearly the same time instead of one waiting for the other's last
+    partition. The cut depends only on the inputs and the partition size, so a task keeps its
+    key from one run to the next."""
+    total = sum(p.stop - p.start for p in pieces)
+    if total <= TAIL_TASKS * partition_size:
+        return pieces, []
+    budget = TAIL_TASKS * partition_size
+    head = list(pieces)
+    tail: list[Piece] = []
+    while budget > 0 and head:
+        piece = head.pop()
+        count = piece.stop - piece.start
+        if count > budget:  # this piece's end is the tail's start
+            cut = piece.stop - budget
+            head.append(Piece(piece.index, piece.path, piece.start, cut))
+            piece = Piece(piece.index, piece.path, cut, piece.stop)
+            count = budget
+        tail.insert(0, piece)
+        budget -= count
+    step = _tail_size(partition_size)
+    fine = [
+        Piece(p.index, p.path, start, min(start + step, p.stop))
+        for p in tail
+        for start in range(p.start, p.stop, step)
+    ]
+    return head, fine
 
 
 def _task_key(pieces: list[Piece], options: InputOptions, extractor: str) -> str:
@@ -144,8 +185,8 @@ def run_task(
         )
     tmp = Path(out) / TASKS_DIR / f".tmp-{task.key}-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
-    _write(tmp / "articles.parquet", "articles", articles)
-    _write(tmp / "statements.parquet", "statements", statements)
+    _write_by_month(tmp / "articles.parquet", "articles", articles)
+    _write_by_month(tmp / "statements.parquet", "statements", statements)
     _write(tmp / "errors.parquet", "errors", errors)
     try:
         os.rename(tmp, final)
@@ -174,6 +215,44 @@ def _write(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
     )
 
 
+def _write_by_month(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
+    """One row group per month, months in order and rows in input order within each: the
+    compaction of a month reads its own row group of each task's file, not the whole file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table_schema = schema.schemas()[table]
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_month.setdefault(row["month"], []).append(row)
+    with pq.ParquetWriter(path, table_schema, compression="zstd") as writer:
+        if not by_month:
+            writer.write_table(table_schema.empty_table())
+        for month in sorted(by_month):
+            part = by_month[month]
+            writer.write_table(pa.Table.from_pylist(part, schema=table_schema), len(part))
+
+
+def _month_rows(path: Path, month: str) -> Any:
+    """The rows of `month` in a task's file: its own row groups when the file is grouped by
+    month (row-group statistics say which), else the whole file filtered."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    column = parquet.schema_arrow.get_field_index("month")
+    groups = []
+    for index in range(parquet.metadata.num_row_groups):
+        stats = parquet.metadata.row_group(index).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            groups = list(range(parquet.metadata.num_row_groups))
+            break
+        if stats.min <= month <= stats.max:
+            groups.append(index)
+    t = parquet.read_row_groups(groups) if groups else parquet.schema_arrow.empty_table()
+    return t.filter(pc.equal(t["month"], month))
+
+
 def write_table(
     out: Path,
     table: str,
@@ -199,7 +278,6 @@ def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
     in input order. Returns the number of articles."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     by_task: dict[str, list[str]] = {}
     for task, sha in winners:
@@ -208,7 +286,7 @@ def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
     for task, shas in sorted(by_task.items()):
         wanted = pa.array(shas, pa.string())
         for table in parts:
-            t = pq.read_table(Path(out) / TASKS_DIR / task / f"{table}.parquet")
+            t = _month_rows(Path(out) / TASKS_DIR / task / f"{table}.parquet", month)
             parts[table].append(t.filter(pc.is_in(t["sha256"], value_set=wanted)))
     for table, tables in parts.items():
         merged = pa.concat_tables(tables) if tables else schema.schemas()[table].empty_table()
