@@ -22,6 +22,7 @@ INTERNAL_TABLES = (
     "actor_name_counts",
     "actor_names",
     "stats_counts",
+    "quotes_in_several_articles",
     "topic_months",
     "topic_days",
     "counting_deferred",
@@ -34,8 +35,7 @@ rows mean nothing on their own (the query commands and the pages built on them s
 count)."""
 
 PUBLIC_TABLES = ("articles", "sentences", "statements", "actors", "topics", "who_said")
-"""What a reader browses. `quotes_in_several_articles` is a view of `statements` and stays
-visible too; every other table of a factcli database is in `INTERNAL_TABLES`."""
+"""What a reader browses; every other table of a factcli database is in `INTERNAL_TABLES`."""
 
 _PHRASE = "'\"' || replace(:phrase, '\"', '\"\"') || '\"'"
 """The user's words as one FTS5 phrase: quotes, AND, NEAR and brackets lose their meaning."""
