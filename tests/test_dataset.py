@@ -880,8 +880,20 @@ def test_a_task_file_is_read_month_by_month(tmp_path: Path):
     path = tmp_path / "articles.parquet"
     _write_by_month(path, "articles", rows)
     assert pq.ParquetFile(path).metadata.num_row_groups == 2
-    assert _month_rows(path, "a")["order"].to_pylist() == [1, 3]
-    assert _month_rows(path, "b")["order"].to_pylist() == [0, 2]
-    assert _month_rows(path, "c").num_rows == 0
+    both = _month_rows(path, ["a", "b"])
+    assert both["a"]["order"].to_pylist() == [1, 3]
+    assert both["b"]["order"].to_pylist() == [0, 2]
+    assert _month_rows(path, ["c"])["c"].num_rows == 0
     pq.write_table(pq.read_table(path).sort_by("order"), path, write_statistics=False)
-    assert _month_rows(path, "a")["order"].to_pylist() == [1, 3]  # a file not grouped by month
+    assert _month_rows(path, ["a"])["a"]["order"].to_pylist() == [1, 3]  # not grouped by month
+
+
+def test_months_are_compacted_in_a_few_consecutive_groups():
+    from factcli.dataset.build import month_groups
+
+    months = [f"2025-{m:02d}" for m in range(1, 12)] + ["unknown"]
+    groups = month_groups(months, 2)
+    assert len(groups) == 4 and [m for g in groups for m in g] == months
+    assert month_groups(months[:3], 2) == [[m] for m in months[:3]]
+    assert month_groups(months, 1) == [months[:6], months[6:]]
+    assert month_groups([], 2) == []

@@ -233,24 +233,26 @@ def _write_by_month(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
             writer.write_table(pa.Table.from_pylist(part, schema=table_schema), len(part))
 
 
-def _month_rows(path: Path, month: str) -> Any:
-    """The rows of `month` in a task's file: its own row groups when the file is grouped by
-    month (row-group statistics say which), else the whole file filtered."""
+def _month_rows(path: Path, months: Sequence[str]) -> dict[str, Any]:
+    """The rows of each of `months` in a task's file, the file opened once: only the row groups
+    of those months when the file is grouped by month (row-group statistics say which), else
+    the whole file."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
     column = parquet.schema_arrow.get_field_index("month")
+    low, high = min(months), max(months)
     groups = []
     for index in range(parquet.metadata.num_row_groups):
         stats = parquet.metadata.row_group(index).column(column).statistics
         if stats is None or not stats.has_min_max:
             groups = list(range(parquet.metadata.num_row_groups))
             break
-        if stats.min <= month <= stats.max:
+        if stats.min <= high and low <= stats.max:
             groups.append(index)
     t = parquet.read_row_groups(groups) if groups else parquet.schema_arrow.empty_table()
-    return t.filter(pc.equal(t["month"], month))
+    return {m: t.filter(pc.equal(t["month"], m)) for m in months}
 
 
 def write_table(
@@ -273,34 +275,55 @@ def write_table(
     os.replace(tmp, path)
 
 
-def compact_month(out: str, month: str, winners: list[tuple[str, str]]) -> int:
-    """Write one month's articles and statements: the rows of the winning (task, sha256) pairs,
-    in input order. Returns the number of articles."""
+def compact_months(out: str, winners: dict[str, list[tuple[str, str]]]) -> int:
+    """Write the articles and statements of each month of `winners` (month → its winning
+    (task, sha256) pairs), in input order; each task's files are opened once for all these
+    months. Returns the number of articles."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    by_task: dict[str, list[str]] = {}
-    for task, sha in winners:
-        by_task.setdefault(task, []).append(sha)
-    parts: dict[str, list[pa.Table]] = {"articles": [], "statements": []}
-    for task, shas in sorted(by_task.items()):
-        wanted = pa.array(shas, pa.string())
-        for table in parts:
-            t = _month_rows(Path(out) / TASKS_DIR / task / f"{table}.parquet", month)
-            parts[table].append(t.filter(pc.is_in(t["sha256"], value_set=wanted)))
-    for table, tables in parts.items():
-        merged = pa.concat_tables(tables) if tables else schema.schemas()[table].empty_table()
-        keys = [("order", "ascending")]
-        if table == "statements":
-            keys.append(("statement_index", "ascending"))
-        merged = merged.sort_by(keys).drop_columns(["month"])
-        write_table(
-            Path(out) / table / f"month={month}",
-            table,
-            merged,
-            row_group_size=schema.ROW_GROUPS[table],
-        )
-    return len(winners)
+    months = sorted(winners)
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for month, pairs in winners.items():
+        for task, sha in pairs:
+            wanted.setdefault((task, month), []).append(sha)
+    tasks = sorted({task for task, _ in wanted})
+    parts: dict[tuple[str, str], list[pa.Table]] = {}
+    for task in tasks:
+        its_months = [m for m in months if (task, m) in wanted]
+        for table in schema.PARTITIONED:
+            rows = _month_rows(Path(out) / TASKS_DIR / task / f"{table}.parquet", its_months)
+            for month in its_months:
+                shas = pa.array(wanted[task, month], pa.string())
+                t = rows[month]
+                parts.setdefault((table, month), []).append(
+                    t.filter(pc.is_in(t["sha256"], value_set=shas))
+                )
+    for month in months:
+        for table in schema.PARTITIONED:
+            tables = parts.get((table, month), [])
+            merged = pa.concat_tables(tables) if tables else schema.schemas()[table].empty_table()
+            keys = [("order", "ascending")]
+            if table == "statements":
+                keys.append(("statement_index", "ascending"))
+            merged = merged.sort_by(keys).drop_columns(["month"])
+            write_table(
+                Path(out) / table / f"month={month}",
+                table,
+                merged,
+                row_group_size=schema.ROW_GROUPS[table],
+            )
+    return sum(len(pairs) for pairs in winners.values())
+
+
+def month_groups(months: Sequence[str], workers: int) -> list[list[str]]:
+    """Consecutive months in about two groups per worker: few jobs, each opening every task's
+    files once, and still enough of them to keep every worker busy."""
+    if not months:
+        return []
+    count = max(1, min(len(months), 2 * max(1, workers)))
+    size = -(-len(months) // count)
+    return [list(months[i : i + size]) for i in range(0, len(months), size)]
 
 
 def build(
@@ -371,10 +394,13 @@ def build(
         stale = {p.name for p in (out / "articles").glob("month=*")} - {
             f"month={m}" for m in by_month
         }
-        months = sorted(by_month)
+        workers = len(client.scheduler_info().get("workers", {})) or 1
+        groups = month_groups(sorted(by_month), workers)
         counts = client.gather(
             client.map(
-                compact_month, [str(out)] * len(months), months, [by_month[m] for m in months]
+                compact_months,
+                [str(out)] * len(groups),
+                [{m: by_month[m] for m in group} for group in groups],
             )
         )
         for name in stale:
