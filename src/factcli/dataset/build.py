@@ -216,8 +216,8 @@ def _write(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_by_month(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
-    """One row group per month, months in order and rows in input order within each: the
-    compaction of a month reads its own row group of each task's file, not the whole file."""
+    """One row group per month, months in order and rows in input order within each: a
+    compaction job reads only its months' row groups of each task's file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
