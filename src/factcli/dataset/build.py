@@ -394,8 +394,8 @@ def build(
         stale = {p.name for p in (out / "articles").glob("month=*")} - {
             f"month={m}" for m in by_month
         }
-        workers = len(client.scheduler_info().get("workers", {})) or 1
-        groups = month_groups(sorted(by_month), workers)
+        slots = sum(client.nthreads().values()) or 1  # the tasks the cluster runs at once
+        groups = month_groups(sorted(by_month), slots)
         counts = client.gather(
             client.map(
                 compact_months,
