@@ -401,6 +401,7 @@ def build(
                 compact_months,
                 [str(out)] * len(groups),
                 [{m: by_month[m] for m in group} for group in groups],
+                pure=False,  # no hashing of every article's key to name the jobs
             )
         )
         for name in stale:

@@ -14,7 +14,7 @@ order. Actor ids are then numbered by when each actor first appeared.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,15 +237,16 @@ def reduce_task(
     groups = []
     first: dict[int, list[tuple[tuple[int, int], str]]] = {}  # band key → quote starters
     counts: dict[int, int] = {}
-    for sha, index, order, key, content in zip(
-        *(table[c].to_pylist() for c in table.column_names), strict=True
-    ):
-        speaker = ids.get((sha, key))
-        if speaker is None:
-            continue
+    rows = [
+        (sha, index, order, speaker, content)
+        for sha, index, order, key, content in zip(
+            *(table[c].to_pylist() for c in table.column_names), strict=True
+        )
+        if (speaker := ids.get((sha, key))) is not None
+    ]
+    for (sha, index, order, speaker, content), sig in zip(rows, _signatures(rows), strict=True):
         counts[speaker] = counts.get(speaker, 0) + 1
         own = (order, index)
-        sig = quotes.signature(content)
         bands = quotes.keys_from_signature(speaker, sig)
         seen: dict[tuple[int, int], str] = {}
         for band in bands:
@@ -276,6 +277,18 @@ def reduce_task(
             for sha, index, order, actor_id, quote, sig in groups
         ],
     }
+
+
+SIGNATURE_BATCH = 1024
+"""Contents whose MinHash signatures are computed in one pass of array arithmetic: ten times
+cheaper than one at a time, and a bounded array (pairs × permutations) however big the task."""
+
+
+def _signatures(rows: list[tuple[str, int, int, int, str]]) -> Iterator[list[int]]:
+    from factcli.store import quotes
+
+    for start in range(0, len(rows), SIGNATURE_BATCH):
+        yield from quotes.signatures([r[4] for r in rows[start : start + SIGNATURE_BATCH]])
 
 
 def _max_actor(db: Any) -> int:
@@ -319,9 +332,13 @@ def reduce_dataset(
             split[task].append((order, sha, mine, extra))
     busy = [t for t, obs in enumerate(split) if obs]
     futures = client.map(
-        reduce_task, [str(out)] * len(busy), [split[t] for t in busy], [task_rules[t] for t in busy]
+        reduce_task,
+        [str(out)] * len(busy),
+        [split[t] for t in busy],
+        [task_rules[t] for t in busy],
+        pure=False,  # a pure map hashes every observation to name its keys: a second or more
     )
-    created = client.gather(client.map(_actors_of, futures))
+    created = client.gather(client.map(_actors_of, futures, pure=False))
     actors = sorted(
         ((a["created"], t, a) for t, task_actors in enumerate(created) for a in task_actors),
         key=lambda item: item[0],
@@ -341,7 +358,7 @@ def reduce_dataset(
                 "statement_count": a["statement_count"],
             }
         )
-    results = client.gather(client.map(globalise, futures, global_ids))
+    results = client.gather(client.map(globalise, futures, global_ids, pure=False))
     mentions = [m for r in results for m in r["mentions"]]
     groups = [g for r in results for g in r["groups"]]
     mentions.sort(key=lambda m: (m["order"], m["name_key"]))
