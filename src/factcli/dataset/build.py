@@ -7,9 +7,12 @@
    function ``ingest`` runs) and writes its rows under ``_tasks/<key>/`` by an atomic rename.
    A task whose folder exists is done: an interrupted run, run again, does only the rest, and a
    task retried after a worker died writes the same folder once.
-3. Compact: one task per month keeps each article once (the earliest in input order, as ingest
-   does) and writes ``articles/month=…`` and ``statements/month=…``.
-4. Reduce: corpus-wide actors and quote groups (see `reduce`).
+   The client reads each finished task's article keys and speakers while the rest still run.
+3. Compact: a few jobs, each for a run of consecutive months, keep each article once (the
+   earliest in input order, as ingest does) and write ``articles/month=…`` and
+   ``statements/month=…``.
+4. Reduce: corpus-wide actors and quote groups (see `reduce`), from the speakers the client
+   gathered and the statements of the month partitions.
 """
 
 from __future__ import annotations
@@ -371,50 +374,58 @@ def build(
     with connect(scheduler, workers) as client:
         from distributed import as_completed
 
+        from factcli.dataset.reduce import reduce_dataset
+
+        # each finished task's rows are read while the others still run: the client is idle
+        # then, and the reduce needs them the moment the last task ends
+        pending = {t.key for t in todo}
+        found = {t.key: _task_rows(out, t.key) for t in tasks if t.key not in pending}
         for _ in range(report.tasks_done_before):
             if on_task:
                 on_task()
-        futures = [
+        futures = {
             client.submit(
                 run_task, str(out), t, options, extractor, key=f"factcli-extract-{t.key}", retries=3
-            )
+            ): t.key
             for t in todo
-        ]
+        }
         for future in as_completed(futures):
             future.result()
+            found[futures[future]] = _task_rows(out, futures[future])
             if on_task:
                 on_task()
-        for t in tasks:
-            summary = _summary(out / TASKS_DIR / t.key)
-            report.failed.extend(summary["errors"])
-        winners = _winners(out, [t.key for t in tasks])
+        keys = [t.key for t in tasks]
+        winners = _winners({key: found[key] for key in keys})
         by_month: dict[str, list[tuple[str, str]]] = {}
-        for (sha, _), (task, month, _) in winners.items():
-            by_month.setdefault(month, []).append((task, sha))
+        for sha, w in winners.items():
+            by_month.setdefault(w.month, []).append((w.task, sha))
+        slots = sum(client.nthreads().values()) or 1  # the tasks the cluster runs at once
+        groups = month_groups(sorted(by_month), slots)
+        counts = client.map(
+            compact_months,
+            [str(out)] * len(groups),
+            [{m: by_month[m] for m in group} for group in groups],
+            pure=False,  # no hashing of every article's key to name the jobs
+        )
+        report.articles = sum(client.gather(counts))
         stale = {p.name for p in (out / "articles").glob("month=*")} - {
             f"month={m}" for m in by_month
         }
-        slots = sum(client.nthreads().values()) or 1  # the tasks the cluster runs at once
-        groups = month_groups(sorted(by_month), slots)
-        counts = client.gather(
-            client.map(
-                compact_months,
-                [str(out)] * len(groups),
-                [{m: by_month[m] for m in group} for group in groups],
-                pure=False,  # no hashing of every article's key to name the jobs
-            )
-        )
         for name in stale:
             for table in schema.PARTITIONED:
                 shutil.rmtree(out / table / name, ignore_errors=True)
-        report.articles = sum(counts)
-        report.duplicates = sum(n for _, (_, _, n) in winners.items())
-        errors = _errors(out, [t.key for t in tasks])
+        ordered = sorted(winners.items(), key=lambda item: item[1].order)
+        report.actors, report.quote_groups = reduce_dataset(
+            client,
+            out,
+            [(w.order, sha, w.speakers, w.other_speakers) for sha, w in ordered],
+            {w.order: w.month for _, w in ordered},
+            rules=rules,
+        )
+        report.duplicates = sum(w.dropped for w in winners.values())
+        errors = _errors([found[key] for key in keys])
+        report.failed.extend((e["source"], e["reason"]) for e in errors)
         write_table(out / "errors", "errors", errors)
-        from factcli.dataset.reduce import reduce_dataset
-
-        reduced = reduce_dataset(client, out, rules=rules)
-        report.actors, report.quote_groups = reduced
     from factcli.dataset.duck import write_topics
 
     write_topics(out)
@@ -424,34 +435,61 @@ def build(
     return report
 
 
-def _winners(out: Path, keys: list[str]) -> dict[tuple[str, int], tuple[str, str, int]]:
-    """sha256 → (task, month, duplicates dropped): the first occurrence in input order wins."""
+@dataclass(frozen=True)
+class TaskRows:
+    """What the client keeps of a finished task: its articles' keys and speakers, its errors."""
+
+    articles: list[tuple[str, int, str, list[dict[str, Any]], list[str]]]
+    """(sha256, order, month, speakers, other speakers) of each article."""
+    errors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Winner:
+    """The copy of an article the dataset keeps: the first in input order."""
+
+    task: str
+    order: int
+    month: str
+    speakers: list[dict[str, Any]]
+    other_speakers: list[str]
+    dropped: int = 0
+
+
+def _task_rows(out: Path, key: str) -> TaskRows:
     import pyarrow.parquet as pq
 
-    best: dict[str, tuple[int, str, str]] = {}
+    folder = out / TASKS_DIR / key
+    t = pq.read_table(
+        folder / "articles.parquet",
+        columns=["sha256", "order", "month", "speakers", "other_speakers"],
+    )
+    articles = list(zip(*(t[c].to_pylist() for c in t.column_names), strict=True))
+    return TaskRows(articles, pq.read_table(folder / "errors.parquet").to_pylist())
+
+
+def _winners(found: dict[str, TaskRows]) -> dict[str, Winner]:
+    """sha256 → the copy kept (the first occurrence in input order) and how many were dropped."""
+    best: dict[str, Winner] = {}
     dropped: dict[str, int] = {}
-    for key in keys:
-        t = pq.read_table(
-            out / TASKS_DIR / key / "articles.parquet", columns=["sha256", "order", "month"]
-        )
-        for sha, order, month in zip(
-            t["sha256"].to_pylist(), t["order"].to_pylist(), t["month"].to_pylist(), strict=True
-        ):
+    for key, rows in found.items():
+        for sha, order, month, speakers, others in rows.articles:
             if sha in best:
                 dropped[sha] = dropped.get(sha, 0) + 1
-                if (order, key) >= best[sha][:2]:
+                if (order, key) >= (best[sha].order, best[sha].task):
                     continue
-            best[sha] = (order, key, month)
-    return {(sha, 0): (key, month, dropped.get(sha, 0)) for sha, (_, key, month) in best.items()}
+            best[sha] = Winner(key, order, month, speakers or [], others or [])
+    return {
+        sha: Winner(w.task, w.order, w.month, w.speakers, w.other_speakers, dropped.get(sha, 0))
+        for sha, w in best.items()
+    }
 
 
-def _errors(out: Path, keys: list[str]) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
-
+def _errors(found: list[TaskRows]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
-    for key in keys:
-        for row in pq.read_table(out / TASKS_DIR / key / "errors.parquet").to_pylist():
+    for task in found:
+        for row in task.errors:
             ident = (row["source"], row["order"], row["reason"])
             if ident not in seen:
                 seen.add(ident)

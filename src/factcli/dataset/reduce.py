@@ -296,25 +296,23 @@ def _max_actor(db: Any) -> int:
 
 
 def reduce_dataset(
-    client: Client, out: Path, tasks: int | None = None, rules: list[Rule] | None = None
+    client: Client,
+    out: Path,
+    observations: list[Observation],
+    month_of: dict[int, str],
+    tasks: int | None = None,
+    rules: list[Rule] | None = None,
 ) -> tuple[int, int]:
     """Compute and write the `actors`, `actor_mentions` and `quote_groups` tables, with a
-    user's merges and splits (`rules`) applied; returns (actors, quote groups)."""
-    import json
+    user's merges and splits (`rules`) applied; returns (actors, quote groups).
 
-    import pyarrow.dataset as ds
+    `observations` are the articles the dataset keeps, in input order (the client gathered
+    them while the map ran), and `month_of` their months by order; their statements are read
+    from the month partitions."""
+    import json
 
     from factcli.dataset.build import write_table
 
-    table = ds.dataset(out / "articles", partitioning="hive").to_table(
-        columns=["order", "sha256", "speakers", "other_speakers", "month"]
-    )
-    table = table.sort_by([("order", "ascending")])
-    month_of = dict(zip(table["order"].to_pylist(), table["month"].to_pylist(), strict=True))
-    table = table.drop_columns(["month"])
-    observations: list[Observation] = list(
-        zip(*(table[c].to_pylist() for c in table.column_names), strict=True)
-    )
     n = tasks or max(1, 2 * len(client.scheduler_info().get("workers", {}) or [1]))
     rules = rules or []
     where = components(observations, n, rules)
