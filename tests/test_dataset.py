@@ -897,3 +897,28 @@ def test_months_are_compacted_in_a_few_consecutive_groups():
     assert month_groups(months[:3], 2) == [[m] for m in months[:3]]
     assert month_groups(months, 1) == [months[:6], months[6:]]
     assert month_groups([], 2) == []
+
+
+def test_the_first_copy_in_input_order_wins_whichever_task_finished_first():
+    from factcli.dataset.build import TaskRows, _errors, _winners
+
+    def rows(*articles: tuple[str, int, str], errors: tuple[int, ...] = ()) -> TaskRows:
+        return TaskRows(
+            [(sha, order, month, [{"name": sha}], []) for sha, order, month in articles],
+            [{"source": "feed", "order": o, "sha256": None, "reason": "bad"} for o in errors],
+        )
+
+    found = {  # tasks in the order they finished, not the order of their inputs
+        "late": rows(("a", 30, "2025-03"), ("b", 31, "2025-03"), errors=(32,)),
+        "early": rows(("a", 10, "2025-01"), ("c", 11, "unknown"), ("a", 12, "2025-02")),
+    }
+    winners = _winners(found)
+    assert {sha: (w.task, w.order, w.month) for sha, w in winners.items()} == {
+        "a": ("early", 10, "2025-01"),
+        "b": ("late", 31, "2025-03"),
+        "c": ("early", 11, "unknown"),
+    }
+    assert winners["a"].dropped == 2 and winners["b"].dropped == 0
+    assert winners["a"].speakers == [{"name": "a"}]
+    again = rows(errors=(32,))  # a retried task reports the same failure
+    assert [e["order"] for e in _errors([found["late"], again, rows(errors=(5,))])] == [5, 32]
