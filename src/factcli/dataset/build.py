@@ -7,12 +7,12 @@
    function ``ingest`` runs) and writes its rows under ``_tasks/<key>/`` by an atomic rename.
    A task whose folder exists is done: an interrupted run, run again, does only the rest, and a
    task retried after a worker died writes the same folder once.
-   The client reads each finished task's article keys and speakers while the rest still run.
+   The task returns its articles' keys and speakers to the client.
 3. Compact: a few jobs, each for a run of consecutive months, keep each article once (the
    earliest in input order, as ingest does) and write ``articles/month=…`` and
    ``statements/month=…``.
 4. Reduce: corpus-wide actors and quote groups (see `reduce`), from the speakers the client
-   gathered and the statements of the month partitions.
+   gathered and the statements of the month partitions; the `topics` summary beside it.
 """
 
 from __future__ import annotations
@@ -152,15 +152,14 @@ def _task_key(pieces: list[Piece], options: InputOptions, extractor: str) -> str
     return h.hexdigest()[:32]
 
 
-def run_task(
-    out: str, task: Task, options: InputOptions, extractor: str = "model"
-) -> dict[str, Any]:
-    """The map step for one task, on a worker: rows written under ``_tasks/<key>/``."""
+def run_task(out: str, task: Task, options: InputOptions, extractor: str = "model") -> TaskRows:
+    """The map step for one task, on a worker: rows written under ``_tasks/<key>/``; returns
+    what the client keeps of them, so it need not read the files back."""
     from factcli.pipeline import Outcome, Read, extract_chunk, read_inputs
 
     final = Path(out) / TASKS_DIR / task.key
     if final.exists():
-        return _summary(final)
+        return _task_rows(Path(out), task.key)
     entries: list[tuple[int, Read | Outcome]] = []
     for piece in task.pieces:
         records = read_inputs(piece.path, options, skip=piece.start)
@@ -195,18 +194,19 @@ def run_task(
         os.rename(tmp, final)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # the same task finished elsewhere first
-    return _summary(final)
+        return _task_rows(Path(out), task.key)
+    kept = [
+        (a["sha256"], a["order"], a["month"], a["speakers"], a["other_speakers"]) for a in articles
+    ]
+    return TaskRows(kept, errors)
 
 
-def _summary(folder: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+def topics_task(out: str, after: Any = None) -> None:
+    """`duck.write_topics` on a worker; `after` (the compaction's results) only makes it wait
+    for the month partitions it reads."""
+    from factcli.dataset.duck import write_topics
 
-    errors = pq.read_table(folder / "errors.parquet", columns=["source", "reason"]).to_pylist()
-    return {
-        "articles": pq.read_metadata(folder / "articles.parquet").num_rows,
-        "statements": pq.read_metadata(folder / "statements.parquet").num_rows,
-        "errors": [(e["source"], e["reason"]) for e in errors],
-    }
+    write_topics(Path(out))
 
 
 def _write(path: Path, table: str, rows: list[dict[str, Any]]) -> None:
@@ -376,8 +376,8 @@ def build(
 
         from factcli.dataset.reduce import reduce_dataset
 
-        # each finished task's rows are read while the others still run: the client is idle
-        # then, and the reduce needs them the moment the last task ends
+        # each task returns its articles' keys and speakers: the client keeps them for the
+        # choice of first copies and the reduce, and reads only the tasks done before
         pending = {t.key for t in todo}
         found = {t.key: _task_rows(out, t.key) for t in tasks if t.key not in pending}
         for _ in range(report.tasks_done_before):
@@ -390,30 +390,32 @@ def build(
             for t in todo
         }
         for future in as_completed(futures):
-            future.result()
-            found[futures[future]] = _task_rows(out, futures[future])
+            found[futures[future]] = future.result()
             if on_task:
                 on_task()
+        futures.clear()  # the workers may forget the rows
         keys = [t.key for t in tasks]
         winners = _winners({key: found[key] for key in keys})
         by_month: dict[str, list[tuple[str, str]]] = {}
         for sha, w in winners.items():
             by_month.setdefault(w.month, []).append((w.task, sha))
-        slots = sum(client.nthreads().values()) or 1  # the tasks the cluster runs at once
-        groups = month_groups(sorted(by_month), slots)
-        counts = client.map(
-            compact_months,
-            [str(out)] * len(groups),
-            [{m: by_month[m] for m in group} for group in groups],
-            pure=False,  # no hashing of every article's key to name the jobs
-        )
-        report.articles = sum(client.gather(counts))
         stale = {p.name for p in (out / "articles").glob("month=*")} - {
             f"month={m}" for m in by_month
         }
         for name in stale:
             for table in schema.PARTITIONED:
                 shutil.rmtree(out / table / name, ignore_errors=True)
+        slots = sum(client.nthreads().values()) or 1  # the tasks the cluster runs at once
+        groups = month_groups(sorted(by_month), slots)
+        compacted = client.map(
+            compact_months,
+            [str(out)] * len(groups),
+            [{m: by_month[m] for m in group} for group in groups],
+            pure=False,  # no hashing of every article's key to name the jobs
+        )
+        # the topics summary and the reduce read the month partitions: their tasks wait for
+        # the compaction, the client prepares the reduce meanwhile, and both run side by side
+        topics = client.submit(topics_task, str(out), compacted, pure=False)
         ordered = sorted(winners.items(), key=lambda item: item[1].order)
         report.actors, report.quote_groups = reduce_dataset(
             client,
@@ -421,14 +423,14 @@ def build(
             [(w.order, sha, w.speakers, w.other_speakers) for sha, w in ordered],
             {w.order: w.month for _, w in ordered},
             rules=rules,
+            after=compacted,
         )
-        report.duplicates = sum(w.dropped for w in winners.values())
+        report.articles = sum(client.gather(compacted))
+        topics.result()
+        report.duplicates = sum(len(found[key].articles) for key in keys) - len(winners)
         errors = _errors([found[key] for key in keys])
         report.failed.extend((e["source"], e["reason"]) for e in errors)
         write_table(out / "errors", "errors", errors)
-    from factcli.dataset.duck import write_topics
-
-    write_topics(out)
     import pyarrow.dataset as ds
 
     report.statements = ds.dataset(out / "statements", partitioning="hive").count_rows()
@@ -453,7 +455,6 @@ class Winner:
     month: str
     speakers: list[dict[str, Any]]
     other_speakers: list[str]
-    dropped: int = 0
 
 
 def _task_rows(out: Path, key: str) -> TaskRows:
@@ -469,20 +470,14 @@ def _task_rows(out: Path, key: str) -> TaskRows:
 
 
 def _winners(found: dict[str, TaskRows]) -> dict[str, Winner]:
-    """sha256 → the copy kept (the first occurrence in input order) and how many were dropped."""
+    """sha256 → the copy the dataset keeps: the first occurrence in input order."""
     best: dict[str, Winner] = {}
-    dropped: dict[str, int] = {}
     for key, rows in found.items():
         for sha, order, month, speakers, others in rows.articles:
-            if sha in best:
-                dropped[sha] = dropped.get(sha, 0) + 1
-                if (order, key) >= (best[sha].order, best[sha].task):
-                    continue
-            best[sha] = Winner(key, order, month, speakers or [], others or [])
-    return {
-        sha: Winner(w.task, w.order, w.month, w.speakers, w.other_speakers, dropped.get(sha, 0))
-        for sha, w in best.items()
-    }
+            kept = best.get(sha)
+            if kept is None or (order, key) < (kept.order, kept.task):
+                best[sha] = Winner(key, order, month, speakers or [], others or [])
+    return best
 
 
 def _errors(found: list[TaskRows]) -> list[dict[str, Any]]:

@@ -156,9 +156,10 @@ def _seed(db: Any, rules: Iterable[Rule]) -> set[int]:
 
 
 def reduce_task(
-    out: str, observations: list[Observation], rules: list[Rule] | None = None
+    out: str, observations: list[Observation], rules: list[Rule] | None = None, after: Any = None
 ) -> dict[str, Any]:
-    """Identity and quotes for the speakers of one task (observations in input order)."""
+    """Identity and quotes for the speakers of one task (observations in input order); `after`
+    only makes the task wait for what writes the month partitions it reads."""
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
@@ -302,13 +303,14 @@ def reduce_dataset(
     month_of: dict[int, str],
     tasks: int | None = None,
     rules: list[Rule] | None = None,
+    after: Any = None,
 ) -> tuple[int, int]:
     """Compute and write the `actors`, `actor_mentions` and `quote_groups` tables, with a
     user's merges and splits (`rules`) applied; returns (actors, quote groups).
 
     `observations` are the articles the dataset keeps, in input order (the client gathered
     them while the map ran), and `month_of` their months by order; their statements are read
-    from the month partitions."""
+    from the month partitions, once `after` (futures of the jobs that write them) is done."""
     import json
 
     from factcli.dataset.build import write_table
@@ -334,6 +336,7 @@ def reduce_dataset(
         [str(out)] * len(busy),
         [split[t] for t in busy],
         [task_rules[t] for t in busy],
+        [after] * len(busy),
         pure=False,  # a pure map hashes every observation to name its keys: a second or more
     )
     created = client.gather(client.map(_actors_of, futures, pure=False))
