@@ -12,7 +12,7 @@ import random
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -518,6 +518,66 @@ def test_load_killed_after_one_month_then_finished(
     monkeypatch.setattr(loading, "finish", finish)
     loading.load(built, db)
     assert dump(db) == dump(ingested)
+
+
+def test_an_ingest_after_a_killed_load_finishes_it_first(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Rows ingested into a database whose bulk load was killed outright would miss the
+    full-text indexes and the counts the load set aside: ingest finishes the load first, and
+    the database is the one a load stopped cleanly and then the same ingest give."""
+    from factcli.dataset import load as loading
+    from factcli.pipeline import ingest
+
+    article = tmp_path / "ferry.txt"
+    article.write_text(
+        "Ferry fares to rise in March\n\n"
+        "Fares on the island ferry will rise by a tenth in March, the transport minister said "
+        "on Monday. \u201cWe have held them for five years,\u201d Miriam Okafor told reporters.\n",
+        encoding="utf-8",
+    )
+
+    def one_month() -> Callable[[], bool]:
+        calls = 0
+
+        def stop() -> bool:
+            nonlocal calls
+            calls += 1
+            return calls > 1
+
+        return stop
+
+    stopped, killed = tmp_path / "stopped.db", tmp_path / "killed.db"
+    assert loading.load(built, stopped, should_stop=one_month()).partitions == 1
+    finish = loading.finish
+    monkeypatch.setattr(loading, "finish", lambda db, builds=None: None)  # killed outright
+    assert loading.load(built, killed, should_stop=one_month()).partitions == 1
+    monkeypatch.setattr(loading, "finish", finish)
+    con = sqlite3.connect(killed)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone()[0] > 0
+    con.close()
+    for db in (stopped, killed):
+        assert ingest([str(article)], db, jobs=1).ok
+    con = sqlite3.connect(killed)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone() == (0,)
+    assert con.execute(
+        "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH 'fares'"
+    ).fetchone() == (1,)
+    con.close()
+    assert dump(killed) == dump(stopped)
+    corrected = tmp_path / "corrected.db"  # the commands that correct actors do the same
+    monkeypatch.setattr(loading, "finish", lambda db, builds=None: None)
+    loading.load(built, corrected, should_stop=one_month())
+    monkeypatch.setattr(loading, "finish", finish)
+    con = sqlite3.connect(corrected)
+    keep, other = (r[0] for r in con.execute("SELECT name FROM actors ORDER BY id LIMIT 2"))
+    con.close()
+    result = CliRunner().invoke(app, ["actors", "--merge", keep, other, "--db", str(corrected)])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(corrected)
+    assert con.execute("SELECT COUNT(*) FROM deferred_schema").fetchone() == (0,)
+    assert con.execute("SELECT COUNT(*) FROM actors WHERE name = ?", [other]).fetchone() == (0,)
+    con.close()
 
 
 def test_load_stopped_before_the_tables_built_beside_it_are_copied(

@@ -307,6 +307,10 @@ def _database(db: Path | None, *, write: bool = False) -> Iterator[Any]:
     else:
         conn = open_query_db(path)
     try:
+        if write:  # a bulk load killed outright is finished first: corrections need triggers
+            from factcli.dataset.load import finish_cut_short
+
+            finish_cut_short(conn)
         yield conn
     except Exception as e:
         if _is_sqlite_error(e):

@@ -158,6 +158,7 @@ def ingest(
     try:
         check_extractor(extractor, keep=jobs == 1)
         db = store.open_db(db_path, create=True)
+        _finish_cut_short_load(db, Path(db_path))
     except BaseException:
         if pool is not None:
             pool.terminate()
@@ -417,6 +418,21 @@ def extract_chunk(
             Outcome(article.source, status, error, article.sha256, extraction, entry.warnings)
         )
     return done
+
+
+def _finish_cut_short_load(db: Database, path: Path) -> None:
+    """A bulk load killed outright is finished before ingest adds rows: rows written without
+    its triggers would miss the full-text indexes and the counts (`finish_cut_short`)."""
+    from factcli.dataset.load import finish_cut_short
+
+    try:
+        finish_cut_short(db)
+    except sqlite3.Error as exc:
+        db.close()
+        raise FactcliError(store.describe_error(path, exc)) from None
+    except BaseException:
+        db.close()
+        raise
 
 
 def _is_stored(db_path: str, sha256: str) -> bool:

@@ -388,6 +388,22 @@ def finish(db: Database, builds: side.SideBuilds | None = None) -> None:
             started.close()
 
 
+def finish_cut_short(db: Database) -> bool:
+    """Before another writer adds rows: finish what a loader killed outright (SIGKILL, a power
+    cut) left set aside, since rows written without the triggers would be missing from the
+    full-text indexes and the counts. A loader stopped by Ctrl-C or an error finishes itself;
+    one still running stops at its next month (it sees another writer) and a later `load`
+    adds the rest. Returns whether there was anything to finish."""
+    work_tables = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+        [QUOTE_KEYS_FROM, DAYS_KEPT],
+    ).fetchone()
+    if work_tables is None and not db.execute("SELECT 1 FROM deferred_schema").fetchone():
+        return False
+    finish(db)
+    return True
+
+
 def _fulltext_deferred(db: Database) -> list[str]:
     """The tables whose full-text index a bulk load has set aside the triggers of."""
     names = {r[0] for r in db.execute("SELECT name FROM deferred_schema")}
