@@ -964,7 +964,7 @@ def test_the_first_copy_in_input_order_wins_whichever_task_finished_first():
 
     def rows(*articles: tuple[str, int, str], errors: tuple[int, ...] = ()) -> TaskRows:
         return TaskRows(
-            [(sha, order, month, [{"name": sha}], []) for sha, order, month in articles],
+            [(sha, o, month, ((sha, "person", None, ()),), ()) for sha, o, month in articles],
             [{"source": "feed", "order": o, "sha256": None, "reason": "bad"} for o in errors],
         )
 
@@ -978,6 +978,6 @@ def test_the_first_copy_in_input_order_wins_whichever_task_finished_first():
         "b": ("late", 31, "2025-03"),
         "c": ("early", 11, "unknown"),
     }
-    assert winners["a"].speakers == [{"name": "a"}]
+    assert winners["a"].speakers == (("a", "person", None, ()),)
     again = rows(errors=(32,))  # a retried task reports the same failure
     assert [e["order"] for e in _errors([found["late"], again, rows(errors=(5,))])] == [5, 32]

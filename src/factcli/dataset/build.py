@@ -26,12 +26,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factcli import formats, reader
 from factcli.dataset import schema
 from factcli.errors import FactcliError
 from factcli.formats import InputOptions
+
+if TYPE_CHECKING:
+    from factcli.dataset.reduce import Speaker
 
 DEFAULT_PARTITION_SIZE = 200
 TASKS_DIR = "_tasks"
@@ -195,10 +198,7 @@ def run_task(out: str, task: Task, options: InputOptions, extractor: str = "mode
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # the same task finished elsewhere first
         return _task_rows(Path(out), task.key)
-    kept = [
-        (a["sha256"], a["order"], a["month"], a["speakers"], a["other_speakers"]) for a in articles
-    ]
-    return TaskRows(kept, errors)
+    return TaskRows([_kept(a) for a in articles], errors)
 
 
 def topics_task(out: str, after: Any = None) -> None:
@@ -441,8 +441,8 @@ def build(
 class TaskRows:
     """What the client keeps of a finished task: its articles' keys and speakers, its errors."""
 
-    articles: list[tuple[str, int, str, list[dict[str, Any]], list[str]]]
-    """(sha256, order, month, speakers, other speakers) of each article."""
+    articles: list[tuple[str, int, str, tuple[Speaker, ...], tuple[str, ...]]]
+    """(sha256, order, month, named speakers, other speakers) of each article."""
     errors: list[dict[str, Any]]
 
 
@@ -453,8 +453,8 @@ class Winner:
     task: str
     order: int
     month: str
-    speakers: list[dict[str, Any]]
-    other_speakers: list[str]
+    speakers: tuple[Speaker, ...]
+    other_speakers: tuple[str, ...]
 
 
 def _task_rows(out: Path, key: str) -> TaskRows:
@@ -465,8 +465,15 @@ def _task_rows(out: Path, key: str) -> TaskRows:
         folder / "articles.parquet",
         columns=["sha256", "order", "month", "speakers", "other_speakers"],
     )
-    articles = list(zip(*(t[c].to_pylist() for c in t.column_names), strict=True))
-    return TaskRows(articles, pq.read_table(folder / "errors.parquet").to_pylist())
+    errors = pq.read_table(folder / "errors.parquet").to_pylist()
+    return TaskRows([_kept(a) for a in t.to_pylist()], errors)
+
+
+def _kept(a: dict[str, Any]) -> tuple[str, int, str, tuple[Speaker, ...], tuple[str, ...]]:
+    from factcli.dataset.reduce import named
+
+    speakers = named(a["speakers"])
+    return (a["sha256"], a["order"], a["month"], speakers, tuple(a["other_speakers"] or ()))
 
 
 def _winners(found: dict[str, TaskRows]) -> dict[str, Winner]:
@@ -476,7 +483,7 @@ def _winners(found: dict[str, TaskRows]) -> dict[str, Winner]:
         for sha, order, month, speakers, others in rows.articles:
             kept = best.get(sha)
             if kept is None or (order, key) < (kept.order, kept.task):
-                best[sha] = Winner(key, order, month, speakers or [], others or [])
+                best[sha] = Winner(key, order, month, speakers, others)
     return best
 
 

@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcli.models import Actor, Article, Extraction, Span, Statement
+from factcli.models import Actor, ActorKind, Article, Extraction, Span, Statement
 
 if TYPE_CHECKING:
     from distributed import Client
 
-Observation = tuple[int, str, list[dict[str, Any]], list[str]]
-"""(order, sha256, speakers listed by the extraction, names only statements gave)."""
+Speaker = tuple[str, ActorKind, str | None, tuple[str, ...]]
+"""(name, kind, role, aliases): what the reduce needs of a speaker an extraction listed."""
+
+Observation = tuple[int, str, tuple[Speaker, ...], tuple[str, ...]]
+"""(order, sha256, named speakers listed by the extraction, names only statements gave)."""
 
 Rule = tuple[str, str, str, str | None]
 """A user's manual edit, by name: ("merge", name, actor, kind): the name is that actor;
@@ -86,10 +89,15 @@ def speaker_nodes(name: str, kind: str | None) -> list[str]:
     return nodes
 
 
-def named(listed: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The speakers that take part in corpus identity: an anonymous source ("a spokesman")
-    stays with its article and is never matched across articles."""
-    return [sp for sp in listed or [] if sp["kind"] != "anonymous"]
+def named(listed: Iterable[dict[str, Any]] | None) -> tuple[Speaker, ...]:
+    """The speakers of an article's row that take part in corpus identity, as tuples (the
+    client holds them for every article): an anonymous source ("a spokesman") stays with its
+    article and is never matched across articles."""
+    return tuple(
+        (sp["name"], sp["kind"], sp["role"], tuple(sp["aliases"] or ()))
+        for sp in listed or ()
+        if sp["kind"] != "anonymous"
+    )
 
 
 def components(
@@ -103,8 +111,8 @@ def components(
             uf.union(nodes[0], node)
         uf.union(nodes[0], "exact:" + name.casefold())
     for _, _, listed, others in observations:
-        for sp in named(listed):
-            nodes = speaker_nodes(sp["name"], sp["kind"])
+        for name, kind, _, _ in listed:
+            nodes = speaker_nodes(name, kind)
             for node in nodes[1:]:
                 uf.union(nodes[0], node)
             uf.find(nodes[0])
@@ -172,30 +180,28 @@ def reduce_task(
     mentions: list[dict[str, Any]] = []
     ids: dict[tuple[str, str], int] = {}
     for number, (order, sha, listed, others) in enumerate(observations, start=1):
-        actors = tuple(
-            Actor(x["name"], x["kind"], x["role"], tuple(x["aliases"] or ())) for x in listed
-        )
+        actors = tuple(Actor(name, kind, role, aliases) for name, kind, role, aliases in listed)
         stub = Span(0, 0)
         statements = tuple(Statement(0, "direct", stub, stub, None, name) for name in others)
         extraction = Extraction(Article("", sha), (), actors, statements)
         before = _max_actor(db)
         resolved = resolve_actors(db, number, extraction)
-        for position, name in enumerate([a.name for a in actors] + others):
+        for position, name in enumerate([*(a.name for a in actors), *others]):
             actor_id = resolved[name.casefold()]
             if actor_id not in created and (actor_id > before or actor_id in seeded):
                 created[actor_id] = (order, position)
             ids[(sha, name.casefold())] = actor_id
-        for x in listed:
+        for name, kind, role, _ in listed:
             mentions.append(
                 {
                     "sha256": sha,
                     "order": order,
-                    "name": x["name"],
-                    "name_key": x["name"].casefold(),
-                    "role": x["role"],
-                    "kind": x["kind"],
+                    "name": name,
+                    "name_key": name.casefold(),
+                    "role": role,
+                    "kind": kind,
                     "listed": True,
-                    "local": resolved[x["name"].casefold()],
+                    "local": resolved[name.casefold()],
                 }
             )
         for name in others:
@@ -323,13 +329,13 @@ def reduce_dataset(
         task_rules[where[rule[2].casefold()]].append(rule)
     split: list[list[Observation]] = [[] for _ in range(n)]
     for order, sha, listed, others in observations:
-        per: dict[int, tuple[list[dict[str, Any]], list[str]]] = {}
-        for sp in named(listed):
-            per.setdefault(where[sp["name"].casefold()], ([], []))[0].append(sp)
-        for name in others or []:
+        per: dict[int, tuple[list[Speaker], list[str]]] = {}
+        for sp in listed:
+            per.setdefault(where[sp[0].casefold()], ([], []))[0].append(sp)
+        for name in others:
             per.setdefault(where[name.casefold()], ([], []))[1].append(name)
         for task, (mine, extra) in per.items():
-            split[task].append((order, sha, mine, extra))
+            split[task].append((order, sha, tuple(mine), tuple(extra)))
     busy = [t for t, obs in enumerate(split) if obs]
     futures = client.map(
         reduce_task,

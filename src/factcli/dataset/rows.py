@@ -276,8 +276,8 @@ def prepare(
         )
         speakers = named(a["speakers"])
         batch.actors += [
-            (article_id, mentions[(sha, sp["name"].casefold())], sp["name"], sp["role"], sp["kind"])
-            for sp in speakers
+            (article_id, mentions[(sha, name.casefold())], name, role, kind)
+            for name, kind, role, _ in speakers
         ]
         links: list[list[Any]] = []
         batch.topics.append(
@@ -295,7 +295,7 @@ def prepare(
             article_id,
             sentence_id,
             n_sentences,
-            {sp["name"].casefold(): sp["role"] for sp in speakers},
+            {name.casefold(): role for name, _, role, _ in speakers},
             {sp["name"].casefold(): sp for sp in a["speakers"] or [] if sp["kind"] == "anonymous"},
             (links, {}),
         )
